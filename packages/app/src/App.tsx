@@ -1,0 +1,9 @@
+import { createApp } from '@backstage/frontend-defaults';
+import { navModule } from './modules/nav';
+import { signInModule } from './modules/signIn';
+
+// Plugins (catalog, catalog graph, search, kubernetes, notifications, signals,
+// org, user settings and sled) are discovered from package.json: app.packages: all.
+export default createApp({
+  features: [navModule, signInModule],
+});

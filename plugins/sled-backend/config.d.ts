@@ -1,0 +1,29 @@
+export interface Config {
+  sled?: {
+    /**
+     * Environments services can be deployed to, in display order.
+     */
+    environments: Array<{
+      /** lower-case name, e.g. `staging` */
+      name: string;
+      /** `local` runs deploy commands as child processes; `kubernetes` as Jobs */
+      executor: 'local' | 'kubernetes';
+      /** a cluster name from `kubernetes.clusterLocatorMethods` (kubernetes executor) */
+      cluster?: string;
+      /** namespace the deploy Jobs run in (kubernetes executor) */
+      namespace?: string;
+      /** deploys to this environment must give a reason */
+      requireReason?: boolean;
+    }>;
+    /** local process executor */
+    local?: {
+      /** seconds before a deploy process is killed; default 900 */
+      timeoutSeconds?: number;
+    };
+    kubernetes?: {
+      defaultDeployerImage?: string;
+      ttlSecondsAfterFinished?: number;
+      activeDeadlineSeconds?: number;
+    };
+  };
+}

@@ -1,0 +1,96 @@
+import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { ExecutorKind } from '@internal/plugin-sled-common';
+
+export interface EnvironmentConfig {
+  name: string;
+  executor: ExecutorKind;
+  cluster?: string;
+  namespace?: string;
+  requireReason: boolean;
+}
+
+export interface SledConfig {
+  environments: EnvironmentConfig[];
+  local: { timeoutSeconds: number };
+  kubernetes: {
+    defaultDeployerImage?: string;
+    ttlSecondsAfterFinished: number;
+    activeDeadlineSeconds: number;
+  };
+}
+
+const EXECUTORS: ExecutorKind[] = ['local', 'kubernetes'];
+const NAME = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/**
+ * Reads and checks `sled.*`. Throws at start-up with the offending key named,
+ * so a typo never becomes a runtime surprise.
+ */
+export function readSledConfig(config: Config): SledConfig {
+  const envConfigs = config.getOptionalConfigArray('sled.environments') ?? [];
+  const seen = new Set<string>();
+  const environments = envConfigs.map((env, i) => {
+    const key = `sled.environments[${i}]`;
+    const name = env.getString('name');
+    if (!NAME.test(name)) {
+      throw new InputError(
+        `Invalid config at ${key}.name: '${name}' must be lower-case letters, digits and dashes (at most 32)`,
+      );
+    }
+    if (seen.has(name)) {
+      throw new InputError(
+        `Invalid config at ${key}.name: environment '${name}' is listed twice`,
+      );
+    }
+    seen.add(name);
+    const executor = env.getString('executor');
+    if (!EXECUTORS.includes(executor as ExecutorKind)) {
+      throw new InputError(
+        `Invalid config at ${key}.executor: unknown executor '${executor}', expected one of ${EXECUTORS.join(
+          ', ',
+        )}`,
+      );
+    }
+    const cluster = env.getOptionalString('cluster');
+    const namespace = env.getOptionalString('namespace');
+    if (executor === 'kubernetes' && (!cluster || !namespace)) {
+      throw new InputError(
+        `Invalid config at ${key}: the kubernetes executor needs both 'cluster' and 'namespace'`,
+      );
+    }
+    return {
+      name,
+      executor: executor as ExecutorKind,
+      cluster,
+      namespace,
+      requireReason: env.getOptionalBoolean('requireReason') ?? false,
+    };
+  });
+  const positive = (key: string, fallback: number) => {
+    const value = config.getOptionalNumber(key) ?? fallback;
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new InputError(
+        `Invalid config at ${key}: must be a positive integer`,
+      );
+    }
+    return value;
+  };
+  return {
+    environments,
+    local: { timeoutSeconds: positive('sled.local.timeoutSeconds', 900) },
+    kubernetes: {
+      defaultDeployerImage: config.getOptionalString(
+        'sled.kubernetes.defaultDeployerImage',
+      ),
+      ttlSecondsAfterFinished: positive(
+        'sled.kubernetes.ttlSecondsAfterFinished',
+        604800,
+      ),
+      activeDeadlineSeconds: positive(
+        'sled.kubernetes.activeDeadlineSeconds',
+        900,
+      ),
+    },
+  };
+}

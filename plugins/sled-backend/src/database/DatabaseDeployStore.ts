@@ -1,0 +1,493 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { ConflictError, InputError } from '@backstage/errors';
+import {
+  isAndCriteria,
+  isNotCriteria,
+  isOrCriteria,
+} from '@backstage/plugin-permission-node';
+import {
+  Artifact,
+  Deploy,
+  DeployExecution,
+  DeployStatus,
+  Lock,
+  Page,
+  RegisterArtifactRequest,
+} from '@internal/plugin-sled-common';
+import { createHash, randomUUID } from 'crypto';
+import { Knex } from 'knex';
+import {
+  DeployOutcome,
+  DeployStore,
+  IdempotencyRecord,
+  ListArtifactsOptions,
+  ListDeploysOptions,
+  DeployLaunch,
+  NewDeploy,
+  NewLock,
+  SledTargetFilter,
+} from './DeployStore';
+
+const migrationsDir = resolvePackagePath(
+  '@internal/plugin-sled-backend',
+  'migrations',
+);
+
+type Row = Record<string, any>;
+
+const iso = (value: unknown): string | undefined =>
+  value === null || value === undefined
+    ? undefined
+    : new Date(value as string).toISOString();
+
+const orUndefined = <T>(value: T | null): T | undefined =>
+  value === null ? undefined : value;
+
+/** Stable JSON: the same content always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as object)
+      .filter(k => (value as Row)[k] !== undefined)
+      .sort()
+      .map(k => `${JSON.stringify(k)}:${canonical((value as Row)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function hashOf(value: unknown): string {
+  return createHash('sha256').update(canonical(value)).digest('hex');
+}
+
+function encodeCursor(seq: number | string): string {
+  return Buffer.from(String(seq)).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  const seq = Number(Buffer.from(cursor, 'base64url').toString());
+  if (!Number.isSafeInteger(seq) || seq <= 0) {
+    throw new InputError(`Invalid cursor: '${cursor}'`);
+  }
+  return seq;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    /UNIQUE constraint failed/.test(e?.message ?? '')
+  );
+}
+
+/** Applies a permission filter as a SQL WHERE clause. */
+export function applyTargetFilter(
+  qb: Knex.QueryBuilder,
+  filter: SledTargetFilter,
+  negate = false,
+): void {
+  if (isAndCriteria(filter)) {
+    qb[negate ? 'whereNot' : 'where'](b => {
+      for (const c of filter.allOf) b.andWhere(inner => applyTargetFilter(inner, c));
+    });
+  } else if (isOrCriteria(filter)) {
+    qb[negate ? 'whereNot' : 'where'](b => {
+      for (const c of filter.anyOf) b.orWhere(inner => applyTargetFilter(inner, c));
+    });
+  } else if (isNotCriteria(filter)) {
+    applyTargetFilter(qb, filter.not, !negate);
+  } else if (filter.values.length === 0) {
+    qb.whereRaw(negate ? '1 = 1' : '1 = 0');
+  } else {
+    qb[negate ? 'whereNotIn' : 'whereIn'](filter.column, filter.values);
+  }
+}
+
+/** The Knex implementation of {@link DeployStore}, for SQLite and PostgreSQL. */
+export class DatabaseDeployStore implements DeployStore {
+  static async create(options: {
+    database: DatabaseService;
+    skipMigrations?: boolean;
+  }): Promise<DatabaseDeployStore> {
+    const client = await options.database.getClient();
+    if (!options.database.migrations?.skip && !options.skipMigrations) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new DatabaseDeployStore(client);
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  // ---------------------------------------------------------------- artifacts
+
+  async registerArtifact(
+    request: RegisterArtifactRequest,
+    ownerRef?: string,
+  ): Promise<{ artifact: Artifact; created: boolean }> {
+    const contentHash = hashOf(request);
+    const existing = await this.db('sled_artifacts')
+      .where({ entity_ref: request.entityRef, version: request.version })
+      .first();
+    if (existing) return this.replayArtifact(existing, contentHash);
+    const row = {
+      id: randomUUID(),
+      entity_ref: request.entityRef,
+      owner_ref: ownerRef ?? null,
+      version: request.version,
+      spec: JSON.stringify(request),
+      content_hash: contentHash,
+      created_at: new Date().toISOString(),
+    };
+    try {
+      await this.db('sled_artifacts').insert(row);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // registered concurrently: same rules as a replay
+      const raced = await this.db('sled_artifacts')
+        .where({ entity_ref: request.entityRef, version: request.version })
+        .first();
+      return this.replayArtifact(raced, contentHash);
+    }
+    return { artifact: toArtifact(row), created: true };
+  }
+
+  private replayArtifact(row: Row, contentHash: string) {
+    if (row.content_hash !== contentHash) {
+      throw new ConflictError(
+        `Artifact ${row.version} of ${row.entity_ref} is already registered with different content (artifact ${row.id}); versions are immutable`,
+      );
+    }
+    return { artifact: toArtifact(row), created: false };
+  }
+
+  async getArtifact(id: string): Promise<Artifact | undefined> {
+    const row = await this.db('sled_artifacts').where({ id }).first();
+    return row ? toArtifact(row) : undefined;
+  }
+
+  async listArtifacts(options: ListArtifactsOptions): Promise<Page<Artifact>> {
+    const after = decodeCursor(options.cursor);
+    const qb = this.db('sled_artifacts')
+      .orderBy('seq', 'desc')
+      .limit(options.limit + 1);
+    if (options.entityRef) qb.where('entity_ref', options.entityRef);
+    if (after) qb.where('seq', '<', after);
+    if (options.filter) applyTargetFilter(qb, options.filter);
+    const rows = await qb;
+    return page(rows, options.limit, toArtifact);
+  }
+
+  // ------------------------------------------------------------------ deploys
+
+  async createDeploy(
+    input: NewDeploy,
+    idempotency?: IdempotencyRecord,
+  ): Promise<{ deploy: Deploy; replayed: boolean }> {
+    const now = new Date().toISOString();
+    const final = input.status === 'skipped';
+    const row = {
+      id: randomUUID(),
+      entity_ref: input.entityRef,
+      owner_ref: input.ownerRef ?? null,
+      environment: input.environment,
+      artifact_id: input.artifact.id,
+      artifact_version: input.artifact.version,
+      status: input.status,
+      dry_run: input.dryRun,
+      force: input.force,
+      requested_by: input.requestedBy,
+      reason: input.reason ?? null,
+      rollback_of: input.rollbackOf ?? null,
+      release_id: input.releaseId ?? null,
+      message: input.message ?? null,
+      exit_code: null,
+      execution: null,
+      launch: JSON.stringify(input.launch),
+      created_at: now,
+      started_at: final ? now : null,
+      finished_at: final ? now : null,
+    };
+    try {
+      await this.db.transaction(async tx => {
+        await tx('sled_deploys').insert(row);
+        if (idempotency) {
+          await tx('sled_idempotency').insert({
+            principal: idempotency.principal,
+            key: idempotency.key,
+            request_hash: idempotency.requestHash,
+            deploy_id: row.id,
+            created_at: now,
+          });
+        }
+      });
+    } catch (error) {
+      if (!idempotency || !isUniqueViolation(error)) throw error;
+      // the same key won a race: answer with that deploy
+      const earlier = await this.findIdempotent(
+        idempotency.principal,
+        idempotency.key,
+      );
+      if (!earlier) throw error;
+      if (earlier.requestHash !== idempotency.requestHash) {
+        throw new ConflictError(
+          `Idempotency-Key '${idempotency.key}' was already used for a different request`,
+        );
+      }
+      return { deploy: (await this.getDeploy(earlier.deployId))!, replayed: true };
+    }
+    return { deploy: toDeploy(row), replayed: false };
+  }
+
+  async findIdempotent(principal: string, key: string) {
+    const row = await this.db('sled_idempotency')
+      .where({ principal, key })
+      .first();
+    return row
+      ? { requestHash: row.request_hash as string, deployId: row.deploy_id as string }
+      : undefined;
+  }
+
+  async getDeploy(id: string): Promise<Deploy | undefined> {
+    const row = await this.db('sled_deploys').where({ id }).first();
+    return row ? toDeploy(row) : undefined;
+  }
+
+  async listDeploys(options: ListDeploysOptions): Promise<Page<Deploy>> {
+    const after = decodeCursor(options.cursor);
+    const qb = this.db('sled_deploys')
+      .orderBy('seq', 'desc')
+      .limit(options.limit + 1);
+    if (options.entityRef) qb.where('entity_ref', options.entityRef);
+    if (options.environment) qb.where('environment', options.environment);
+    if (options.status?.length) qb.whereIn('status', options.status);
+    if (after) qb.where('seq', '<', after);
+    if (options.filter) applyTargetFilter(qb, options.filter);
+    return page(await qb, options.limit, toDeploy);
+  }
+
+  async claimNext(
+    entityRef: string,
+    environment: string,
+  ): Promise<Deploy | undefined> {
+    for (;;) {
+      const next = await this.db('sled_deploys')
+        .where({ entity_ref: entityRef, environment, status: 'queued' })
+        .orderBy('seq', 'asc')
+        .first('id');
+      if (!next) return undefined;
+      try {
+        const updated = await this.db('sled_deploys')
+          .where({ id: next.id, status: 'queued' })
+          .update({ status: 'running', started_at: new Date().toISOString() });
+        if (updated === 1) return this.getDeploy(next.id);
+        // cancelled or claimed meanwhile: look again
+      } catch (error) {
+        // the one-running-per-target index: something else runs there
+        if (isUniqueViolation(error)) return undefined;
+        throw error;
+      }
+    }
+  }
+
+  async getLaunch(id: string): Promise<DeployLaunch | undefined> {
+    const row = await this.db('sled_deploys').where({ id }).first('launch');
+    return row?.launch ? JSON.parse(row.launch) : undefined;
+  }
+
+  async setExecution(id: string, execution: DeployExecution): Promise<void> {
+    await this.db('sled_deploys')
+      .where({ id })
+      .update({ execution: JSON.stringify(execution) });
+  }
+
+  async finishDeploy(id: string, outcome: DeployOutcome): Promise<boolean> {
+    const updated = await this.db('sled_deploys')
+      .where({ id })
+      .whereIn('status', ['queued', 'running'])
+      .update({
+        status: outcome.status,
+        message: outcome.message ?? null,
+        exit_code: outcome.exitCode ?? null,
+        finished_at: new Date().toISOString(),
+      });
+    return updated === 1;
+  }
+
+  async listStalledTargets() {
+    const rows = await this.db('sled_deploys as q')
+      .distinct('q.entity_ref', 'q.environment')
+      .where('q.status', 'queued')
+      .whereNotExists(
+        this.db('sled_deploys as r')
+          .select(this.db.raw('1'))
+          .whereRaw('r.entity_ref = q.entity_ref')
+          .whereRaw('r.environment = q.environment')
+          .where('r.status', 'running'),
+      );
+    return rows.map((r: Row) => ({
+      entityRef: r.entity_ref as string,
+      environment: r.environment as string,
+    }));
+  }
+
+  async listRunning(): Promise<Deploy[]> {
+    const rows = await this.db('sled_deploys')
+      .where('status', 'running')
+      .orderBy('seq', 'asc');
+    return rows.map(toDeploy);
+  }
+
+  async findLatest(
+    entityRef: string,
+    environment: string,
+    options: {
+      statuses?: DeployStatus[];
+      includeDryRun?: boolean;
+      excludeArtifactId?: string;
+    },
+  ): Promise<Deploy | undefined> {
+    const qb = this.db('sled_deploys')
+      .where({ entity_ref: entityRef, environment })
+      .orderBy('seq', 'desc')
+      .first();
+    if (options.statuses) qb.whereIn('status', options.statuses);
+    if (!options.includeDryRun) qb.where('dry_run', false);
+    if (options.excludeArtifactId) {
+      qb.whereNot('artifact_id', options.excludeArtifactId);
+    }
+    const row = await qb;
+    return row ? toDeploy(row) : undefined;
+  }
+
+  async countActive(entityRef: string, environment: string): Promise<number> {
+    const [{ count }] = await this.db('sled_deploys')
+      .where({ entity_ref: entityRef, environment })
+      .whereIn('status', ['queued', 'running'])
+      .count({ count: '*' });
+    return Number(count);
+  }
+
+  // --------------------------------------------------------------------- logs
+
+  async appendLog(deployId: string, chunk: number, text: string) {
+    await this.db('sled_deploy_logs').insert({
+      deploy_id: deployId,
+      chunk,
+      text,
+      created_at: new Date().toISOString(),
+    });
+  }
+
+  async readLog(deployId: string, afterChunk = -1) {
+    const rows = await this.db('sled_deploy_logs')
+      .where('deploy_id', deployId)
+      .where('chunk', '>', afterChunk)
+      .orderBy('chunk', 'asc')
+      .select('chunk', 'text');
+    return rows.map((r: Row) => ({ chunk: Number(r.chunk), text: r.text as string }));
+  }
+
+  // -------------------------------------------------------------------- locks
+
+  async createLock(lock: NewLock): Promise<Lock> {
+    const row = {
+      id: randomUUID(),
+      environment: lock.environment,
+      entity_ref: lock.entityRef ?? null,
+      reason: lock.reason,
+      created_by: lock.createdBy,
+      created_at: new Date().toISOString(),
+      expires_at: lock.expiresAt ? new Date(lock.expiresAt).toISOString() : null,
+    };
+    await this.db('sled_locks').insert(row);
+    return toLock(row);
+  }
+
+  async listLocks(options: { environment?: string; entityRef?: string }) {
+    const now = new Date().toISOString();
+    const qb = this.db('sled_locks')
+      .where(b => b.whereNull('expires_at').orWhere('expires_at', '>', now))
+      .orderBy('created_at', 'asc');
+    if (options.environment) qb.where('environment', options.environment);
+    if (options.entityRef) {
+      // locks that apply to this service: its own and environment-wide ones
+      qb.where(b =>
+        b.whereNull('entity_ref').orWhere('entity_ref', options.entityRef!),
+      );
+    }
+    return (await qb).map(toLock);
+  }
+
+  async getLock(id: string) {
+    const row = await this.db('sled_locks').where({ id }).first();
+    return row ? toLock(row) : undefined;
+  }
+
+  async deleteLock(id: string) {
+    return (await this.db('sled_locks').where({ id }).delete()) > 0;
+  }
+}
+
+function page<T>(rows: Row[], limit: number, map: (row: Row) => T): Page<T> {
+  const more = rows.length > limit;
+  const items = (more ? rows.slice(0, limit) : rows).map(map);
+  return {
+    items,
+    nextCursor: more ? encodeCursor(rows[limit - 1].seq) : undefined,
+  };
+}
+
+function toArtifact(row: Row): Artifact {
+  const spec = JSON.parse(row.spec) as RegisterArtifactRequest;
+  return {
+    ...spec,
+    id: row.id,
+    entityRef: row.entity_ref,
+    ownerRef: orUndefined(row.owner_ref),
+    version: row.version,
+    createdAt: iso(row.created_at)!,
+  };
+}
+
+function toDeploy(row: Row): Deploy {
+  // `launch` stays internal: it is how to run, not what happened
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    ownerRef: orUndefined(row.owner_ref),
+    environment: row.environment,
+    artifactId: row.artifact_id,
+    artifactVersion: row.artifact_version,
+    status: row.status,
+    dryRun: Boolean(row.dry_run),
+    force: Boolean(row.force),
+    requestedBy: row.requested_by,
+    reason: orUndefined(row.reason),
+    rollbackOf: orUndefined(row.rollback_of),
+    releaseId: orUndefined(row.release_id),
+    message: orUndefined(row.message),
+    exitCode: orUndefined(row.exit_code),
+    execution: row.execution ? JSON.parse(row.execution) : undefined,
+    createdAt: iso(row.created_at)!,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+  };
+}
+
+function toLock(row: Row): Lock {
+  return {
+    id: row.id,
+    environment: row.environment,
+    entityRef: orUndefined(row.entity_ref),
+    reason: row.reason,
+    createdBy: row.created_by,
+    createdAt: iso(row.created_at)!,
+    expiresAt: iso(row.expires_at),
+  };
+}

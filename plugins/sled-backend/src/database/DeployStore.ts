@@ -1,0 +1,136 @@
+import {
+  Artifact,
+  Deploy,
+  DeployExecution,
+  DeployStatus,
+  Lock,
+  Page,
+  RegisterArtifactRequest,
+} from '@internal/plugin-sled-common';
+import { PermissionCriteria } from '@backstage/plugin-permission-common';
+
+/** A permission condition translated to a column test. */
+export interface SledTargetQuery {
+  column: 'environment' | 'entity_ref' | 'owner_ref';
+  values: string[];
+}
+
+/** What a caller may see, from a conditional permission decision. */
+export type SledTargetFilter = PermissionCriteria<SledTargetQuery>;
+
+export interface ListDeploysOptions {
+  entityRef?: string;
+  environment?: string;
+  status?: DeployStatus[];
+  limit: number;
+  cursor?: string;
+  filter?: SledTargetFilter;
+}
+
+export interface ListArtifactsOptions {
+  entityRef?: string;
+  limit: number;
+  cursor?: string;
+  filter?: SledTargetFilter;
+}
+
+export interface NewDeploy {
+  entityRef: string;
+  ownerRef?: string;
+  environment: string;
+  artifact: Artifact;
+  status: 'queued' | 'skipped';
+  dryRun: boolean;
+  force: boolean;
+  requestedBy: string;
+  reason?: string;
+  rollbackOf?: string;
+  releaseId?: string;
+  message?: string;
+  launch: DeployLaunch;
+}
+
+/** How the executor runs a deploy; resolved from artifact, catalog and config when it is created. */
+export interface DeployLaunch {
+  /** argv; never run through a shell */
+  command: string[];
+  /** deployer image (Kubernetes executor) */
+  image?: string;
+  /** working directory (local executor): the service's catalog folder */
+  workingDirectory?: string;
+}
+
+export interface IdempotencyRecord {
+  principal: string;
+  key: string;
+  requestHash: string;
+}
+
+export interface DeployOutcome {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  message?: string;
+  exitCode?: number;
+}
+
+export interface NewLock {
+  environment: string;
+  entityRef?: string;
+  reason: string;
+  createdBy: string;
+  expiresAt?: string;
+}
+
+/** Persistence of artifacts, deploys, logs, locks and idempotency records. */
+export interface DeployStore {
+  /** Registers an artifact; identical replays return the existing one. */
+  registerArtifact(
+    request: RegisterArtifactRequest,
+    ownerRef?: string,
+  ): Promise<{ artifact: Artifact; created: boolean }>;
+  getArtifact(id: string): Promise<Artifact | undefined>;
+  listArtifacts(options: ListArtifactsOptions): Promise<Page<Artifact>>;
+
+  /**
+   * Writes a deploy row (and the idempotency record, atomically). When the
+   * idempotency key was already used, returns the earlier deploy instead.
+   */
+  createDeploy(
+    deploy: NewDeploy,
+    idempotency?: IdempotencyRecord,
+  ): Promise<{ deploy: Deploy; replayed: boolean }>;
+  findIdempotent(
+    principal: string,
+    key: string,
+  ): Promise<{ requestHash: string; deployId: string } | undefined>;
+  getDeploy(id: string): Promise<Deploy | undefined>;
+  listDeploys(options: ListDeploysOptions): Promise<Page<Deploy>>;
+
+  /** Moves the oldest queued deploy of a target to running, unless one runs. */
+  claimNext(entityRef: string, environment: string): Promise<Deploy | undefined>;
+  getLaunch(id: string): Promise<DeployLaunch | undefined>;
+  /** Records how a running deploy is executed. */
+  setExecution(id: string, execution: DeployExecution): Promise<void>;
+  /** Ends a queued or running deploy; false when it had already ended. */
+  finishDeploy(id: string, outcome: DeployOutcome): Promise<boolean>;
+  /** Targets that have queued deploys and nothing running. */
+  listStalledTargets(): Promise<Array<{ entityRef: string; environment: string }>>;
+  listRunning(): Promise<Deploy[]>;
+  /** The newest deploy of a target matching the given statuses. */
+  findLatest(
+    entityRef: string,
+    environment: string,
+    options: { statuses?: DeployStatus[]; includeDryRun?: boolean; excludeArtifactId?: string },
+  ): Promise<Deploy | undefined>;
+  countActive(entityRef: string, environment: string): Promise<number>;
+
+  appendLog(deployId: string, chunk: number, text: string): Promise<void>;
+  readLog(
+    deployId: string,
+    afterChunk?: number,
+  ): Promise<Array<{ chunk: number; text: string }>>;
+
+  createLock(lock: NewLock): Promise<Lock>;
+  listLocks(options: { environment?: string; entityRef?: string }): Promise<Lock[]>;
+  getLock(id: string): Promise<Lock | undefined>;
+  deleteLock(id: string): Promise<boolean>;
+}

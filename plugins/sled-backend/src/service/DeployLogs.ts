@@ -1,0 +1,117 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { EventEmitter } from 'events';
+import { DeployStore } from '../database/DeployStore';
+
+const FLUSH_INTERVAL_MS = 100;
+const MAX_PENDING_CHARS = 64 * 1024;
+const FOLLOW_POLL_MS = 1000;
+
+interface Pending {
+  nextChunk?: number;
+  text: string;
+  timer?: NodeJS.Timeout;
+  writing: Promise<void>;
+}
+
+/**
+ * Deploy output: buffered briefly, written to the store in ordered chunks,
+ * and followed live. Followers read the store, so any replica can serve them;
+ * the in-process events only make them prompt.
+ */
+export class DeployLogs {
+  private readonly pending = new Map<string, Pending>();
+  private readonly events = new EventEmitter();
+
+  constructor(
+    private readonly store: DeployStore,
+    private readonly logger: LoggerService,
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  append(deployId: string, text: string): void {
+    if (!text) return;
+    let entry = this.pending.get(deployId);
+    if (!entry) {
+      entry = { text: '', writing: Promise.resolve() };
+      this.pending.set(deployId, entry);
+    }
+    entry.text += text;
+    if (entry.text.length >= MAX_PENDING_CHARS) {
+      this.flush(deployId);
+    } else if (!entry.timer) {
+      entry.timer = setTimeout(() => this.flush(deployId), FLUSH_INTERVAL_MS);
+    }
+  }
+
+  /** Writes what is buffered; resolves when everything appended so far is stored. */
+  flush(deployId: string): Promise<void> {
+    const entry = this.pending.get(deployId);
+    if (!entry) return Promise.resolve();
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = undefined;
+    const text = entry.text;
+    entry.text = '';
+    if (text) {
+      entry.writing = entry.writing.then(async () => {
+        try {
+          if (entry.nextChunk === undefined) {
+            const existing = await this.store.readLog(deployId);
+            entry.nextChunk = existing.length
+              ? existing[existing.length - 1].chunk + 1
+              : 0;
+          }
+          await this.store.appendLog(deployId, entry.nextChunk++, text);
+          this.events.emit(deployId);
+        } catch (error) {
+          this.logger.error(`Could not store output of deploy ${deployId}`, error as Error);
+        }
+      });
+    }
+    return entry.writing;
+  }
+
+  /** Flushes and forgets a deploy that ended. */
+  async close(deployId: string): Promise<void> {
+    await this.flush(deployId);
+    this.pending.delete(deployId);
+    this.events.emit(deployId);
+  }
+
+  async read(deployId: string): Promise<string> {
+    const chunks = await this.store.readLog(deployId);
+    return chunks.map(c => c.text).join('');
+  }
+
+  /**
+   * Yields the log from the start and then as it grows, until `isFinished`
+   * says the deploy ended and everything it wrote was yielded.
+   */
+  async *follow(
+    deployId: string,
+    isFinished: () => Promise<boolean>,
+    signal: AbortSignal,
+  ): AsyncGenerator<string> {
+    let last = -1;
+    while (!signal.aborted) {
+      const finished = await isFinished();
+      const chunks = await this.store.readLog(deployId, last);
+      for (const chunk of chunks) {
+        last = chunk.chunk;
+        yield chunk.text;
+      }
+      if (finished) return;
+      await new Promise<void>(resolve => {
+        const done = () => {
+          clearTimeout(timer);
+          this.events.off(deployId, done);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, FOLLOW_POLL_MS);
+        this.events.on(deployId, done);
+        signal.addEventListener('abort', done);
+      });
+    }
+  }
+}

@@ -1,0 +1,375 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  Artifact,
+  CreateDeployRequest,
+  Deploy,
+  EnvironmentState,
+  ExecutorKind,
+  Lock,
+  ServiceState,
+  isFinalDeployStatus,
+} from '@internal/plugin-sled-common';
+import { EnvironmentConfig, SledConfig } from '../config';
+import { DeployOutcome, DeployStore } from '../database/DeployStore';
+import { hashOf } from '../database/DatabaseDeployStore';
+import { DeployExecutor, DeployReporter } from '../executors/DeployExecutor';
+import { DeployLogs } from './DeployLogs';
+import { DeployableService } from './ServiceCatalog';
+
+export interface DeployRequestContext {
+  /** who asked: a user or service entity ref */
+  requestedBy: string;
+  idempotencyKey?: string;
+  /** may deploy through a lock */
+  canOverrideLock: () => Promise<boolean>;
+}
+
+export interface CreateDeployInput extends CreateDeployRequest {
+  rollbackOf?: string;
+  releaseId?: string;
+}
+
+/**
+ * The deploy lifecycle. The database is the queue: a deploy row is written
+ * `queued` before anything runs, and a target's oldest queued deploy starts
+ * when nothing runs there (the store guarantees at most one running).
+ */
+export class DeployService implements DeployReporter {
+  private readonly executors = new Map<ExecutorKind, DeployExecutor>();
+  private readonly dispatching = new Map<string, Promise<void>>();
+  private readonly redispatch = new Set<string>();
+
+  constructor(
+    private readonly options: {
+      store: DeployStore;
+      config: SledConfig;
+      logs: DeployLogs;
+      logger: LoggerService;
+      onChange?: (deploy: Deploy) => void;
+    },
+  ) {}
+
+  addExecutor(executor: DeployExecutor) {
+    this.executors.set(executor.kind, executor);
+  }
+
+  get environments(): EnvironmentConfig[] {
+    return this.options.config.environments;
+  }
+
+  getEnvironment(name: string, field = 'environment'): EnvironmentConfig {
+    const env = this.environments.find(e => e.name === name);
+    if (!env) {
+      throw new InputError(
+        `${field}: unknown environment '${name}'; configured: ${this.environments
+          .map(e => e.name)
+          .join(', ')}`,
+      );
+    }
+    return env;
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /** Creates a deploy: 202 queued (or replayed), 200 skipped. */
+  async createDeploy(
+    service: DeployableService,
+    input: CreateDeployInput,
+    context: DeployRequestContext,
+  ): Promise<{ deploy: Deploy; created: boolean }> {
+    const { store } = this.options;
+    const env = this.getEnvironment(input.environment);
+
+    const requestHash = hashOf({ ...input, entityRef: service.entityRef });
+    if (context.idempotencyKey) {
+      const earlier = await store.findIdempotent(context.requestedBy, context.idempotencyKey);
+      if (earlier) {
+        if (earlier.requestHash !== requestHash) {
+          throw new ConflictError(
+            `Idempotency-Key '${context.idempotencyKey}' was already used for a different request`,
+          );
+        }
+        return { deploy: (await store.getDeploy(earlier.deployId))!, created: false };
+      }
+    }
+
+    const artifact = await store.getArtifact(input.artifactId);
+    if (!artifact) {
+      throw new InputError(`artifactId: no artifact '${input.artifactId}'`);
+    }
+    if (artifact.entityRef !== service.entityRef) {
+      throw new InputError(
+        `artifactId: artifact ${artifact.version} belongs to ${artifact.entityRef}, not ${service.entityRef}`,
+      );
+    }
+    const reason = input.reason?.trim() || undefined;
+    if (env.requireReason && !reason) {
+      throw new InputError(`reason: deploys to ${env.name} must give a reason`);
+    }
+    await this.assertNotLocked(env.name, service.entityRef, context);
+
+    let status: 'queued' | 'skipped' = 'queued';
+    let message: string | undefined;
+    if (!input.force && !input.dryRun) {
+      const active = await store.countActive(service.entityRef, env.name);
+      const last = await store.findLatest(service.entityRef, env.name, {
+        statuses: ['succeeded', 'failed', 'cancelled'],
+      });
+      if (active === 0 && last?.status === 'succeeded' && last.artifactId === artifact.id) {
+        status = 'skipped';
+        message = `${artifact.version} is already deployed to ${env.name} (deploy ${last.id}); use force to deploy it again`;
+      }
+    }
+
+    const { deploy, replayed } = await store.createDeploy(
+      {
+        entityRef: service.entityRef,
+        ownerRef: service.ownerRef,
+        environment: env.name,
+        artifact,
+        status,
+        dryRun: Boolean(input.dryRun),
+        force: Boolean(input.force),
+        requestedBy: context.requestedBy,
+        reason,
+        rollbackOf: input.rollbackOf,
+        releaseId: input.releaseId,
+        message,
+        launch: {
+          command: artifact.deploy?.command ?? service.command,
+          image:
+            artifact.deploy?.image ??
+            service.deployerImage ??
+            this.options.config.kubernetes.defaultDeployerImage,
+          workingDirectory: service.workingDirectory,
+        },
+      },
+      context.idempotencyKey
+        ? { principal: context.requestedBy, key: context.idempotencyKey, requestHash }
+        : undefined,
+    );
+    if (!replayed) {
+      this.options.onChange?.(deploy);
+      if (deploy.status === 'queued') this.dispatch(deploy.entityRef, deploy.environment);
+    }
+    return { deploy, created: !replayed };
+  }
+
+  /** Deploys the last artifact that succeeded before the current one. */
+  async rollback(
+    service: DeployableService,
+    input: { environment: string; reason?: string },
+    context: DeployRequestContext,
+  ) {
+    const { store } = this.options;
+    const env = this.getEnvironment(input.environment);
+    const current = await store.findLatest(service.entityRef, env.name, {
+      statuses: ['succeeded'],
+    });
+    if (!current) {
+      throw new ConflictError(`Nothing to roll back: ${service.entityRef} has no successful deploy to ${env.name}`);
+    }
+    const previous = await store.findLatest(service.entityRef, env.name, {
+      statuses: ['succeeded'],
+      excludeArtifactId: current.artifactId,
+    });
+    if (!previous) {
+      throw new ConflictError(
+        `Nothing to roll back to: ${current.artifactVersion} is the only version that succeeded on ${env.name}`,
+      );
+    }
+    return this.createDeploy(
+      service,
+      {
+        entityRef: service.entityRef,
+        environment: env.name,
+        artifactId: previous.artifactId,
+        reason: input.reason ?? `Roll back ${current.artifactVersion} to ${previous.artifactVersion}`,
+        rollbackOf: current.id,
+      },
+      context,
+    );
+  }
+
+  async cancel(deploy: Deploy): Promise<Deploy> {
+    const { store } = this.options;
+    if (isFinalDeployStatus(deploy.status)) {
+      throw new ConflictError(`Deploy ${deploy.id} already ended: ${deploy.status}`);
+    }
+    if (deploy.status === 'queued') {
+      if (await store.finishDeploy(deploy.id, { status: 'cancelled', message: 'Cancelled before it started' })) {
+        await this.afterFinish(deploy.id);
+        return (await store.getDeploy(deploy.id))!;
+      }
+      deploy = (await store.getDeploy(deploy.id))!; // it started meanwhile
+      if (isFinalDeployStatus(deploy.status)) return deploy;
+    }
+    const executor = this.executorFor(deploy.environment);
+    await executor.cancel(deploy);
+    return (await store.getDeploy(deploy.id))!;
+  }
+
+  async assertNotLocked(environment: string, entityRef: string, context: DeployRequestContext) {
+    const locks = await this.options.store.listLocks({ environment, entityRef });
+    if (locks.length === 0) return;
+    if (await context.canOverrideLock()) return;
+    const lock = locks[0];
+    throw new ConflictError(
+      `${lock.entityRef ?? environment} is locked${lock.entityRef ? ` in ${environment}` : ''} by ${lock.createdBy}: ${lock.reason} (lock ${lock.id}${
+        lock.expiresAt ? `, until ${lock.expiresAt}` : ''
+      })`,
+    );
+  }
+
+  async getState(entityRef: string): Promise<ServiceState> {
+    const { store } = this.options;
+    const locks = await store.listLocks({ entityRef });
+    const environments = await Promise.all(
+      this.environments.map(async (env): Promise<EnvironmentState> => {
+        const [currentDeploy, lastDeploy] = await Promise.all([
+          store.findLatest(entityRef, env.name, { statuses: ['succeeded'] }),
+          store.findLatest(entityRef, env.name, { includeDryRun: true }),
+        ]);
+        const artifact = currentDeploy && (await store.getArtifact(currentDeploy.artifactId));
+        const lock: Lock | undefined =
+          locks.find(l => l.environment === env.name && l.entityRef === entityRef) ??
+          locks.find(l => l.environment === env.name);
+        return {
+          environment: env.name,
+          executor: env.executor,
+          requireReason: env.requireReason,
+          current: currentDeploy && artifact ? { deploy: currentDeploy, artifact } : undefined,
+          lastDeploy,
+          lock,
+        };
+      }),
+    );
+    return { entityRef, environments };
+  }
+
+  async getArtifact(id: string): Promise<Artifact> {
+    const artifact = await this.options.store.getArtifact(id);
+    if (!artifact) throw new NotFoundError(`No artifact '${id}'`);
+    return artifact;
+  }
+
+  async getDeploy(id: string): Promise<Deploy> {
+    const deploy = await this.options.store.getDeploy(id);
+    if (!deploy) throw new NotFoundError(`No deploy '${id}'`);
+    return deploy;
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  /**
+   * Starts the next queued deploy of a target when nothing runs there.
+   * Calls for one target are serialised in this process; across processes
+   * the store's one-running index decides.
+   */
+  dispatch(entityRef: string, environment: string): Promise<void> {
+    const key = `${entityRef}\u0000${environment}`;
+    const inFlight = this.dispatching.get(key);
+    if (inFlight) {
+      this.redispatch.add(key);
+      return inFlight;
+    }
+    const run = (async () => {
+      try {
+        do {
+          this.redispatch.delete(key);
+          await this.startNext(entityRef, environment);
+        } while (this.redispatch.has(key));
+      } catch (error) {
+        this.options.logger.error(`Could not start the next deploy of ${entityRef} to ${environment}`, error as Error);
+      } finally {
+        this.dispatching.delete(key);
+      }
+    })();
+    this.dispatching.set(key, run);
+    return run;
+  }
+
+  private async startNext(entityRef: string, environment: string) {
+    const { store, logger } = this.options;
+    for (;;) {
+      const deploy = await store.claimNext(entityRef, environment);
+      if (!deploy) return;
+      this.options.onChange?.(deploy);
+      try {
+        const env = this.getEnvironment(environment);
+        const executor = this.executorFor(environment);
+        const [artifact, launch] = await Promise.all([
+          store.getArtifact(deploy.artifactId),
+          store.getLaunch(deploy.id),
+        ]);
+        const execution = await executor.start({ deploy, artifact: artifact!, environment: env, launch: launch! });
+        await store.setExecution(deploy.id, execution);
+        return; // it runs; the next one starts when it finishes
+      } catch (error) {
+        logger.error(`Deploy ${deploy.id} could not start`, error as Error);
+        await this.finished(deploy.id, {
+          status: 'failed',
+          message: `The deploy could not start: ${(error as Error).message}`,
+        });
+        // finished() dispatches again; this loop must not double-start
+        return;
+      }
+    }
+  }
+
+  private executorFor(environment: string): DeployExecutor {
+    const env = this.getEnvironment(environment);
+    const executor = this.executors.get(env.executor);
+    if (!executor) {
+      throw new Error(`The ${env.executor} executor of environment ${env.name} is not available`);
+    }
+    return executor;
+  }
+
+  // ---------------------------------------------------------------- reporter
+
+  appendLog(deployId: string, text: string): void {
+    this.options.logs.append(deployId, text);
+  }
+
+  async finished(deployId: string, outcome: DeployOutcome): Promise<void> {
+    await this.options.logs.close(deployId);
+    if (await this.options.store.finishDeploy(deployId, outcome)) {
+      await this.afterFinish(deployId);
+    }
+  }
+
+  private async afterFinish(deployId: string) {
+    const deploy = await this.options.store.getDeploy(deployId);
+    if (!deploy) return;
+    this.options.onChange?.(deploy);
+    // not awaited: this may run inside the dispatch of the same target
+    this.dispatch(deploy.entityRef, deploy.environment);
+  }
+
+  // ---------------------------------------------------------------- start-up
+
+  /** Settles deploys a previous backend left running, then restarts the queues. */
+  async recover(): Promise<void> {
+    const running = await this.options.store.listRunning();
+    for (const executor of this.executors.values()) {
+      const mine = running.filter(d => this.environments.find(e => e.name === d.environment)?.executor === executor.kind);
+      if (mine.length) await executor.recover(mine);
+    }
+    const orphans = running.filter(d => !this.environments.some(e => e.name === d.environment));
+    for (const deploy of orphans) {
+      await this.finished(deploy.id, {
+        status: 'failed',
+        message: `Environment ${deploy.environment} is no longer configured`,
+      });
+    }
+    for (const target of await this.options.store.listStalledTargets()) {
+      await this.dispatch(target.entityRef, target.environment);
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    for (const executor of this.executors.values()) await executor.shutdown();
+  }
+}

@@ -1,0 +1,110 @@
+import { AuthService } from '@backstage/backend-plugin-api';
+import {
+  ANNOTATION_LOCATION,
+  Entity,
+  RELATION_OWNED_BY,
+  parseEntityRef,
+  parseLocationRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  SLED_ANNOTATION_DEPLOYER_IMAGE,
+  SLED_ANNOTATION_DEPLOY_COMMAND,
+} from '@internal/plugin-sled-common';
+import { dirname } from 'path';
+
+/** A catalog Component that SLeD can deploy. */
+export interface DeployableService {
+  entityRef: string;
+  ownerRef?: string;
+  /** from `sled.dev/deploy-command`, split on whitespace (never a shell) */
+  command: string[];
+  deployerImage?: string;
+  /** the folder of the catalog file, for file locations (local executor) */
+  workingDirectory?: string;
+}
+
+/** Parses an annotation value as argv: a JSON array, or words split on whitespace. */
+export function parseCommand(value: string): string[] {
+  const trimmed = value.trim();
+  if (trimmed.startsWith('[')) {
+    const parsed = JSON.parse(trimmed);
+    if (Array.isArray(parsed) && parsed.every(p => typeof p === 'string')) {
+      return parsed;
+    }
+    throw new InputError(`Invalid ${SLED_ANNOTATION_DEPLOY_COMMAND}: expected an array of strings`);
+  }
+  return trimmed.split(/\s+/).filter(Boolean);
+}
+
+export function toDeployableService(entity: Entity): DeployableService | undefined {
+  const annotations = entity.metadata.annotations ?? {};
+  const command = annotations[SLED_ANNOTATION_DEPLOY_COMMAND];
+  if (
+    entity.kind.toLocaleLowerCase('en-US') !== 'component' ||
+    entity.spec?.type !== 'service' ||
+    !command
+  ) {
+    return undefined;
+  }
+  let workingDirectory: string | undefined;
+  const location = annotations[ANNOTATION_LOCATION];
+  if (location) {
+    const { type, target } = parseLocationRef(location);
+    if (type === 'file') workingDirectory = dirname(target);
+  }
+  const owner = entity.relations?.find(r => r.type === RELATION_OWNED_BY);
+  return {
+    entityRef: stringifyEntityRef(entity),
+    ownerRef: owner?.targetRef,
+    command: parseCommand(command),
+    deployerImage: annotations[SLED_ANNOTATION_DEPLOYER_IMAGE],
+    workingDirectory,
+  };
+}
+
+/**
+ * Looks up deployable services in the catalog with the plugin's own
+ * credentials: callers' permissions are checked by SLeD's own permissions,
+ * and CI tokens are restricted to this plugin.
+ */
+export class ServiceCatalog {
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly auth: AuthService,
+  ) {}
+
+  /** The service, or a 400 that says why it cannot be deployed. */
+  async getDeployable(entityRef: string): Promise<DeployableService> {
+    let normalized: string;
+    try {
+      normalized = stringifyEntityRef(parseEntityRef(entityRef));
+    } catch (error) {
+      throw new InputError(`Invalid entityRef '${entityRef}': ${(error as Error).message}`);
+    }
+    const entity = await this.catalog.getEntityByRef(normalized, {
+      credentials: await this.auth.getOwnServiceCredentials(),
+    });
+    if (!entity) {
+      throw new InputError(`entityRef: no entity '${normalized}' in the catalog`);
+    }
+    const service = toDeployableService(entity);
+    if (!service) {
+      throw new InputError(
+        `entityRef: '${normalized}' is not a deployable service (a Component of type service with the ${SLED_ANNOTATION_DEPLOY_COMMAND} annotation)`,
+      );
+    }
+    return service;
+  }
+
+  /** For permission resources: the target with its owner, if the service exists. */
+  async getTarget(entityRef: string): Promise<DeployableService | undefined> {
+    try {
+      return await this.getDeployable(entityRef);
+    } catch {
+      return undefined;
+    }
+  }
+}

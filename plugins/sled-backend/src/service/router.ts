@@ -1,0 +1,300 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
+import {
+  Deploy,
+  isFinalDeployStatus,
+  sledArtifactRegisterPermission,
+  sledDeployCancelPermission,
+  sledDeployCreatePermission,
+  sledLockOverridePermission,
+  sledLockPermission,
+  sledReadPermission,
+} from '@internal/plugin-sled-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { DeployStore } from '../database/DeployStore';
+import { SledAuthorizer } from '../permissions/SledAuthorizer';
+import { DeployLogs } from './DeployLogs';
+import { DeployService } from './DeployService';
+import * as schemas from './schemas';
+import { ServiceCatalog } from './ServiceCatalog';
+
+export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  auditor: AuditorService;
+  authorizer: SledAuthorizer;
+  deploys: DeployService;
+  store: DeployStore;
+  logs: DeployLogs;
+  catalog: ServiceCatalog;
+}
+
+const principalOf = (credentials: BackstageCredentials): string => {
+  const p = credentials.principal as { type: string; userEntityRef?: string; subject?: string };
+  return p.type === 'user' ? p.userEntityRef! : `service:${p.subject}`;
+};
+
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const { httpAuth, auditor, authorizer, deploys, store, logs, catalog } = options;
+  const router = Router();
+  router.use(express.json({ limit: '1mb' }));
+
+  const credentialsOf = (req: Request) =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
+
+  /** Runs a state change as an audit event: success or failure with its error. */
+  async function audited<T>(
+    req: Request,
+    eventId: string,
+    meta: Record<string, any>,
+    critical: boolean,
+    action: () => Promise<T>,
+    resultMeta: (result: T) => Record<string, any> = () => ({}),
+  ): Promise<T> {
+    const event = await auditor.createEvent({
+      eventId,
+      request: req,
+      severityLevel: critical ? 'high' : 'medium',
+      meta,
+    });
+    try {
+      const result = await action();
+      await event.success({ meta: resultMeta(result) });
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+  const isCritical = (environment?: string) =>
+    !!environment && !!deploys.environments.find(e => e.name === environment)?.requireReason;
+
+  const readableDeploy = async (req: Request, credentials: BackstageCredentials) => {
+    const deploy = await deploys.getDeploy(schemas.parse(schemas.idParam, req.params.id, 'path'));
+    await authorizer.authorize(sledReadPermission, deploy, credentials);
+    return deploy;
+  };
+  const lockOverride = (credentials: BackstageCredentials, target: Deploy | { entityRef: string; environment: string; ownerRef?: string }) =>
+    async () => (await authorizer.allowed(sledLockOverridePermission, [target], credentials))[0];
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  // ---------------------------------------------------------------- artifacts
+
+  router.post('/artifacts', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    await authorizer.authorizeBasic(sledArtifactRegisterPermission, credentials);
+    const body = schemas.parse(schemas.registerArtifactSchema, req.body, 'body');
+    const result = await audited(
+      req,
+      'artifact-register',
+      { entityRef: body.entityRef, version: body.version },
+      false,
+      async () => {
+        const service = await catalog.getDeployable(body.entityRef);
+        return store.registerArtifact({ ...body, entityRef: service.entityRef }, service.ownerRef);
+      },
+      r => ({ artifactId: r.artifact.id, created: r.created }),
+    );
+    res.status(result.created ? 201 : 200).json(result.artifact);
+  });
+
+  router.get('/artifacts', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const query = schemas.parse(schemas.listArtifactsQuery, req.query, 'query');
+    const filter = await authorizer.filter(sledReadPermission, credentials);
+    res.json(await store.listArtifacts({ ...query, filter }));
+  });
+
+  router.get('/artifacts/:id', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const artifact = await deploys.getArtifact(schemas.parse(schemas.idParam, req.params.id, 'path'));
+    await authorizer.authorize(sledReadPermission, { entityRef: artifact.entityRef, ownerRef: artifact.ownerRef }, credentials);
+    res.json(artifact);
+  });
+
+  // ------------------------------------------------------------- environments
+
+  router.get('/environments', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    await authorizer.filter(sledReadPermission, credentials);
+    const locks = await store.listLocks({});
+    res.json(
+      deploys.environments.map(env => ({
+        ...env,
+        locks: locks.filter(l => l.environment === env.name && !l.entityRef),
+      })),
+    );
+  });
+
+  // ------------------------------------------------------------------ deploys
+
+  router.post('/deploys', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const body = schemas.parse(schemas.createDeploySchema, req.body, 'body');
+    const idempotencyKey = schemas.parse(schemas.idempotencyKey, req.header('idempotency-key'), 'header Idempotency-Key');
+    deploys.getEnvironment(body.environment);
+    const service = await catalog.getDeployable(body.entityRef);
+    const target = { entityRef: service.entityRef, environment: body.environment, ownerRef: service.ownerRef };
+    await authorizer.authorize(sledDeployCreatePermission, target, credentials);
+    const { deploy, created } = await audited(
+      req,
+      'deploy-create',
+      { ...target, artifactId: body.artifactId, dryRun: !!body.dryRun },
+      isCritical(body.environment),
+      () =>
+        deploys.createDeploy(service, body, {
+          requestedBy: principalOf(credentials),
+          idempotencyKey,
+          canOverrideLock: lockOverride(credentials, target),
+        }),
+      r => ({ deployId: r.deploy.id, status: r.deploy.status }),
+    );
+    res.status(created && deploy.status === 'queued' ? 202 : 200).json(deploy);
+  });
+
+  router.get('/deploys', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const query = schemas.parse(schemas.listDeploysQuery, req.query, 'query');
+    const filter = await authorizer.filter(sledReadPermission, credentials);
+    res.json(await store.listDeploys({ ...query, filter }));
+  });
+
+  router.get('/deploys/:id', async (req, res) => {
+    res.json(await readableDeploy(req, await credentialsOf(req)));
+  });
+
+  router.get('/deploys/:id/logs', async (req, res) => {
+    const deploy = await readableDeploy(req, await credentialsOf(req));
+    const { follow } = schemas.parse(schemas.logsQuery, req.query, 'query');
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache');
+    if (follow !== 'true') {
+      res.send(await logs.read(deploy.id));
+      return;
+    }
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    const abort = new AbortController();
+    req.on('close', () => abort.abort());
+    const isFinished = async () => {
+      const current = await store.getDeploy(deploy.id);
+      return !current || isFinalDeployStatus(current.status);
+    };
+    for await (const text of logs.follow(deploy.id, isFinished, abort.signal)) {
+      res.write(text);
+    }
+    res.end();
+  });
+
+  router.post('/deploys/:id/cancel', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const deploy = await deploys.getDeploy(schemas.parse(schemas.idParam, req.params.id, 'path'));
+    await authorizer.authorize(sledDeployCancelPermission, deploy, credentials);
+    const cancelled = await audited(
+      req,
+      'deploy-cancel',
+      { deployId: deploy.id, entityRef: deploy.entityRef, environment: deploy.environment },
+      isCritical(deploy.environment),
+      () => deploys.cancel(deploy),
+      d => ({ status: d.status }),
+    );
+    res.json(cancelled);
+  });
+
+  router.post('/rollbacks', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const body = schemas.parse(schemas.rollbackSchema, req.body, 'body');
+    deploys.getEnvironment(body.environment);
+    const service = await catalog.getDeployable(body.entityRef);
+    const target = { entityRef: service.entityRef, environment: body.environment, ownerRef: service.ownerRef };
+    await authorizer.authorize(sledDeployCreatePermission, target, credentials);
+    const { deploy, created } = await audited(
+      req,
+      'deploy-rollback',
+      target,
+      isCritical(body.environment),
+      () =>
+        deploys.rollback(service, body, {
+          requestedBy: principalOf(credentials),
+          canOverrideLock: lockOverride(credentials, target),
+        }),
+      r => ({ deployId: r.deploy.id, artifactId: r.deploy.artifactId }),
+    );
+    res.status(created && deploy.status === 'queued' ? 202 : 200).json(deploy);
+  });
+
+  // -------------------------------------------------------------------- state
+
+  router.get('/state', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const { entityRef } = schemas.parse(schemas.stateQuery, req.query, 'query');
+    const service = await catalog.getDeployable(entityRef);
+    const state = await deploys.getState(service.entityRef);
+    const readable = await authorizer.allowed(
+      sledReadPermission,
+      state.environments.map(e => ({ entityRef: service.entityRef, environment: e.environment, ownerRef: service.ownerRef })),
+      credentials,
+    );
+    if (!readable.some(Boolean)) {
+      throw new NotFoundError(`No readable deploy state for ${service.entityRef}`);
+    }
+    res.json({ ...state, environments: state.environments.filter((_, i) => readable[i]) });
+  });
+
+  // -------------------------------------------------------------------- locks
+
+  router.post('/locks', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const body = schemas.parse(schemas.createLockSchema, req.body, 'body');
+    deploys.getEnvironment(body.environment);
+    let ownerRef: string | undefined;
+    let entityRef = body.entityRef;
+    if (entityRef) {
+      const service = await catalog.getDeployable(entityRef);
+      entityRef = service.entityRef;
+      ownerRef = service.ownerRef;
+    }
+    const target = { entityRef: entityRef ?? '', environment: body.environment, ownerRef };
+    await authorizer.authorize(sledLockPermission, target, credentials);
+    const lock = await audited(
+      req,
+      'lock-create',
+      { environment: body.environment, entityRef: entityRef ?? null, reason: body.reason },
+      isCritical(body.environment),
+      () => store.createLock({ ...body, entityRef, createdBy: principalOf(credentials) }),
+      l => ({ lockId: l.id }),
+    );
+    res.status(201).json(lock);
+  });
+
+  router.get('/locks', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const query = schemas.parse(schemas.locksQuery, req.query, 'query');
+    await authorizer.filter(sledReadPermission, credentials);
+    res.json(await store.listLocks(query));
+  });
+
+  router.delete('/locks/:id', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const lock = await store.getLock(schemas.parse(schemas.idParam, req.params.id, 'path'));
+    if (!lock) throw new NotFoundError(`No lock '${req.params.id}'`);
+    let ownerRef: string | undefined;
+    if (lock.entityRef) {
+      ownerRef = (await catalog.getDeployable(lock.entityRef)).ownerRef;
+    }
+    await authorizer.authorize(sledLockPermission, { entityRef: lock.entityRef ?? '', environment: lock.environment, ownerRef }, credentials);
+    await audited(req, 'lock-delete', { lockId: lock.id, environment: lock.environment, entityRef: lock.entityRef ?? null }, isCritical(lock.environment), () =>
+      store.deleteLock(lock.id),
+    );
+    res.status(204).end();
+  });
+
+  return router;
+}

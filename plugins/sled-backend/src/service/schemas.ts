@@ -1,0 +1,90 @@
+import { InputError } from '@backstage/errors';
+import { z } from 'zod';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const entityRef = text(255);
+const environment = text(64);
+const isoDate = z.string().datetime({ offset: true });
+
+export const registerArtifactSchema = z
+  .object({
+    entityRef,
+    version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/, 'letters, digits and . _ + - (at most 128)'),
+    image: text(512).optional(),
+    commitSha: z.string().regex(/^[0-9a-f]{7,64}$/, 'a hex commit SHA'),
+    mergeRequest: z
+      .object({ url: z.string().url().max(2048), title: text(512), mergedAt: isoDate.optional() })
+      .strict()
+      .optional(),
+    buildUrl: z.string().url().max(2048).optional(),
+    deploy: z
+      .object({
+        command: z.array(z.string().min(1).max(1024)).min(1).max(64).optional(),
+        image: text(512).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const createDeploySchema = z
+  .object({
+    entityRef,
+    environment,
+    artifactId: z.string().uuid(),
+    dryRun: z.boolean().optional(),
+    force: z.boolean().optional(),
+    reason: z.string().max(2000).optional(),
+  })
+  .strict();
+
+export const rollbackSchema = z
+  .object({ entityRef, environment, reason: z.string().max(2000).optional() })
+  .strict();
+
+export const createLockSchema = z
+  .object({
+    environment,
+    entityRef: entityRef.optional(),
+    reason: text(2000),
+    expiresAt: isoDate.optional(),
+  })
+  .strict();
+
+const limit = z.coerce.number().int().min(1).max(500).default(50);
+const cursor = z.string().max(64).optional();
+const statuses = z
+  .string()
+  .transform(s => s.split(',').filter(Boolean))
+  .pipe(z.array(z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'skipped'])));
+
+export const listDeploysQuery = z
+  .object({ entityRef: entityRef.optional(), environment: environment.optional(), status: statuses.optional(), limit, cursor })
+  .strict();
+
+export const listArtifactsQuery = z
+  .object({ entityRef: entityRef.optional(), limit, cursor })
+  .strict();
+
+export const stateQuery = z.object({ entityRef }).strict();
+export const locksQuery = z
+  .object({ environment: environment.optional(), entityRef: entityRef.optional() })
+  .strict();
+export const logsQuery = z.object({ follow: z.enum(['true', 'false']).optional() }).strict();
+export const idParam = z.string().uuid();
+export const idempotencyKey = z.string().min(1).max(255).optional();
+
+/** Parses input or throws a 400 naming the first bad field. */
+export function parse<T extends z.ZodTypeAny>(schema: T, value: unknown, where: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue.path.length ? issue.path.join('.') : where;
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
+        : issue.message;
+    throw new InputError(`Invalid ${where}: ${field}: ${message}`);
+  }
+  return result.data;
+}

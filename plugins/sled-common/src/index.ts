@@ -1,0 +1,7 @@
+/**
+ * Types and permissions shared by the SLeD frontend and backend plugins.
+ *
+ * @packageDocumentation
+ */
+export * from './types';
+export * from './permissions';

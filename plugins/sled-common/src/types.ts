@@ -1,0 +1,187 @@
+/** Status of a deploy. `skipped` means the artifact was already what runs there. */
+export type DeployStatus =
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'skipped';
+
+/** Statuses after which a deploy never changes again. */
+export const FINAL_DEPLOY_STATUSES: ReadonlyArray<DeployStatus> = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'skipped',
+];
+
+/** Statuses of a deploy that still holds or waits for its target. */
+export const ACTIVE_DEPLOY_STATUSES: ReadonlyArray<DeployStatus> = [
+  'queued',
+  'running',
+];
+
+export function isFinalDeployStatus(status: DeployStatus): boolean {
+  return FINAL_DEPLOY_STATUSES.includes(status);
+}
+
+export interface MergeRequest {
+  url: string;
+  title: string;
+  mergedAt?: string;
+}
+
+/** How an artifact is deployed: the service's deploy script travels with it. */
+export interface ArtifactDeploySpec {
+  /** argv array, never a shell string */
+  command?: string[];
+  /** deployer container image (Kubernetes executor) */
+  image?: string;
+}
+
+/** An immutable, deployable build of one service. */
+export interface Artifact {
+  id: string;
+  entityRef: string;
+  /** the service's owner when the artifact was registered */
+  ownerRef?: string;
+  version: string;
+  image?: string;
+  commitSha: string;
+  mergeRequest?: MergeRequest;
+  buildUrl?: string;
+  deploy?: ArtifactDeploySpec;
+  createdAt: string;
+}
+
+export interface RegisterArtifactRequest {
+  entityRef: string;
+  version: string;
+  image?: string;
+  commitSha: string;
+  mergeRequest?: MergeRequest;
+  buildUrl?: string;
+  deploy?: ArtifactDeploySpec;
+}
+
+export type ExecutorKind = 'local' | 'kubernetes';
+
+/** A lock on an environment, or on one service in it. */
+export interface Lock {
+  id: string;
+  environment: string;
+  /** when set, only this service is locked in the environment */
+  entityRef?: string;
+  reason: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt?: string;
+}
+
+export interface CreateLockRequest {
+  environment: string;
+  entityRef?: string;
+  reason: string;
+  expiresAt?: string;
+}
+
+export interface Environment {
+  name: string;
+  executor: ExecutorKind;
+  cluster?: string;
+  namespace?: string;
+  requireReason: boolean;
+  /** environment-wide locks in force */
+  locks: Lock[];
+}
+
+/** Where and how a deploy ran, as recorded by its executor. */
+export interface DeployExecution {
+  executor: ExecutorKind;
+  /** local: the process id; kubernetes: cluster/namespace/job */
+  handle?: string;
+  cluster?: string;
+  namespace?: string;
+  jobName?: string;
+}
+
+export interface Deploy {
+  id: string;
+  entityRef: string;
+  /** the service's owner when the deploy was requested */
+  ownerRef?: string;
+  environment: string;
+  artifactId: string;
+  artifactVersion: string;
+  status: DeployStatus;
+  dryRun: boolean;
+  force: boolean;
+  requestedBy: string;
+  reason?: string;
+  rollbackOf?: string;
+  releaseId?: string;
+  /** human-readable outcome, e.g. why it failed or was skipped */
+  message?: string;
+  exitCode?: number;
+  execution?: DeployExecution;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface CreateDeployRequest {
+  entityRef: string;
+  environment: string;
+  artifactId: string;
+  dryRun?: boolean;
+  force?: boolean;
+  reason?: string;
+}
+
+export interface CreateRollbackRequest {
+  entityRef: string;
+  environment: string;
+  reason?: string;
+}
+
+/** A page of a newest-first list; pass `nextCursor` back as `cursor`. */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface DeployListQuery {
+  entityRef?: string;
+  environment?: string;
+  status?: DeployStatus[];
+  limit?: number;
+  cursor?: string;
+}
+
+export interface ArtifactListQuery {
+  entityRef?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** What runs in one environment for one service. */
+export interface EnvironmentState {
+  environment: string;
+  executor: ExecutorKind;
+  requireReason: boolean;
+  /** the artifact of the last successful, non-dry-run deploy */
+  current?: { artifact: Artifact; deploy: Deploy };
+  /** the most recent deploy of any status */
+  lastDeploy?: Deploy;
+  /** the lock in force for this service in this environment, if any */
+  lock?: Lock;
+}
+
+export interface ServiceState {
+  entityRef: string;
+  environments: EnvironmentState[];
+}
+
+/** Catalog annotations that make a Component a deployable service. */
+export const SLED_ANNOTATION_DEPLOY_COMMAND = 'sled.dev/deploy-command';
+export const SLED_ANNOTATION_DEPLOYER_IMAGE = 'sled.dev/deployer-image';

@@ -1,0 +1,102 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { sledApiRef } from './api/SledApi';
+import { SledClient } from './api/SledClient';
+import { isDeployableService } from './isDeployableService';
+
+/** @alpha */
+export const sledApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: sledApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new SledClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+/** @alpha */
+export const sledDeployEntityContent = EntityContentBlueprint.make({
+  name: 'deploy',
+  params: {
+    path: 'sled-deploy',
+    title: 'Deploy',
+    group: 'deployment',
+    filter: isDeployableService,
+    loader: () =>
+      import('./components/DeployContent/EntitySledDeployContent').then(m => (
+        <m.EntitySledDeployContent />
+      )),
+  },
+});
+
+/** @alpha */
+export const sledHistoryEntityContent = EntityContentBlueprint.make({
+  name: 'history',
+  params: {
+    path: 'sled-history',
+    title: 'History',
+    group: 'deployment',
+    filter: isDeployableService,
+    loader: () =>
+      import('./components/HistoryContent/EntitySledHistoryContent').then(
+        m => <m.EntitySledHistoryContent />,
+      ),
+  },
+});
+
+/** @alpha */
+export const sledArtifactsEntityContent = EntityContentBlueprint.make({
+  name: 'artifacts',
+  params: {
+    path: 'sled-artifacts',
+    title: 'Artifacts',
+    group: 'deployment',
+    filter: isDeployableService,
+    loader: () =>
+      import('./components/ArtifactsContent/EntitySledArtifactsContent').then(
+        m => <m.EntitySledArtifactsContent />,
+      ),
+  },
+});
+
+/** @alpha */
+export const sledDeployedVersionsEntityCard = EntityCardBlueprint.make({
+  name: 'deployed-versions',
+  params: {
+    filter: isDeployableService,
+    loader: () =>
+      import(
+        './components/DeployedVersionsCard/EntitySledDeployedVersionsCard'
+      ).then(m => <m.EntitySledDeployedVersionsCard />),
+  },
+});
+
+/**
+ * The SLeD plugin for apps on the new frontend system: the sled API client,
+ * the Deploy, History and Artifacts entity tabs and the "Deployed versions"
+ * overview card, all shown only for deployable services.
+ *
+ * @alpha
+ */
+export default createFrontendPlugin({
+  pluginId: 'sled',
+  extensions: [
+    sledApi,
+    sledDeployEntityContent,
+    sledHistoryEntityContent,
+    sledArtifactsEntityContent,
+    sledDeployedVersionsEntityCard,
+  ],
+});
+
+export { isDeployableService } from './isDeployableService';
+export { sledApiRef } from './api/SledApi';

@@ -1,0 +1,54 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import {
+  Artifact,
+  ArtifactListQuery,
+  CreateDeployRequest,
+  CreateLockRequest,
+  CreateRollbackRequest,
+  Deploy,
+  DeployListQuery,
+  Environment,
+  Lock,
+  Page,
+  ServiceState,
+} from '@internal/plugin-sled-common';
+
+/**
+ * The SLeD backend as seen from the browser.
+ *
+ * @public
+ */
+export interface SledApi {
+  listArtifacts(query: ArtifactListQuery): Promise<Page<Artifact>>;
+  getArtifact(id: string): Promise<Artifact>;
+  listEnvironments(): Promise<Environment[]>;
+  /** Resolves to a `queued` deploy, or a `skipped` one when nothing would change. */
+  createDeploy(request: CreateDeployRequest): Promise<Deploy>;
+  listDeploys(query: DeployListQuery): Promise<Page<Deploy>>;
+  getDeploy(id: string): Promise<Deploy>;
+  /** The full log captured so far. */
+  getDeployLogs(id: string): Promise<string>;
+  /**
+   * Streams the log of a deploy until it ends, calling `onChunk` with each
+   * piece of text as it arrives. Resolves when the stream ends; rejects with
+   * an `AbortError` when `signal` aborts.
+   */
+  followDeployLogs(
+    id: string,
+    onChunk: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void>;
+  cancelDeploy(id: string): Promise<Deploy>;
+  createRollback(request: CreateRollbackRequest): Promise<Deploy>;
+  getServiceState(entityRef: string): Promise<ServiceState>;
+  createLock(request: CreateLockRequest): Promise<Lock>;
+  listLocks(query: { environment?: string; entityRef?: string }): Promise<Lock[]>;
+  deleteLock(id: string): Promise<void>;
+}
+
+/**
+ * @public
+ */
+export const sledApiRef = createApiRef<SledApi>({
+  id: 'plugin.sled.api',
+});

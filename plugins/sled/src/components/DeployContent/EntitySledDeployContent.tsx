@@ -1,0 +1,141 @@
+import { useState } from 'react';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  EmptyState,
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  ACTIVE_DEPLOY_STATUSES,
+  Deploy,
+  ServiceState,
+} from '@internal/plugin-sled-common';
+import Grid from '@material-ui/core/Grid';
+import Alert from '@material-ui/lab/Alert';
+import { DeployLog } from '../DeployLog/DeployLog';
+import { ErrorAlert } from '../common/ErrorAlert';
+import { usePolledServiceState } from '../common/usePolledServiceState';
+import { EnvironmentCard } from './EnvironmentCard';
+
+function newestDeploy(state: ServiceState | undefined): Deploy | undefined {
+  let newest: Deploy | undefined;
+  for (const env of state?.environments ?? []) {
+    if (env.lastDeploy && (!newest || env.lastDeploy.createdAt > newest.createdAt)) {
+      newest = env.lastDeploy;
+    }
+  }
+  return newest;
+}
+
+/** The latest known version of a deploy: state is fresher than a stored copy. */
+function freshest(deploy: Deploy, state: ServiceState | undefined): Deploy {
+  const fromState = state?.environments.find(
+    env => env.lastDeploy?.id === deploy.id,
+  )?.lastDeploy;
+  return fromState ?? deploy;
+}
+
+/**
+ * The Deploy tab: one card per environment with what runs there and the
+ * actions on it, and the live log of the selected (by default the newest)
+ * deploy.
+ *
+ * @public
+ */
+export function EntitySledDeployContent() {
+  const { entity } = useEntity();
+  const entityRef = stringifyEntityRef(entity);
+  const { state, loading, error, refresh } = usePolledServiceState(entityRef);
+  const [selected, setSelected] = useState<Deploy>();
+  const [notice, setNotice] = useState<string>();
+
+  if (loading) {
+    return <Progress />;
+  }
+  if (error && !state) {
+    return <ResponseErrorPanel error={error} />;
+  }
+  if (!state || state.environments.length === 0) {
+    return (
+      <EmptyState
+        missing="data"
+        title="No environments"
+        description="The sled backend has no environments configured (sled.environments in app-config)."
+      />
+    );
+  }
+
+  const shown = selected ? freshest(selected, state) : newestDeploy(state);
+  const shownActive = shown
+    ? ACTIVE_DEPLOY_STATUSES.includes(shown.status)
+    : false;
+
+  const onChanged = (deploy?: Deploy) => {
+    refresh();
+    if (deploy) {
+      setSelected(deploy);
+      setNotice(
+        deploy.status === 'skipped'
+          ? `Nothing to do: ${deploy.artifactVersion} already runs in ${deploy.environment}.${
+              deploy.message ? ` ${deploy.message}` : ''
+            }`
+          : undefined,
+      );
+    }
+  };
+
+  return (
+    <Grid container spacing={3}>
+      {error && (
+        <Grid item xs={12}>
+          <ErrorAlert error={error} />
+        </Grid>
+      )}
+      {notice && (
+        <Grid item xs={12}>
+          <Alert severity="info" onClose={() => setNotice(undefined)}>
+            {notice}
+          </Alert>
+        </Grid>
+      )}
+      {state.environments.map(env => (
+        <Grid item xs={12} md={6} lg={4} key={env.environment}>
+          <EnvironmentCard
+            entityRef={entityRef}
+            environment={env}
+            environments={state.environments}
+            onChanged={onChanged}
+            onShowLog={setSelected}
+            selectedDeployId={shown?.id}
+          />
+        </Grid>
+      ))}
+      <Grid item xs={12}>
+        <InfoCard
+          title={
+            shown
+              ? `Log: ${shown.artifactVersion} to ${shown.environment}`
+              : 'Log'
+          }
+        >
+          {shown ? (
+            <DeployLog
+              key={shown.id}
+              deployId={shown.id}
+              follow={shownActive}
+              onFollowEnd={refresh}
+            />
+          ) : (
+            <EmptyState
+              missing="content"
+              title="No deploys yet"
+              description="Deploy an artifact to one of the environments above and its log appears here."
+            />
+          )}
+        </InfoCard>
+      </Grid>
+    </Grid>
+  );
+}

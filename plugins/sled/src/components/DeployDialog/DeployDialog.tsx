@@ -1,0 +1,330 @@
+import { useEffect, useState } from 'react';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  Artifact,
+  Deploy,
+  EnvironmentState,
+} from '@internal/plugin-sled-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import MenuItem from '@material-ui/core/MenuItem';
+import Switch from '@material-ui/core/Switch';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import Autocomplete from '@material-ui/lab/Autocomplete';
+import Alert from '@material-ui/lab/Alert';
+import { sledApiRef } from '../../api/SledApi';
+import { ErrorAlert } from '../common/ErrorAlert';
+import { formatRelativeTime, shortSha } from '../common/format';
+
+/** How many artifacts the picker loads at a time, newest first. */
+const ARTIFACT_PAGE_SIZE = 100;
+
+export interface DeployDialogProps {
+  open: boolean;
+  onClose: () => void;
+  entityRef: string;
+  /** every environment of the service, from `GET /state` */
+  environments: EnvironmentState[];
+  /** deploy to this environment; otherwise the user picks one */
+  environment?: string;
+  /** deploy this artifact; otherwise the user picks one */
+  artifact?: Artifact;
+  /** environments the user may deploy to; others are shown disabled */
+  allowedEnvironments?: Set<string>;
+  onDeployed: (deploy: Deploy) => void;
+}
+
+function artifactLabel(artifact: Artifact): string {
+  return `${artifact.version} (${shortSha(artifact.commitSha)})`;
+}
+
+function useArtifactPages(entityRef: string, enabled: boolean) {
+  const sledApi = useApi(sledApiRef);
+  const [artifacts, setArtifacts] = useState<Artifact[]>([]);
+  const [nextCursor, setNextCursor] = useState<string>();
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<Error>();
+
+  const load = async (cursor?: string) => {
+    setLoading(true);
+    setError(undefined);
+    try {
+      const page = await sledApi.listArtifacts({
+        entityRef,
+        limit: ARTIFACT_PAGE_SIZE,
+        cursor,
+      });
+      setArtifacts(previous =>
+        cursor ? [...previous, ...page.items] : page.items,
+      );
+      setNextCursor(page.nextCursor);
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  useEffect(() => {
+    if (enabled) {
+      load(undefined);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [enabled, entityRef]);
+
+  return {
+    artifacts,
+    loading,
+    error,
+    hasMore: Boolean(nextCursor),
+    loadMore: () => load(nextCursor),
+  };
+}
+
+/**
+ * Deploy an artifact to an environment: pick what is missing, optionally a
+ * dry run, give a reason where the environment requires one, and confirm the
+ * version change for such environments.
+ */
+export function DeployDialog(props: DeployDialogProps) {
+  const {
+    open,
+    onClose,
+    entityRef,
+    environments,
+    allowedEnvironments,
+    onDeployed,
+  } = props;
+  const sledApi = useApi(sledApiRef);
+  const [environmentName, setEnvironmentName] = useState(
+    props.environment ?? '',
+  );
+  const [picked, setPicked] = useState<Artifact | null>(null);
+  const [dryRun, setDryRun] = useState(false);
+  const [reason, setReason] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const [submitting, setSubmitting] = useState(false);
+  const [error, setError] = useState<Error>();
+  const pages = useArtifactPages(entityRef, open && !props.artifact);
+
+  useEffect(() => {
+    if (open) {
+      setEnvironmentName(props.environment ?? '');
+      setPicked(null);
+      setDryRun(false);
+      setReason('');
+      setConfirming(false);
+      setError(undefined);
+    }
+  }, [open, props.environment]);
+
+  // Offer the newest artifact until the user picks another.
+  const artifact = props.artifact ?? picked ?? pages.artifacts[0] ?? null;
+  const environment = environments.find(e => e.environment === environmentName);
+  const reasonRequired = Boolean(environment?.requireReason);
+  const currentVersion = environment?.current?.artifact.version;
+  const reasonMissing = reasonRequired && !reason.trim();
+  const canSubmit =
+    Boolean(environment && artifact) && !reasonMissing && !submitting;
+
+  const submit = async () => {
+    if (!environment || !artifact) return;
+    if (reasonRequired && !dryRun && !confirming) {
+      setConfirming(true);
+      return;
+    }
+    setSubmitting(true);
+    setError(undefined);
+    try {
+      const deploy = await sledApi.createDeploy({
+        entityRef,
+        environment: environment.environment,
+        artifactId: artifact.id,
+        dryRun: dryRun || undefined,
+        reason: reason.trim() || undefined,
+      });
+      onDeployed(deploy);
+      onClose();
+    } catch (e) {
+      setError(e as Error);
+      setConfirming(false);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  const title = environment
+    ? `Deploy to ${environment.environment}`
+    : 'Deploy';
+
+  return (
+    <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm">
+      <DialogTitle>{title}</DialogTitle>
+      <DialogContent>
+        <ErrorAlert error={error} />
+        {confirming && environment && artifact ? (
+          <Box my={2}>
+            <Alert severity="warning">
+              <Typography variant="body1" component="div">
+                Deploy <strong>{entityRef}</strong> to{' '}
+                <strong>{environment.environment}</strong>:{' '}
+                <span data-testid="version-change">
+                  {currentVersion ?? 'nothing deployed'} → {artifact.version}
+                </span>
+              </Typography>
+              <Typography variant="body2">Reason: {reason.trim()}</Typography>
+            </Alert>
+          </Box>
+        ) : (
+          <>
+            {!props.environment && (
+              <TextField
+                select
+                fullWidth
+                margin="normal"
+                label="Environment"
+                value={environmentName}
+                onChange={e => setEnvironmentName(e.target.value)}
+              >
+                {environments.map(env => {
+                  const allowed =
+                    !allowedEnvironments ||
+                    allowedEnvironments.has(env.environment);
+                  return (
+                    <MenuItem
+                      key={env.environment}
+                      value={env.environment}
+                      disabled={!allowed}
+                    >
+                      {env.environment}
+                      {allowed ? '' : ' (not permitted)'}
+                      {env.lock ? ' (locked)' : ''}
+                    </MenuItem>
+                  );
+                })}
+              </TextField>
+            )}
+            {props.artifact ? (
+              <Typography variant="body1" gutterBottom>
+                Artifact <strong>{artifactLabel(props.artifact)}</strong>
+                {props.artifact.mergeRequest
+                  ? ` — ${props.artifact.mergeRequest.title}`
+                  : ''}
+              </Typography>
+            ) : (
+              <>
+                <Autocomplete
+                  options={pages.artifacts}
+                  value={artifact}
+                  loading={pages.loading}
+                  onChange={(_e, value) => setPicked(value)}
+                  getOptionLabel={artifactLabel}
+                  getOptionSelected={(a, b) => a.id === b.id}
+                  filterOptions={(options, { inputValue }) => {
+                    const needle = inputValue.trim().toLocaleLowerCase();
+                    if (!needle) return options;
+                    return options.filter(a =>
+                      [a.version, a.commitSha, a.mergeRequest?.title ?? '']
+                        .join(' ')
+                        .toLocaleLowerCase()
+                        .includes(needle),
+                    );
+                  }}
+                  renderOption={a => (
+                    <Box>
+                      <Typography variant="body2">
+                        {artifactLabel(a)}
+                        {a.id === environment?.current?.artifact.id
+                          ? ' — deployed here'
+                          : ''}
+                      </Typography>
+                      <Typography variant="caption" color="textSecondary">
+                        {a.mergeRequest?.title ?? 'no merge request'} · built{' '}
+                        {formatRelativeTime(a.createdAt)}
+                      </Typography>
+                    </Box>
+                  )}
+                  renderInput={params => (
+                    <TextField
+                      {...params}
+                      margin="normal"
+                      label="Artifact"
+                      placeholder="Search by version, commit or merge request"
+                    />
+                  )}
+                />
+                <ErrorAlert error={pages.error} />
+                {pages.hasMore && (
+                  <Button
+                    size="small"
+                    onClick={pages.loadMore}
+                    disabled={pages.loading}
+                  >
+                    Load older artifacts
+                  </Button>
+                )}
+              </>
+            )}
+            {environment && (
+              <Typography variant="body2" color="textSecondary">
+                Currently deployed: {currentVersion ?? 'nothing'}
+              </Typography>
+            )}
+            {environment?.lock && (
+              <Box mt={1}>
+                <Alert severity="warning">
+                  {environment.environment} is locked: {environment.lock.reason}
+                </Alert>
+              </Box>
+            )}
+            <FormControlLabel
+              control={
+                <Switch
+                  checked={dryRun}
+                  onChange={e => setDryRun(e.target.checked)}
+                  color="primary"
+                />
+              }
+              label="Dry run"
+            />
+            <TextField
+              fullWidth
+              margin="normal"
+              label="Reason"
+              value={reason}
+              required={reasonRequired}
+              helperText={
+                reasonRequired
+                  ? `${environment?.environment} requires a reason for every deploy`
+                  : 'Optional'
+              }
+              onChange={e => setReason(e.target.value)}
+            />
+          </>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button
+          onClick={confirming ? () => setConfirming(false) : onClose}
+          disabled={submitting}
+        >
+          {confirming ? 'Back' : 'Close'}
+        </Button>
+        <Button
+          color="primary"
+          variant="contained"
+          onClick={submit}
+          disabled={!canSubmit}
+        >
+          {confirming ? 'Confirm deploy' : 'Deploy'}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

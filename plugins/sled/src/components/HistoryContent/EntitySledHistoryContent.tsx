@@ -1,0 +1,224 @@
+import { useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { Deploy, DeployStatus } from '@internal/plugin-sled-common';
+import Box from '@material-ui/core/Box';
+import Grid from '@material-ui/core/Grid';
+import MenuItem from '@material-ui/core/MenuItem';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import useAsync from 'react-use/esm/useAsync';
+import { sledApiRef } from '../../api/SledApi';
+import { DeployStatusLabel } from '../common/DeployStatusLabel';
+import { PAGE_SIZES, PageControls } from '../common/PageControls';
+import {
+  deployDurationMs,
+  formatDuration,
+  formatRelativeTime,
+  formatRequester,
+  formatTimestamp,
+} from '../common/format';
+import { DeployDetailDialog } from './DeployDetailDialog';
+import { computeDeployStats } from './deployStats';
+import { DeployStatsChart } from './DeployStatsChart';
+import { useDeployPages } from './useDeployPages';
+import { useRecentDeploys } from './useRecentDeploys';
+
+const ALL_STATUSES: DeployStatus[] = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'skipped',
+];
+
+const columns: TableColumn<Deploy>[] = [
+  {
+    title: 'When',
+    field: 'createdAt',
+    render: d => (
+      <span title={formatTimestamp(d.createdAt)}>
+        {formatRelativeTime(d.createdAt)}
+      </span>
+    ),
+  },
+  { title: 'Environment', field: 'environment' },
+  {
+    title: 'Version',
+    field: 'artifactVersion',
+    render: d => (
+      <>
+        {d.artifactVersion}
+        {d.rollbackOf ? ' (rollback)' : ''}
+      </>
+    ),
+  },
+  { title: 'Who', field: 'requestedBy', render: d => formatRequester(d.requestedBy) },
+  {
+    title: 'Status',
+    field: 'status',
+    render: d => <DeployStatusLabel status={d.status} dryRun={d.dryRun} />,
+  },
+  {
+    title: 'Duration',
+    render: d => {
+      const ms = deployDurationMs(d);
+      return ms === undefined ? '–' : formatDuration(ms);
+    },
+  },
+  { title: 'Reason', field: 'reason', render: d => d.reason ?? '' },
+];
+
+function HistoryChart(props: { entityRef: string; environment?: string }) {
+  const { value, loading, error } = useRecentDeploys(
+    props.entityRef,
+    props.environment,
+  );
+  const stats = useMemo(() => (value ? computeDeployStats(value) : undefined), [value]);
+  return (
+    <InfoCard title="Deploy durations and success rate">
+      {loading && <Progress />}
+      {error && <ResponseErrorPanel error={error} />}
+      {stats &&
+        (stats.total === 0 ? (
+          <Typography variant="body2" color="textSecondary">
+            No deploys to chart yet.
+          </Typography>
+        ) : (
+          <DeployStatsChart stats={stats} />
+        ))}
+    </InfoCard>
+  );
+}
+
+/**
+ * The History tab: every deploy of the service, newest first, paged on the
+ * server, with filters, a chart of durations and success rate, and a detail
+ * view with the full log (also reachable as `?deploy=<id>`).
+ *
+ * @public
+ */
+export function EntitySledHistoryContent() {
+  const { entity } = useEntity();
+  const entityRef = stringifyEntityRef(entity);
+  const sledApi = useApi(sledApiRef);
+  const [searchParams, setSearchParams] = useSearchParams();
+  const [environment, setEnvironment] = useState('');
+  const [status, setStatus] = useState<DeployStatus[]>([]);
+  const [pageSize, setPageSize] = useState(PAGE_SIZES[0]);
+  const filters = useMemo(
+    () => ({ environment: environment || undefined, status }),
+    [environment, status],
+  );
+  const pages = useDeployPages(entityRef, filters, pageSize);
+  const environments = useAsync(() => sledApi.listEnvironments(), [sledApi]);
+  const openDeployId = searchParams.get('deploy') ?? undefined;
+
+  const openDeploy = (id?: string) => {
+    setSearchParams(
+      previous => {
+        const next = new URLSearchParams(previous);
+        if (id) {
+          next.set('deploy', id);
+        } else {
+          next.delete('deploy');
+        }
+        return next;
+      },
+      { replace: !id },
+    );
+  };
+
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <Box display="flex" flexWrap="wrap" style={{ gap: 16 }}>
+          <TextField
+            select
+            label="Environment"
+            value={environment}
+            onChange={e => setEnvironment(e.target.value)}
+            style={{ minWidth: 180 }}
+          >
+            <MenuItem value="">All environments</MenuItem>
+            {(environments.value ?? []).map(env => (
+              <MenuItem key={env.name} value={env.name}>
+                {env.name}
+              </MenuItem>
+            ))}
+          </TextField>
+          <TextField
+            select
+            label="Status"
+            value={status}
+            onChange={e =>
+              setStatus(e.target.value as unknown as DeployStatus[])
+            }
+            SelectProps={{
+              multiple: true,
+              renderValue: selected =>
+                (selected as string[]).length
+                  ? (selected as string[]).join(', ')
+                  : 'Any status',
+              displayEmpty: true,
+            }}
+            InputLabelProps={{ shrink: true }}
+            style={{ minWidth: 220 }}
+          >
+            {ALL_STATUSES.map(s => (
+              <MenuItem key={s} value={s}>
+                {s}
+              </MenuItem>
+            ))}
+          </TextField>
+        </Box>
+      </Grid>
+      <Grid item xs={12}>
+        {pages.error ? (
+          <ResponseErrorPanel error={pages.error} />
+        ) : (
+          <Table<Deploy>
+            title="Deploys"
+            columns={columns}
+            data={pages.items}
+            isLoading={pages.loading}
+            onRowClick={(_event, deploy) => deploy && openDeploy(deploy.id)}
+            options={{
+              paging: false,
+              search: false,
+              sorting: false,
+              padding: 'dense',
+              draggable: false,
+            }}
+            emptyContent={
+              <Box p={2}>
+                <Typography variant="body2" color="textSecondary">
+                  {pages.loading ? 'Loading deploys…' : 'No deploys match these filters.'}
+                </Typography>
+              </Box>
+            }
+          />
+        )}
+        <PageControls
+          pages={pages}
+          pageSize={pageSize}
+          onPageSizeChange={setPageSize}
+        />
+      </Grid>
+      <Grid item xs={12}>
+        <HistoryChart entityRef={entityRef} environment={filters.environment} />
+      </Grid>
+      <DeployDetailDialog deployId={openDeployId} onClose={() => openDeploy(undefined)} />
+    </Grid>
+  );
+}

@@ -1,0 +1,37 @@
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  ACTIVE_DEPLOY_STATUSES,
+  Deploy,
+  DeployStatus,
+} from '@internal/plugin-sled-common';
+import { sledApiRef } from '../../api/SledApi';
+import { KeysetPages, useKeysetPages } from '../common/useKeysetPages';
+
+export interface DeployFilters {
+  environment?: string;
+  status: DeployStatus[];
+}
+
+const hasActiveDeploy = (items: Deploy[]) =>
+  items.some(d => ACTIVE_DEPLOY_STATUSES.includes(d.status));
+
+/** Pages of a service's deploys; a page with a running deploy stays fresh. */
+export function useDeployPages(
+  entityRef: string,
+  filters: DeployFilters,
+  pageSize: number,
+): KeysetPages<Deploy> {
+  const sledApi = useApi(sledApiRef);
+  return useKeysetPages(
+    cursor =>
+      sledApi.listDeploys({
+        entityRef,
+        environment: filters.environment,
+        status: filters.status.length ? filters.status : undefined,
+        limit: pageSize,
+        cursor,
+      }),
+    JSON.stringify([entityRef, filters.environment, filters.status, pageSize]),
+    hasActiveDeploy,
+  );
+}

@@ -1,0 +1,17 @@
+/**
+ * SLeD frontend: Deploy, History and Artifacts tabs and a deployed-versions
+ * card for deployable services in the catalog.
+ *
+ * @packageDocumentation
+ */
+export {
+  sledPlugin,
+  EntitySledDeployContent,
+  EntitySledHistoryContent,
+  EntitySledArtifactsContent,
+  EntitySledDeployedVersionsCard,
+} from './plugin';
+export { sledApiRef } from './api/SledApi';
+export type { SledApi } from './api/SledApi';
+export { SledClient } from './api/SledClient';
+export { isDeployableService } from './isDeployableService';

@@ -1,0 +1,102 @@
+import {
+  createApiFactory,
+  createComponentExtension,
+  createPlugin,
+  createRoutableExtension,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { sledApiRef } from './api/SledApi';
+import { SledClient } from './api/SledClient';
+import {
+  artifactsContentRouteRef,
+  deployContentRouteRef,
+  historyContentRouteRef,
+} from './routes';
+
+/**
+ * The SLeD plugin for apps on the legacy frontend system.
+ *
+ * @public
+ */
+export const sledPlugin = createPlugin({
+  id: 'sled',
+  apis: [
+    createApiFactory({
+      api: sledApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new SledClient({ discoveryApi, fetchApi }),
+    }),
+  ],
+  routes: {
+    deploy: deployContentRouteRef,
+    history: historyContentRouteRef,
+    artifacts: artifactsContentRouteRef,
+  },
+});
+
+/**
+ * The Deploy tab of a service: environments, actions and the live log.
+ *
+ * @public
+ */
+export const EntitySledDeployContent = sledPlugin.provide(
+  createRoutableExtension({
+    name: 'EntitySledDeployContent',
+    component: () =>
+      import('./components/DeployContent/EntitySledDeployContent').then(
+        m => m.EntitySledDeployContent,
+      ),
+    mountPoint: deployContentRouteRef,
+  }),
+);
+
+/**
+ * The History tab of a service: every deploy, filters, chart and details.
+ *
+ * @public
+ */
+export const EntitySledHistoryContent = sledPlugin.provide(
+  createRoutableExtension({
+    name: 'EntitySledHistoryContent',
+    component: () =>
+      import('./components/HistoryContent/EntitySledHistoryContent').then(
+        m => m.EntitySledHistoryContent,
+      ),
+    mountPoint: historyContentRouteRef,
+  }),
+);
+
+/**
+ * The Artifacts tab of a service: builds, where they run, deploy actions.
+ *
+ * @public
+ */
+export const EntitySledArtifactsContent = sledPlugin.provide(
+  createRoutableExtension({
+    name: 'EntitySledArtifactsContent',
+    component: () =>
+      import('./components/ArtifactsContent/EntitySledArtifactsContent').then(
+        m => m.EntitySledArtifactsContent,
+      ),
+    mountPoint: artifactsContentRouteRef,
+  }),
+);
+
+/**
+ * An overview card with the version deployed in each environment.
+ *
+ * @public
+ */
+export const EntitySledDeployedVersionsCard = sledPlugin.provide(
+  createComponentExtension({
+    name: 'EntitySledDeployedVersionsCard',
+    component: {
+      lazy: () =>
+        import(
+          './components/DeployedVersionsCard/EntitySledDeployedVersionsCard'
+        ).then(m => m.EntitySledDeployedVersionsCard),
+    },
+  }),
+);
