@@ -15,7 +15,7 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // permission framework
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(import('@backstage/plugin-permission-backend-module-allow-all-policy'));
+backend.add(import('@internal/plugin-permission-backend-module-sled-policy'));
 
 // search: the in-memory engine unless the database is PostgreSQL
 backend.add(import('@backstage/plugin-search-backend'));

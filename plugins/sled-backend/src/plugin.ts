@@ -67,6 +67,14 @@ export const sledPlugin = createBackendPlugin({
           );
         }
 
+        sledConfig.environments.forEach((environment, i) => {
+          if (!deploys.hasExecutor(environment.executor)) {
+            throw new Error(
+              `Invalid config at sled.environments[${i}].executor: the '${environment.executor}' executor is not available in this backend`,
+            );
+          }
+        });
+
         permissionsRegistry.addResourceType({
           resourceRef: sledTargetResourceRef,
           permissions: sledPermissions,

@@ -91,21 +91,27 @@ export function applyTargetFilter(
   qb: Knex.QueryBuilder,
   filter: SledTargetFilter,
   negate = false,
+  /** columns the table lacks (artifacts have no environment): never match */
+  absent: ReadonlyArray<string> = [],
 ): void {
   if (isAndCriteria(filter)) {
     qb[negate ? 'whereNot' : 'where'](b => {
-      for (const c of filter.allOf) b.andWhere(inner => applyTargetFilter(inner, c));
+      for (const c of filter.allOf) b.andWhere(inner => applyTargetFilter(inner, c, false, absent));
     });
   } else if (isOrCriteria(filter)) {
     qb[negate ? 'whereNot' : 'where'](b => {
-      for (const c of filter.anyOf) b.orWhere(inner => applyTargetFilter(inner, c));
+      for (const c of filter.anyOf) b.orWhere(inner => applyTargetFilter(inner, c, false, absent));
     });
   } else if (isNotCriteria(filter)) {
-    applyTargetFilter(qb, filter.not, !negate);
-  } else if (filter.values.length === 0) {
+    applyTargetFilter(qb, filter.not, !negate, absent);
+  } else if (filter.values.length === 0 || absent.includes(filter.column)) {
     qb.whereRaw(negate ? '1 = 1' : '1 = 0');
   } else {
-    qb[negate ? 'whereNotIn' : 'whereIn'](filter.column, filter.values);
+    // NULL-safe, as the rules' apply(): a missing owner never matches, so
+    // `not` of it does (a bare NOT IN would drop rows without an owner)
+    qb[negate ? 'whereNot' : 'where'](b =>
+      b.whereNotNull(filter.column).whereIn(filter.column, filter.values),
+    );
   }
 }
 
@@ -178,7 +184,7 @@ export class DatabaseDeployStore implements DeployStore {
       .limit(options.limit + 1);
     if (options.entityRef) qb.where('entity_ref', options.entityRef);
     if (after) qb.where('seq', '<', after);
-    if (options.filter) applyTargetFilter(qb, options.filter);
+    if (options.filter) applyTargetFilter(qb, options.filter, false, ['environment']);
     const rows = await qb;
     return page(rows, options.limit, toArtifact);
   }

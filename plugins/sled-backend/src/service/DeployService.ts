@@ -54,6 +54,10 @@ export class DeployService implements DeployReporter {
     this.executors.set(executor.kind, executor);
   }
 
+  hasExecutor(kind: ExecutorKind): boolean {
+    return this.executors.has(kind);
+  }
+
   get environments(): EnvironmentConfig[] {
     return this.options.config.environments;
   }

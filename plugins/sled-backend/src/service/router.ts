@@ -3,7 +3,7 @@ import {
   BackstageCredentials,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   Deploy,
   isFinalDeployStatus,
@@ -243,7 +243,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       credentials,
     );
     if (!readable.some(Boolean)) {
-      throw new NotFoundError(`No readable deploy state for ${service.entityRef}`);
+      throw new NotAllowedError(`Not allowed: ${sledReadPermission.name} for ${service.entityRef}`);
     }
     res.json({ ...state, environments: state.environments.filter((_, i) => readable[i]) });
   });

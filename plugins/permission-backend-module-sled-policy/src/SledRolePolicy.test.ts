@@ -1,0 +1,96 @@
+import { ConfigReader } from '@backstage/config';
+import {
+  AuthorizeResult,
+  createPermission,
+} from '@backstage/plugin-permission-common';
+import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import { sledTargetRules } from '@internal/plugin-sled-backend';
+import { sledPermissions } from '@internal/plugin-sled-common';
+import fs from 'fs';
+import path from 'path';
+import yaml from 'yaml';
+import { SledRolePolicy, readSledRoles } from './SledRolePolicy';
+
+// the example policy exactly as app-config.yaml ships it
+const appConfig = yaml.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../../app-config.yaml'), 'utf8'),
+);
+const policy = new SledRolePolicy(
+  readSledRoles(new ConfigReader({ sled: appConfig.sled })),
+);
+const applies = createConditionAuthorizer(Object.values(sledTargetRules));
+
+// ownership claims as the catalog resolves them for the example organisation
+const users: Record<string, string[] | undefined> = {
+  'alice (team-payments lead)': ['user:default/alice', 'group:default/team-payments'],
+  'bob (team-payments engineer)': ['user:default/bob', 'group:default/team-payments'],
+  'dave (team-discovery lead)': ['user:default/dave', 'group:default/team-discovery'],
+  'grace (release manager)': ['user:default/grace', 'group:default/release-managers'],
+  'guest (no team)': ['user:default/guest'],
+  'no user (service principal)': undefined,
+};
+const payments = { entityRef: 'component:default/payments', ownerRef: 'group:default/team-payments' };
+const permission = (name: string) => sledPermissions.find(p => p.name === name)!;
+
+function decide(user: string, name: string, environment?: string): boolean {
+  const decision = policy.decide({ permission: permission(name) }, users[user]);
+  if (decision.result !== AuthorizeResult.CONDITIONAL) {
+    return decision.result === AuthorizeResult.ALLOW;
+  }
+  return applies(decision, { ...payments, environment });
+}
+
+describe('SledRolePolicy with the example app-config', () => {
+  // user × environment × action → may they do it to the payments service?
+  it.each`
+    user                              | action                      | environment     | allowed
+    ${'alice (team-payments lead)'}   | ${'sled.deploy.create'}     | ${'local'}      | ${true}
+    ${'alice (team-payments lead)'}   | ${'sled.deploy.create'}     | ${'staging'}    | ${true}
+    ${'alice (team-payments lead)'}   | ${'sled.deploy.create'}     | ${'production'} | ${true}
+    ${'bob (team-payments engineer)'} | ${'sled.deploy.create'}     | ${'production'} | ${true}
+    ${'dave (team-discovery lead)'}   | ${'sled.deploy.create'}     | ${'local'}      | ${true}
+    ${'dave (team-discovery lead)'}   | ${'sled.deploy.create'}     | ${'staging'}    | ${false}
+    ${'dave (team-discovery lead)'}   | ${'sled.deploy.create'}     | ${'production'} | ${false}
+    ${'grace (release manager)'}      | ${'sled.deploy.create'}     | ${'production'} | ${true}
+    ${'grace (release manager)'}      | ${'sled.deploy.create'}     | ${'staging'}    | ${false}
+    ${'guest (no team)'}              | ${'sled.deploy.create'}     | ${'local'}      | ${true}
+    ${'guest (no team)'}              | ${'sled.deploy.create'}     | ${'staging'}    | ${false}
+    ${'alice (team-payments lead)'}   | ${'sled.deploy.cancel'}     | ${'production'} | ${true}
+    ${'dave (team-discovery lead)'}   | ${'sled.deploy.cancel'}     | ${'production'} | ${false}
+    ${'alice (team-payments lead)'}   | ${'sled.lock.override'}     | ${'production'} | ${false}
+    ${'grace (release manager)'}      | ${'sled.lock.override'}     | ${'production'} | ${true}
+    ${'guest (no team)'}              | ${'sled.read'}              | ${'production'} | ${true}
+    ${'dave (team-discovery lead)'}   | ${'sled.read'}              | ${'production'} | ${true}
+    ${'alice (team-payments lead)'}   | ${'sled.artifact.register'} | ${undefined}    | ${false}
+    ${'grace (release manager)'}      | ${'sled.artifact.register'} | ${undefined}    | ${false}
+    ${'alice (team-payments lead)'}   | ${'sled.release'}           | ${undefined}    | ${true}
+    ${'grace (release manager)'}      | ${'sled.release'}           | ${undefined}    | ${true}
+    ${'bob (team-payments engineer)'} | ${'sled.release'}           | ${undefined}    | ${false}
+    ${'no user (service principal)'}  | ${'sled.deploy.create'}     | ${'local'}      | ${false}
+  `('$user: $action in $environment → $allowed', ({ user, action, environment, allowed }) => {
+    expect(decide(user, action, environment)).toBe(allowed);
+  });
+
+  it('leaves other plugins alone', () => {
+    const catalogRead = createPermission({ name: 'catalog.entity.read', attributes: { action: 'read' } });
+    expect(policy.decide({ permission: catalogRead }, users['guest (no team)']).result).toBe(AuthorizeResult.ALLOW);
+  });
+
+  it('can restrict reading to services the user’s team owns', () => {
+    const restricted = new SledRolePolicy([
+      { name: 'owners-read', members: ['*'], actions: ['read'], requireOwnership: true },
+    ]);
+    const decision = restricted.decide({ permission: permission('sled.read') }, users['dave (team-discovery lead)']);
+    expect(decision.result).toBe(AuthorizeResult.CONDITIONAL);
+    expect(applies(decision, { ...payments, environment: 'local' })).toBe(false);
+    expect(
+      applies(decision, { entityRef: 'component:default/search-api', ownerRef: 'group:default/team-discovery', environment: 'local' }),
+    ).toBe(true);
+  });
+
+  it('refuses an unknown action in config, naming the key', () => {
+    expect(() =>
+      readSledRoles(new ConfigReader({ sled: { policy: { roles: [{ name: 'x', members: ['*'], actions: ['delpoy'] }] } } })),
+    ).toThrow(/sled\.policy\.roles\[0\]\.actions: unknown action 'delpoy'/);
+  });
+});

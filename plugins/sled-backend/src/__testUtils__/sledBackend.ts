@@ -1,0 +1,161 @@
+import {
+  coreServices,
+  createServiceFactory,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { JsonObject } from '@backstage/types';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+  Permission,
+} from '@backstage/plugin-permission-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Deploy, isFinalDeployStatus } from '@internal/plugin-sled-common';
+import { Knex } from 'knex';
+import request from 'supertest';
+import sledPlugin from '../index';
+import { eventually } from './processes';
+
+export const USER = mockCredentials.user.header();
+export const CI = mockCredentials.service.header();
+export const NONE = mockCredentials.none.header();
+
+/** A deployable service Component whose catalog file lives in `dir`. */
+export function serviceEntity(
+  name: string,
+  dir: string,
+  options: { command?: string; owner?: string } = {},
+): Entity {
+  const owner = options.owner ?? 'team-a';
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: {
+        'sled.dev/deploy-command': options.command ?? './deploy.sh',
+        'backstage.io/managed-by-location': `file:${dir}/catalog-info.yaml`,
+      },
+    },
+    spec: { type: 'service', lifecycle: 'production', owner },
+    relations: [{ type: 'ownedBy', targetRef: `group:default/${owner}` }],
+  };
+}
+
+export function libraryEntity(name: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'library', lifecycle: 'production', owner: 'team-a' },
+    relations: [{ type: 'ownedBy', targetRef: 'group:default/team-a' }],
+  };
+}
+
+export const defaultSledConfig: JsonObject = {
+  environments: [
+    { name: 'local', executor: 'local' },
+    { name: 'production', executor: 'local', requireReason: true },
+  ],
+};
+
+/** Decides every permission request; swap it per test. */
+export type Decide = (permission: Permission) => PolicyDecision;
+
+/** A permissions service that asks `decide()` at call time. */
+export function switchablePermissions(decide: () => Decide) {
+  const service: PermissionsService = {
+    async authorize(requests) {
+      return requests.map(r => {
+        const decision = decide()(r.permission);
+        if (decision.result === AuthorizeResult.CONDITIONAL) {
+          throw new Error('conditional decision for a basic authorize call');
+        }
+        return { result: decision.result };
+      }) as any;
+    },
+    async authorizeConditional(requests) {
+      return requests.map(r => decide()(r.permission)) as any;
+    },
+  };
+  return createServiceFactory({
+    service: coreServices.permissions,
+    deps: {},
+    factory: () => service,
+  });
+}
+
+export async function startSledBackend(options: {
+  knex: Knex;
+  entities: Entity[];
+  sled?: JsonObject;
+  permissions?: ReturnType<typeof switchablePermissions>;
+}): Promise<TestBackend> {
+  return startTestBackend({
+    features: [
+      sledPlugin,
+      catalogServiceMock.factory({ entities: options.entities }),
+      mockServices.rootConfig.factory({
+        data: { sled: options.sled ?? defaultSledConfig },
+      }),
+      mockServices.database.factory({ knex: options.knex }),
+      ...(options.permissions ? [options.permissions] : []),
+    ],
+  });
+}
+
+/** Polls a deploy until it ends, and returns it. */
+export async function waitForEnd(
+  backend: TestBackend,
+  id: string,
+  timeoutMs = 20_000,
+): Promise<Deploy> {
+  return eventually(async () => {
+    const res = await request(backend.server)
+      .get(`/api/sled/deploys/${id}`)
+      .set('Authorization', USER);
+    expect(res.status).toBe(200);
+    expect(isFinalDeployStatus(res.body.status)).toBe(true);
+    return res.body as Deploy;
+  }, timeoutMs);
+}
+
+/** Polls a deploy until it has the given status. */
+export async function waitForStatus(
+  backend: TestBackend,
+  id: string,
+  status: Deploy['status'],
+  timeoutMs = 20_000,
+): Promise<Deploy> {
+  return eventually(async () => {
+    const res = await request(backend.server)
+      .get(`/api/sled/deploys/${id}`)
+      .set('Authorization', USER);
+    expect(res.body.status).toBe(status);
+    return res.body as Deploy;
+  }, timeoutMs);
+}
+
+/** Every row of every SLeD table: "nothing written" means this does not change. */
+export async function snapshotTables(knex: Knex): Promise<Record<string, unknown[]>> {
+  const tables: Record<string, string> = {
+    sled_artifacts: 'seq',
+    sled_deploys: 'seq',
+    sled_deploy_logs: 'deploy_id,chunk',
+    sled_locks: 'id',
+    sled_idempotency: 'key',
+  };
+  const snapshot: Record<string, unknown[]> = {};
+  for (const [table, order] of Object.entries(tables)) {
+    snapshot[table] = await knex(table).select().orderBy(order.split(','));
+  }
+  return snapshot;
+}
