@@ -122,6 +122,13 @@ export class DatabaseDeployStore implements DeployStore {
     skipMigrations?: boolean;
   }): Promise<DatabaseDeployStore> {
     const client = await options.database.getClient();
+    if (client.client.config.client === 'better-sqlite3') {
+      // Each deploy is several small writes; with the default rollback journal
+      // every one waits for an fsync while blocking the event loop. WAL keeps
+      // committed deploys across a crash of the backend.
+      await client.raw('PRAGMA journal_mode = WAL');
+      await client.raw('PRAGMA synchronous = NORMAL');
+    }
     if (!options.database.migrations?.skip && !options.skipMigrations) {
       await client.migrate.latest({ directory: migrationsDir });
     }

@@ -1,0 +1,269 @@
+/*
+ * SLeD benchmarks: `yarn bench` (or ./scripts/bench, which also starts PostgreSQL).
+ * Prints one table; figures go to the README. Targets are from SLED.md.
+ */
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Entity } from '@backstage/catalog-model';
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import knexFactory, { Knex } from 'knex';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import request from 'supertest';
+import sledPlugin from '../../plugins/sled-backend/src';
+import { DatabaseDeployStore } from '../../plugins/sled-backend/src/database/DatabaseDeployStore';
+
+type Row = { metric: string; database: string; value: string; target: string; ok: string };
+const rows: Row[] = [];
+const quick = process.env.SLED_BENCH_QUICK === '1';
+const HISTORY_ROWS = quick ? 100_000 : 1_000_000;
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const sleep = (t: number) => new Promise(r => setTimeout(r, t));
+
+function services(count: number, dir: string): Entity[] {
+  fs.writeFileSync(path.join(dir, 'deploy.sh'), 'exit 0\n');
+  return Array.from({ length: count }, (_, i) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: `svc-${i}`,
+      namespace: 'default',
+      annotations: {
+        'sled.dev/deploy-command': 'sh deploy.sh',
+        'backstage.io/managed-by-location': `file:${dir}/catalog-info.yaml`,
+      },
+    },
+    spec: { type: 'service', owner: 'group:default/team', lifecycle: 'production' },
+    relations: [{ type: 'ownedBy', targetRef: 'group:default/team' }],
+  }));
+}
+
+async function startBackend(knex: Knex, entities: Entity[]) {
+  const { server } = await startTestBackend({
+    features: [
+      sledPlugin,
+      catalogServiceMock.factory({ entities }),
+      mockServices.database.factory({ knex }),
+      mockServices.rootLogger.factory({ level: 'warn' }),
+      mockServices.rootConfig.factory({
+        data: { sled: { environments: [{ name: 'local', executor: 'local' }] } },
+      }),
+    ],
+  });
+  return server;
+}
+
+const userHeader = () => mockCredentials.user.header('user:default/bench');
+const serviceHeader = () => mockCredentials.service.header({ onBehalfOf: mockCredentials.service('external:ci'), targetPluginId: 'sled' } as any);
+
+async function register(server: any, entityRef: string, version: string) {
+  const res = await request(server)
+    .post('/api/sled/artifacts')
+    .set('Authorization', mockCredentials.service.header())
+    .send({ entityRef, version, commitSha: 'abcdef1234567' });
+  if (res.status !== 201 && res.status !== 200) throw new Error(`register: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+async function waitAllFinal(knex: Knex, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const [{ n }] = await knex('sled_deploys').whereIn('status', ['queued', 'running']).count({ n: '*' });
+    if (Number(n) === 0) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+/** POST /deploys → the executor started the deploy process. */
+async function controlPlane(database: string, knex: Knex) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sled-bench-'));
+  const entities = services(50, dir);
+  const server = await startBackend(knex, entities);
+  const latencies: number[] = [];
+  for (let i = 0; i < (quick ? 50 : 200); i++) {
+    const entityRef = `component:default/svc-${i % 50}`;
+    const artifactId = await register(server, entityRef, `1.0.${i}`);
+    const sent = Date.now();
+    const res = await request(server)
+      .post('/api/sled/deploys')
+      .set('Authorization', userHeader())
+      .send({ entityRef, environment: 'local', artifactId });
+    if (res.status !== 202) throw new Error(`deploy: ${res.status} ${JSON.stringify(res.body)}`);
+    let started: string | undefined;
+    while (!started) {
+      const row = await knex('sled_deploys').where({ id: res.body.id }).first('execution', 'started_at');
+      if (row?.execution) started = row.started_at;
+      else await sleep(1);
+    }
+    latencies.push(new Date(started).getTime() - sent);
+  }
+  await waitAllFinal(knex, 60_000);
+  const p50 = percentile(latencies, 50);
+  const p95 = percentile(latencies, 95);
+  rows.push({ metric: 'POST /deploys → executor started, p50', database, value: ms(p50), target: '', ok: '' });
+  rows.push({ metric: 'POST /deploys → executor started, p95', database, value: ms(p95), target: '< 50 ms', ok: p95 < 50 ? 'yes' : 'NO' });
+}
+
+/** 100 concurrent clients for a while; every accepted deploy must exist once and finish. */
+// few targets: requests queue behind running deploys, as a busy service does
+const TARGETS = 10;
+
+/**
+ * 100 concurrent clients for a while; every accepted deploy must exist once
+ * and finish. `busy`: each target first gets a long deploy, so requests only
+ * queue (the control plane alone); otherwise each deploy also spawns its
+ * local process, which forks the backend.
+ */
+async function throughput(database: string, knex: Knex, busy = false) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sled-bench-'));
+  const entities = services(TARGETS, dir);
+  const server = await startBackend(knex, entities);
+  const artifacts: string[] = [];
+  const blockers: string[] = [];
+  for (let i = 0; i < TARGETS; i++) {
+    const entityRef = `component:default/svc-${i}`;
+    artifacts.push(await register(server, entityRef, '2.0.0'));
+    if (busy) {
+      const slow = await request(server)
+        .post('/api/sled/artifacts')
+        .set('Authorization', mockCredentials.service.header())
+        .send({ entityRef, version: 'slow', commitSha: 'abcdef1234567', deploy: { command: ['sleep', '300'] } });
+      const res = await request(server)
+        .post('/api/sled/deploys')
+        .set('Authorization', userHeader())
+        .send({ entityRef, environment: 'local', artifactId: slow.body.id });
+      blockers.push(res.body.id);
+    }
+  }
+  const durationMs = quick ? 3000 : 10_000;
+  const accepted: string[] = [];
+  let errors = 0;
+  let n = 0;
+  const start = Date.now();
+  await Promise.all(
+    Array.from({ length: 100 }, async () => {
+      while (Date.now() - start < durationMs) {
+        const i = n++;
+        const res = await request(server)
+          .post('/api/sled/deploys')
+          .set('Authorization', userHeader())
+          .set('Idempotency-Key', `bench-${database}-${busy}-${i}`)
+          .send({ entityRef: `component:default/svc-${i % TARGETS}`, environment: 'local', artifactId: artifacts[i % TARGETS], force: true });
+        if (res.status === 202) accepted.push(res.body.id);
+        else errors++;
+      }
+    }),
+  );
+  const elapsed = (Date.now() - start) / 1000;
+  for (const id of blockers) {
+    await request(server).post(`/api/sled/deploys/${id}/cancel`).set('Authorization', userHeader());
+  }
+  const finished = await waitAllFinal(knex, 600_000);
+  const ids = accepted.length ? accepted : ['-'];
+  const [{ total }] = await knex('sled_deploys').whereIn('id', ids).count({ total: '*' });
+  const [{ succeeded }] = await knex('sled_deploys').whereIn('id', ids).where('status', 'succeeded').count({ succeeded: '*' });
+  const [{ dupes }] = await knex
+    .from(knex('sled_idempotency').select('key').groupBy('key').havingRaw('count(*) > 1').as('d'))
+    .count({ dupes: '*' });
+  const lost = accepted.length - Number(total) + (accepted.length - Number(succeeded));
+  const duplicated = accepted.length - new Set(accepted).size + Number(dupes);
+  const rate = accepted.length / elapsed;
+  const label = busy
+    ? 'deploy requests/s accepted, 100 clients, targets busy'
+    : 'deploy requests/s, 100 clients, each runs a local process';
+  rows.push({ metric: label, database, value: `${rate.toFixed(0)}/s (${accepted.length} in ${elapsed.toFixed(1)} s, ${errors} errors)`, target: '≥ 100/s', ok: rate >= 100 ? 'yes' : 'NO' });
+  rows.push({ metric: `  then lost / duplicated (all ${accepted.length} ran)`, database, value: `${lost} / ${duplicated}${finished ? '' : ' (not all finished)'}`, target: '0 / 0', ok: lost === 0 && duplicated === 0 && finished ? 'yes' : 'NO' });
+}
+
+/** History page query at 1,000,000 deploy rows. */
+async function history(database: string, knex: Knex, client: string) {
+  const store = await DatabaseDeployStore.create({ database: { getClient: async () => knex } as DatabaseService });
+  const t0 = Date.now();
+  const envs = `CASE x % 3 WHEN 0 THEN 'local' WHEN 1 THEN 'staging' ELSE 'production' END`;
+  const statuses = `CASE x % 10 WHEN 0 THEN 'failed' ELSE 'succeeded' END`;
+  const select = (id: string, ts: string) => `SELECT ${id}, 'component:default/svc-' || (x % 300), 'group:default/team', ${envs}, 'a', '1.0.' || x, ${statuses}, false, false, 'user:default/bench', '{"command":["true"]}', ${ts}, ${ts}, ${ts}`;
+  const cols = `(id, entity_ref, owner_ref, environment, artifact_id, artifact_version, status, dry_run, force, requested_by, launch, created_at, started_at, finished_at)`;
+  if (client === 'pg') {
+    await knex.raw(`INSERT INTO sled_deploys ${cols} ${select(`md5(x::text)`, `now() - (x || ' seconds')::interval`)} FROM generate_series(1, ${HISTORY_ROWS}) AS x`);
+    await knex.raw('ANALYZE sled_deploys');
+  } else {
+    await knex.raw(`WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${HISTORY_ROWS}) INSERT INTO sled_deploys ${cols} ${select(`lower(hex(randomblob(16)))`, `strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || x || ' seconds')`)} FROM c`);
+    await knex.raw('ANALYZE');
+  }
+  const loadSeconds = (Date.now() - t0) / 1000;
+  const timings: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const entityRef = `component:default/svc-${(i * 7) % 300}`;
+    const started = process.hrtime.bigint();
+    const first = await store.listDeploys({ entityRef, limit: 50, environment: i % 2 ? 'production' : undefined, status: i % 5 === 0 ? ['failed'] : undefined });
+    if (first.nextCursor) await store.listDeploys({ entityRef, limit: 50, cursor: first.nextCursor });
+    timings.push(Number(process.hrtime.bigint() - started) / 1e6 / (first.nextCursor ? 2 : 1));
+  }
+  const p95 = percentile(timings, 95);
+  rows.push({ metric: `history page (50 rows, keyset) at ${HISTORY_ROWS.toLocaleString('en-US')} rows, p95`, database, value: `${ms(p95)} (p50 ${ms(percentile(timings, 50))}; load ${loadSeconds.toFixed(0)} s)`, target: '< 20 ms', ok: p95 < 20 ? 'yes' : 'NO' });
+}
+
+const PG = process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
+const opened: Knex[] = [];
+
+/** A fresh, empty database of the given kind. */
+async function freshDatabase(client: string): Promise<Knex> {
+  let db: Knex;
+  if (client === 'pg') {
+    const name = `sled_bench_${Date.now()}_${opened.length}`;
+    const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
+    await admin.raw(`CREATE DATABASE ${name}`);
+    await admin.destroy();
+    db = knexFactory({ client: 'pg', connection: `${PG}/${name}`, pool: { min: 0, max: 10 } });
+  } else {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sled-bench-db-'));
+    db = knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(dir, 'sled.sqlite') }, useNullAsDefault: true });
+  }
+  opened.push(db);
+  return db;
+}
+
+async function main() {
+  const clients = PG ? ['better-sqlite3', 'pg'] : ['better-sqlite3'];
+  if (!PG) process.stderr.write('[bench] BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is not set: SQLite only (./scripts/bench sets it)\n');
+  for (const client of clients) {
+    const name = client === 'pg' ? 'PostgreSQL 15' : 'SQLite';
+    const only = process.env.SLED_BENCH_ONLY;
+    if (only && only !== 'all') {
+      const fn = { controlPlane, throughput, busy: (d: string, k: Knex) => throughput(d, k, true) }[only as 'controlPlane'];
+      await fn(name, await freshDatabase(client));
+      continue;
+    }
+    process.stderr.write(`[bench] ${name}: control plane…\n`);
+    await controlPlane(name, await freshDatabase(client));
+    process.stderr.write(`[bench] ${name}: throughput…\n`);
+    await throughput(name, await freshDatabase(client), true);
+    await throughput(name, await freshDatabase(client), false);
+    process.stderr.write(`[bench] ${name}: history at ${HISTORY_ROWS} rows…\n`);
+    await history(name, await freshDatabase(client), client);
+  }
+  const headers: Row = { metric: 'metric', database: 'database', value: 'measured', target: 'target', ok: 'met' };
+  const all = [headers, ...rows];
+  const width = (k: keyof Row) => Math.max(...all.map(r => r[k].length));
+  const line = (r: Row) => `| ${(Object.keys(headers) as (keyof Row)[]).map(k => r[k].padEnd(width(k))).join(' | ')} |`;
+  const out = [line(headers), `|${(Object.keys(headers) as (keyof Row)[]).map(k => '-'.repeat(width(k) + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+  console.log(`\nSLeD benchmarks — ${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}\n`);
+  console.log(out);
+  process.exit(0);
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
