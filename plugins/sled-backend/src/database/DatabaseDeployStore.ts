@@ -279,6 +279,10 @@ export class DatabaseDeployStore implements DeployStore {
     if (options.entityRef) qb.where('entity_ref', options.entityRef);
     if (options.environment) qb.where('environment', options.environment);
     if (options.status?.length) qb.whereIn('status', options.status);
+    if (options.createdAfter) {
+      // created_at is written as an ISO string (SQLite compares it as text)
+      qb.where('created_at', '>=', new Date(options.createdAfter).toISOString());
+    }
     if (after) qb.where('seq', '<', after);
     if (options.filter) applyTargetFilter(qb, options.filter);
     return page(await qb, options.limit, toDeploy);

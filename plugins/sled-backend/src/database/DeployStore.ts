@@ -22,6 +22,8 @@ export interface ListDeploysOptions {
   entityRef?: string;
   environment?: string;
   status?: DeployStatus[];
+  /** ISO date: only deploys created at or after it */
+  createdAfter?: string;
   limit: number;
   cursor?: string;
   filter?: SledTargetFilter;

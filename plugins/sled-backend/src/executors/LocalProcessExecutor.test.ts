@@ -235,18 +235,27 @@ describe('LocalProcessExecutor', () => {
   });
 
   it('recovers after a restart: kills the orphaned process group and fails the deploy', async () => {
-    const orphan = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    const j = job(['./deploy.sh']);
+    const orphan = spawn('sleep', ['30'], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, SLED_DEPLOY_ID: j.deploy.id },
+    });
     const pid = orphan.pid!;
+    // a process that reuses a recorded pid is not the deploy's: left alone
+    const stranger = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
     try {
       expect(isAlive(pid)).toBe(true);
-      const j = job(['./deploy.sh']);
       const running: Deploy = { ...j.deploy, execution: { executor: 'local', handle: `pid:${pid}` } };
+      const reused: Deploy = { ...job(['./deploy.sh']).deploy, execution: { executor: 'local', handle: `pid:${stranger.pid}` } };
       // a deploy whose process is long gone (no handle recorded)
       const gone: Deploy = { ...job(['./deploy.sh']).deploy };
 
-      await executor.recover([running, gone]);
+      await executor.recover([running, gone, reused]);
 
       await eventually(() => expect(isAlive(pid)).toBe(false));
+      expect(isAlive(stranger.pid!)).toBe(true);
+      expect(reporter.outcomes.get(reused.id)).toHaveLength(1);
       for (const d of [running, gone]) {
         const outcomes = reporter.outcomes.get(d.id)!;
         expect(outcomes).toHaveLength(1);
@@ -255,10 +264,12 @@ describe('LocalProcessExecutor', () => {
         expect(reporter.log(d.id)).toMatch(/backend restarted/);
       }
     } finally {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
+      for (const p of [pid, stranger.pid!]) {
+        try {
+          process.kill(-p, 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
     }
   });

@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Deploy, DeployExecution } from '@internal/plugin-sled-common';
 import { ChildProcess, spawn } from 'child_process';
+import { readFile } from 'fs/promises';
 import {
   DeployExecutor,
   DeployJob,
@@ -12,6 +13,7 @@ import {
 /** Environment variables a deploy process inherits from the backend; no secrets. */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'];
 const KILL_GRACE_MS = 5000;
+const STDIO_GRACE_MS = 2000;
 
 interface Running {
   child: ChildProcess;
@@ -84,6 +86,11 @@ export class LocalProcessExecutor implements DeployExecutor {
         message: `Could not start the deploy command '${file}': ${error.message}`,
       });
     });
+    // 'close' waits for the output pipes; a background process the script left
+    // behind could hold them open forever, so settle shortly after 'exit'.
+    child.on('exit', (code, signal) => {
+      setTimeout(() => child.emit('close', code, signal), STDIO_GRACE_MS).unref();
+    });
     child.on('close', (code, signal) => {
       if (entry.stopReason === 'cancelled') {
         settle({ status: 'cancelled', message: 'Cancelled while running', exitCode: code ?? undefined });
@@ -120,7 +127,7 @@ export class LocalProcessExecutor implements DeployExecutor {
     const { reporter, logger } = this.options;
     for (const deploy of running) {
       const pid = Number(deploy.execution?.handle?.replace(/^pid:/, ''));
-      if (pid > 0) {
+      if (pid > 0 && (await isDeployProcess(pid, deploy.id))) {
         try {
           // the process group outlived the old backend: stop it, nobody reads its output
           process.kill(-pid, 'SIGKILL');
@@ -159,5 +166,15 @@ export class LocalProcessExecutor implements DeployExecutor {
         // exited on SIGTERM
       }
     }, KILL_GRACE_MS).unref();
+  }
+}
+
+/** True when the pid still runs this deploy (pids are reused). */
+async function isDeployProcess(pid: number, deployId: string): Promise<boolean> {
+  try {
+    const environ = await readFile(`/proc/${pid}/environ`, 'utf8');
+    return environ.split('\0').includes(`SLED_DEPLOY_ID=${deployId}`);
+  } catch {
+    return false;
   }
 }

@@ -102,13 +102,14 @@ export class DeployLogs {
       }
       if (finished) return;
       await new Promise<void>(resolve => {
+        let timer: NodeJS.Timeout | undefined = undefined;
         const done = () => {
           clearTimeout(timer);
           this.events.off(deployId, done);
           signal.removeEventListener('abort', done);
           resolve();
         };
-        const timer = setTimeout(done, FOLLOW_POLL_MS);
+        timer = setTimeout(done, FOLLOW_POLL_MS);
         this.events.on(deployId, done);
         signal.addEventListener('abort', done);
       });

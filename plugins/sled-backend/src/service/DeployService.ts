@@ -206,12 +206,12 @@ export class DeployService implements DeployReporter {
         await this.afterFinish(deploy.id);
         return (await store.getDeploy(deploy.id))!;
       }
-      deploy = (await store.getDeploy(deploy.id))!; // it started meanwhile
-      if (isFinalDeployStatus(deploy.status)) return deploy;
     }
-    const executor = this.executorFor(deploy.environment);
-    await executor.cancel(deploy);
-    return (await store.getDeploy(deploy.id))!;
+    // running, or it started meanwhile
+    const current = (await store.getDeploy(deploy.id))!;
+    if (isFinalDeployStatus(current.status)) return current;
+    await this.executorFor(current.environment).cancel(current);
+    return (await store.getDeploy(current.id))!;
   }
 
   async assertNotLocked(environment: string, entityRef: string, context: DeployRequestContext) {

@@ -514,6 +514,8 @@ describe('sled router', () => {
     const v = await register(SVC_A, '8.0.0');
     const prod = await deploy({ entityRef: SVC_A, environment: 'production', artifactId: v.id, reason: 'r', dryRun: true });
     await waitForEnd(backend, prod.body.id);
+    const local = await deploy({ entityRef: SVC_A, environment: 'local', artifactId: v.id, dryRun: true });
+    await waitForEnd(backend, local.body.id);
     const all = (await get('/deploys?limit=500')).body.items as Deploy[];
     expect(all.some(d => d.environment === 'local')).toBe(true);
 
@@ -536,7 +538,7 @@ describe('sled router', () => {
     }
     expect(pages.map(d => d.id)).toEqual(all.filter(d => d.environment === 'production').map(d => d.id));
 
-    const localDeploy = all.find(d => d.environment === 'local')!;
+    const localDeploy = local.body as Deploy;
     expect((await get(`/deploys/${localDeploy.id}`)).status).toBe(403);
     expect((await get(`/deploys/${localDeploy.id}/logs`)).status).toBe(403);
     expect((await get(`/deploys/${prod.body.id}`)).status).toBe(200);

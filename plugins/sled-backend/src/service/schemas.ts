@@ -59,7 +59,15 @@ const statuses = z
   .pipe(z.array(z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'skipped'])));
 
 export const listDeploysQuery = z
-  .object({ entityRef: entityRef.optional(), environment: environment.optional(), status: statuses.optional(), limit, cursor })
+  .object({
+    entityRef: entityRef.optional(),
+    environment: environment.optional(),
+    status: statuses.optional(),
+    // only deploys created at or after this instant (the search collator's window)
+    createdAfter: isoDate.optional(),
+    limit,
+    cursor,
+  })
   .strict();
 
 export const listArtifactsQuery = z

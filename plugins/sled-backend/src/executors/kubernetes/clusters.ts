@@ -1,0 +1,188 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import {
+  AnonymousStrategy,
+  AwsIamStrategy,
+  AzureIdentityStrategy,
+  GoogleServiceAccountStrategy,
+  ServiceAccountStrategy,
+} from '@backstage/plugin-kubernetes-backend';
+import {
+  ANNOTATION_KUBERNETES_AUTH_PROVIDER,
+  ANNOTATION_KUBERNETES_AWS_ASSUME_ROLE,
+  ANNOTATION_KUBERNETES_AWS_EXTERNAL_ID,
+} from '@backstage/plugin-kubernetes-common';
+import {
+  AuthenticationStrategy,
+  ClusterDetails,
+} from '@backstage/plugin-kubernetes-node';
+import {
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  Log,
+  PromiseMiddleware,
+  RequestContext,
+  ResponseContext,
+  ServerConfiguration,
+  Watch,
+  createConfiguration,
+} from '@kubernetes/client-node';
+
+/**
+ * Auth providers that need a signed-in user's token: SLeD deploys run in the
+ * background, with nobody's browser session, so these are refused.
+ */
+const USER_TOKEN_PROVIDERS = ['google', 'oidc', 'aks'];
+
+/** The clients for one cluster, built with credentials fetched just now. */
+export interface ClusterClients {
+  cluster: string;
+  kubeConfig: KubeConfig;
+  batch: BatchV1Api;
+  core: CoreV1Api;
+  watch: Watch;
+  log: Log;
+}
+
+/**
+ * Reads the clusters of `kubernetes.clusterLocatorMethods` of type `config`
+ * (as the kubernetes plugin's ConfigClusterLocator does: SLeD keeps no copy of
+ * cluster credentials) and builds clients with the kubernetes plugin's auth
+ * strategies.
+ */
+export class KubernetesClusters {
+  private constructor(
+    private readonly clusters: Map<string, ClusterDetails>,
+    private readonly strategies: Map<string, AuthenticationStrategy>,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  /**
+   * Checks, at start-up, that each named cluster exists in the kubernetes
+   * plugin's config with an auth provider that works without a user.
+   */
+  static fromConfig(options: {
+    config: Config;
+    logger: LoggerService;
+    /** environment name → cluster name */
+    required: Array<{ environment: string; cluster: string }>;
+    requestTimeoutMs: number;
+  }): KubernetesClusters {
+    const { config, logger } = options;
+    const strategies = new Map<string, AuthenticationStrategy>([
+      ['serviceAccount', new ServiceAccountStrategy()],
+      ['googleServiceAccount', new GoogleServiceAccountStrategy({ config })],
+      ['aws', new AwsIamStrategy({ config })],
+      ['azure', new AzureIdentityStrategy(logger)],
+      ['localKubectlProxy', new AnonymousStrategy()],
+    ]);
+    const clusters = new Map<string, ClusterDetails>();
+    const methods = config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
+    for (const method of methods) {
+      if (method.getString('type') !== 'config') continue;
+      for (const c of method.getOptionalConfigArray('clusters') ?? []) {
+        const name = c.getString('name');
+        const authMetadataBlock = c.getOptional<Record<string, string>>('authMetadata');
+        const authProvider =
+          authMetadataBlock?.[ANNOTATION_KUBERNETES_AUTH_PROVIDER] ??
+          c.getOptionalString('authProvider');
+        const serviceAccountToken = c.getOptionalString('serviceAccountToken');
+        const assumeRole = c.getOptionalString('assumeRole');
+        const externalId = c.getOptionalString('externalId');
+        clusters.set(name, {
+          name,
+          url: c.getString('url'),
+          skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
+          caData: c.getOptionalString('caData'),
+          caFile: c.getOptionalString('caFile'),
+          authMetadata: {
+            ...(authProvider && { [ANNOTATION_KUBERNETES_AUTH_PROVIDER]: authProvider }),
+            ...(serviceAccountToken && { serviceAccountToken }),
+            ...(assumeRole && { [ANNOTATION_KUBERNETES_AWS_ASSUME_ROLE]: assumeRole }),
+            ...(externalId && { [ANNOTATION_KUBERNETES_AWS_EXTERNAL_ID]: externalId }),
+            ...authMetadataBlock,
+          },
+        });
+      }
+    }
+    for (const { environment, cluster } of options.required) {
+      const details = clusters.get(cluster);
+      const where = `sled.environments '${environment}' names cluster '${cluster}'`;
+      if (!details) {
+        throw new Error(
+          `Invalid config: ${where}, which is not a cluster of kubernetes.clusterLocatorMethods (type 'config'); configured: ${
+            [...clusters.keys()].join(', ') || 'none'
+          }`,
+        );
+      }
+      const provider = details.authMetadata[ANNOTATION_KUBERNETES_AUTH_PROVIDER];
+      if (provider && USER_TOKEN_PROVIDERS.includes(provider)) {
+        throw new Error(
+          `Invalid config: ${where}, whose authProvider '${provider}' needs a signed-in user's token; deploys run in the background without one. Use serviceAccount, googleServiceAccount, aws or azure for this cluster.`,
+        );
+      }
+      if (!provider || !strategies.has(provider)) {
+        throw new Error(
+          `Invalid config: ${where}, whose authProvider '${provider ?? '(none)'}' is not supported for deploys; use one of ${[
+            ...strategies.keys(),
+          ].join(', ')}`,
+        );
+      }
+    }
+    return new KubernetesClusters(clusters, strategies, options.requestTimeoutMs);
+  }
+
+  /** Clients for a cluster, with credentials fetched fresh. */
+  async clients(clusterName: string): Promise<ClusterClients> {
+    const details = this.clusters.get(clusterName);
+    if (!details) throw new Error(`Unknown Kubernetes cluster '${clusterName}'`);
+    const provider = details.authMetadata[ANNOTATION_KUBERNETES_AUTH_PROVIDER];
+    const strategy = this.strategies.get(provider)!;
+    const credential = await strategy.getCredential(details, {});
+    const kubeConfig = new KubeConfig();
+    const user: Record<string, string> = { name: 'sled' };
+    if (credential.type === 'bearer token') user.token = credential.token;
+    if (credential.type === 'x509 client certificate') {
+      user.certData = credential.cert;
+      user.keyData = credential.key;
+    }
+    kubeConfig.loadFromOptions({
+      clusters: [
+        {
+          name: details.name,
+          server: details.url,
+          caData: details.caData,
+          caFile: details.caFile,
+          skipTLSVerify: details.skipTLSVerify,
+        },
+      ],
+      users: [user],
+      contexts: [{ name: 'sled', cluster: details.name, user: 'sled' }],
+      currentContext: 'sled',
+    });
+    const timeoutMs = this.requestTimeoutMs;
+    const timeout: PromiseMiddleware = {
+      async pre(context: RequestContext) {
+        context.setSignal(AbortSignal.timeout(timeoutMs));
+        return context;
+      },
+      async post(context: ResponseContext) {
+        return context;
+      },
+    };
+    const configuration = createConfiguration({
+      baseServer: new ServerConfiguration(details.url, {}),
+      authMethods: { default: kubeConfig },
+      promiseMiddleware: [timeout],
+    });
+    return {
+      cluster: clusterName,
+      kubeConfig,
+      batch: new BatchV1Api(configuration),
+      core: new CoreV1Api(configuration),
+      watch: new Watch(kubeConfig),
+      log: new Log(kubeConfig),
+    };
+  }
+}
