@@ -64,7 +64,6 @@ async function startBackend(knex: Knex, entities: Entity[]) {
 }
 
 const userHeader = () => mockCredentials.user.header('user:default/bench');
-const serviceHeader = () => mockCredentials.service.header({ onBehalfOf: mockCredentials.service('external:ci'), targetPluginId: 'sled' } as any);
 
 async function register(server: any, entityRef: string, version: string) {
   const res = await request(server)

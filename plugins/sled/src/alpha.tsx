@@ -47,9 +47,9 @@ export const sledHistoryEntityContent = EntityContentBlueprint.make({
     group: 'deployment',
     filter: isDeployableService,
     loader: () =>
-      import('./components/HistoryContent/EntitySledHistoryContent').then(
-        m => <m.EntitySledHistoryContent />,
-      ),
+      import('./components/HistoryContent/EntitySledHistoryContent').then(m => (
+        <m.EntitySledHistoryContent />
+      )),
   },
 });
 

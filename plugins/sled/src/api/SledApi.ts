@@ -42,7 +42,10 @@ export interface SledApi {
   createRollback(request: CreateRollbackRequest): Promise<Deploy>;
   getServiceState(entityRef: string): Promise<ServiceState>;
   createLock(request: CreateLockRequest): Promise<Lock>;
-  listLocks(query: { environment?: string; entityRef?: string }): Promise<Lock[]>;
+  listLocks(query: {
+    environment?: string;
+    entityRef?: string;
+  }): Promise<Lock[]>;
   deleteLock(id: string): Promise<void>;
 }
 

@@ -89,6 +89,12 @@ export class SledClient implements SledApi {
     }
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
+    // Not every fetch implementation errors a body that is being read when
+    // the request is aborted; cancelling the reader ends the read loop.
+    const onAbort = () => {
+      reader.cancel().catch(() => {});
+    };
+    signal?.addEventListener('abort', onAbort);
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -100,11 +106,13 @@ export class SledClient implements SledApi {
           onChunk(text);
         }
       }
+      signal?.throwIfAborted();
       const rest = decoder.decode();
       if (rest) {
         onChunk(rest);
       }
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       reader.releaseLock();
     }
   }
@@ -125,7 +133,10 @@ export class SledClient implements SledApi {
     return this.sendJson('POST', '/locks', request);
   }
 
-  listLocks(query: { environment?: string; entityRef?: string }): Promise<Lock[]> {
+  listLocks(query: {
+    environment?: string;
+    entityRef?: string;
+  }): Promise<Lock[]> {
     return this.getJson('/locks', {
       environment: query.environment,
       entityRef: query.entityRef,

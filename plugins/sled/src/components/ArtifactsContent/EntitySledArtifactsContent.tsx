@@ -1,21 +1,17 @@
 import { useMemo, useState } from 'react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  Link,
-  ResponseErrorPanel,
-  Table,
-  TableColumn,
-} from '@backstage/core-components';
+import { Link, Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Artifact, Deploy } from '@internal/plugin-sled-common';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import { sledApiRef } from '../../api/SledApi';
 import { ActionButton } from '../common/ActionButton';
-import { ErrorAlert } from '../common/ErrorAlert';
+import { ErrorAlert, ErrorPanel } from '../common/ErrorAlert';
 import { PAGE_SIZES, PageControls } from '../common/PageControls';
 import {
   formatRelativeTime,
@@ -27,6 +23,12 @@ import { useKeysetPages } from '../common/useKeysetPages';
 import { usePolledServiceState } from '../common/usePolledServiceState';
 import { DeployDialog } from '../DeployDialog/DeployDialog';
 
+// Plain class names in cells: a styled Box per row costs a style sheet each.
+const useStyles = makeStyles({
+  chips: { display: 'flex', flexWrap: 'wrap', gap: 4 },
+  sha: { fontFamily: 'monospace' },
+});
+
 /**
  * The Artifacts tab: every build of the service, newest first, paged on the
  * server, with where each one runs and a Deploy action.
@@ -37,6 +39,7 @@ export function EntitySledArtifactsContent() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const sledApi = useApi(sledApiRef);
+  const classes = useStyles();
   const [pageSize, setPageSize] = useState(PAGE_SIZES[0]);
   const [deploying, setDeploying] = useState<Artifact>();
   const [dialogOpen, setDialogOpen] = useState(false);
@@ -79,84 +82,91 @@ export function EntitySledArtifactsContent() {
       'You are not allowed to deploy this service to any environment';
   }
 
-  const columns: TableColumn<Artifact>[] = [
-    {
-      title: 'Version',
-      field: 'version',
-      render: a => <strong>{a.version}</strong>,
-    },
-    {
-      title: 'Commit',
-      field: 'commitSha',
-      render: a => (
-        <Typography
-          variant="body2"
-          component="span"
-          style={{ fontFamily: 'monospace' }}
-          title={a.commitSha}
-        >
-          {shortSha(a.commitSha)}
-        </Typography>
-      ),
-    },
-    {
-      title: 'Merge request',
-      render: a =>
-        a.mergeRequest ? (
-          <>
-            <Link to={a.mergeRequest.url}>{a.mergeRequest.title}</Link>
-            {a.mergeRequest.mergedAt && (
-              <Typography variant="caption" display="block" color="textSecondary">
-                merged{' '}
-                <span title={formatTimestamp(a.mergeRequest.mergedAt)}>
-                  {formatRelativeTime(a.mergeRequest.mergedAt)}
-                </span>
-              </Typography>
-            )}
-          </>
-        ) : (
-          '–'
-        ),
-    },
-    {
-      title: 'Built',
-      field: 'createdAt',
-      render: a => {
-        const when = (
-          <span title={formatTimestamp(a.createdAt)}>
-            {formatRelativeTime(a.createdAt)}
-          </span>
-        );
-        return a.buildUrl ? <Link to={a.buildUrl}>{when}</Link> : when;
+  const columns = useMemo(
+    (): TableColumn<Artifact>[] => [
+      {
+        title: 'Version',
+        field: 'version',
+        render: a => <strong>{a.version}</strong>,
       },
-    },
-    {
-      title: 'Deployed in',
-      render: a => (
-        <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
-          {(deployedIn.get(a.id) ?? []).map(env => (
-            <Chip key={env} size="small" label={env} color="primary" />
-          ))}
-        </Box>
-      ),
-    },
-    {
-      title: 'Actions',
-      render: a => (
-        <ActionButton
-          variant="outlined"
-          color="primary"
-          onClick={() => {
-            setDeploying(a);
-            setDialogOpen(true);
-          }}
-          disabledReason={deployDisabledReason}
-        >
-          Deploy
-        </ActionButton>
-      ),
-    },
-  ];
+      {
+        title: 'Commit',
+        field: 'commitSha',
+        render: a => (
+          <Typography
+            variant="body2"
+            component="span"
+            className={classes.sha}
+            title={a.commitSha}
+          >
+            {shortSha(a.commitSha)}
+          </Typography>
+        ),
+      },
+      {
+        title: 'Merge request',
+        render: a =>
+          a.mergeRequest ? (
+            <>
+              <Link to={a.mergeRequest.url}>{a.mergeRequest.title}</Link>
+              {a.mergeRequest.mergedAt && (
+                <Typography
+                  variant="caption"
+                  display="block"
+                  color="textSecondary"
+                >
+                  merged{' '}
+                  <span title={formatTimestamp(a.mergeRequest.mergedAt)}>
+                    {formatRelativeTime(a.mergeRequest.mergedAt)}
+                  </span>
+                </Typography>
+              )}
+            </>
+          ) : (
+            '–'
+          ),
+      },
+      {
+        title: 'Built',
+        field: 'createdAt',
+        render: a => {
+          const when = (
+            <span title={formatTimestamp(a.createdAt)}>
+              {formatRelativeTime(a.createdAt)}
+            </span>
+          );
+          return a.buildUrl ? <Link to={a.buildUrl}>{when}</Link> : when;
+        },
+      },
+      {
+        title: 'Deployed in',
+        render: a => (
+          <div className={classes.chips}>
+            {(deployedIn.get(a.id) ?? []).map(env => (
+              <Chip key={env} size="small" label={env} color="primary" />
+            ))}
+          </div>
+        ),
+      },
+      {
+        title: 'Actions',
+        render: a => (
+          <ActionButton
+            variant="outlined"
+            color="primary"
+            onClick={() => {
+              setDeploying(a);
+              setDialogOpen(true);
+            }}
+            disabledReason={deployDisabledReason}
+          >
+            Deploy
+          </ActionButton>
+        ),
+      },
+    ],
+    [classes, deployedIn, deployDisabledReason],
+  );
 
   return (
     <Box>
@@ -175,7 +185,7 @@ export function EntitySledArtifactsContent() {
         </Box>
       )}
       {pages.error ? (
-        <ResponseErrorPanel error={pages.error} />
+        <ErrorPanel error={pages.error} />
       ) : (
         <Table<Artifact>
           title="Artifacts"

@@ -1,11 +1,6 @@
 import { useState } from 'react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  EmptyState,
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   ACTIVE_DEPLOY_STATUSES,
@@ -15,14 +10,17 @@ import {
 import Grid from '@material-ui/core/Grid';
 import Alert from '@material-ui/lab/Alert';
 import { DeployLog } from '../DeployLog/DeployLog';
-import { ErrorAlert } from '../common/ErrorAlert';
+import { ErrorAlert, ErrorPanel } from '../common/ErrorAlert';
 import { usePolledServiceState } from '../common/usePolledServiceState';
 import { EnvironmentCard } from './EnvironmentCard';
 
 function newestDeploy(state: ServiceState | undefined): Deploy | undefined {
   let newest: Deploy | undefined;
   for (const env of state?.environments ?? []) {
-    if (env.lastDeploy && (!newest || env.lastDeploy.createdAt > newest.createdAt)) {
+    if (
+      env.lastDeploy &&
+      (!newest || env.lastDeploy.createdAt > newest.createdAt)
+    ) {
       newest = env.lastDeploy;
     }
   }
@@ -55,7 +53,7 @@ export function EntitySledDeployContent() {
     return <Progress />;
   }
   if (error && !state) {
-    return <ResponseErrorPanel error={error} />;
+    return <ErrorPanel error={error} />;
   }
   if (!state || state.environments.length === 0) {
     return (
@@ -78,9 +76,9 @@ export function EntitySledDeployContent() {
       setSelected(deploy);
       setNotice(
         deploy.status === 'skipped'
-          ? `Nothing to do: ${deploy.artifactVersion} already runs in ${deploy.environment}.${
-              deploy.message ? ` ${deploy.message}` : ''
-            }`
+          ? `Nothing to do: ${deploy.artifactVersion} already runs in ${
+              deploy.environment
+            }.${deploy.message ? ` ${deploy.message}` : ''}`
           : undefined,
       );
     }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { Lock } from '@internal/plugin-sled-common';
 import Button from '@material-ui/core/Button';
@@ -34,6 +34,7 @@ export function LockDialog(props: {
   const [expiry, setExpiry] = useState(0);
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<Error>();
+  const id = useId();
 
   useEffect(() => {
     if (open) {
@@ -77,6 +78,7 @@ export function LockDialog(props: {
         <TextField
           fullWidth
           required
+          id={`${id}-reason`}
           margin="normal"
           label="Reason"
           value={reason}
@@ -85,6 +87,7 @@ export function LockDialog(props: {
         <TextField
           select
           fullWidth
+          id={`${id}-expires`}
           margin="normal"
           label="Expires"
           value={expiry}

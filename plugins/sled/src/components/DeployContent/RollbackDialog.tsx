@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { Deploy, EnvironmentState } from '@internal/plugin-sled-common';
 import Button from '@material-ui/core/Button';
@@ -24,6 +24,7 @@ export function RollbackDialog(props: {
   const [reason, setReason] = useState('');
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<Error>();
+  const id = useId();
 
   useEffect(() => {
     if (open) {
@@ -64,6 +65,7 @@ export function RollbackDialog(props: {
         </DialogContentText>
         <TextField
           fullWidth
+          id={`${id}-reason`}
           margin="normal"
           label="Reason"
           value={reason}

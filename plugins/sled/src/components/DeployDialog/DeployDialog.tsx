@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   Artifact,
@@ -36,7 +36,7 @@ export interface DeployDialogProps {
   /** deploy this artifact; otherwise the user picks one */
   artifact?: Artifact;
   /** environments the user may deploy to; others are shown disabled */
-  allowedEnvironments?: Set<string>;
+  allowedEnvironments?: ReadonlySet<string>;
   onDeployed: (deploy: Deploy) => void;
 }
 
@@ -112,6 +112,7 @@ export function DeployDialog(props: DeployDialogProps) {
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<Error>();
   const pages = useArtifactPages(entityRef, open && !props.artifact);
+  const id = useId();
 
   useEffect(() => {
     if (open) {
@@ -159,9 +160,7 @@ export function DeployDialog(props: DeployDialogProps) {
     }
   };
 
-  const title = environment
-    ? `Deploy to ${environment.environment}`
-    : 'Deploy';
+  const title = environment ? `Deploy to ${environment.environment}` : 'Deploy';
 
   return (
     <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm">
@@ -187,6 +186,7 @@ export function DeployDialog(props: DeployDialogProps) {
               <TextField
                 select
                 fullWidth
+                id={`${id}-environment`}
                 margin="normal"
                 label="Environment"
                 value={environmentName}
@@ -237,7 +237,7 @@ export function DeployDialog(props: DeployDialogProps) {
                     );
                   }}
                   renderOption={a => (
-                    <Box>
+                    <div>
                       <Typography variant="body2">
                         {artifactLabel(a)}
                         {a.id === environment?.current?.artifact.id
@@ -248,7 +248,7 @@ export function DeployDialog(props: DeployDialogProps) {
                         {a.mergeRequest?.title ?? 'no merge request'} · built{' '}
                         {formatRelativeTime(a.createdAt)}
                       </Typography>
-                    </Box>
+                    </div>
                   )}
                   renderInput={params => (
                     <TextField
@@ -295,6 +295,7 @@ export function DeployDialog(props: DeployDialogProps) {
             />
             <TextField
               fullWidth
+              id={`${id}-reason`}
               margin="normal"
               label="Reason"
               value={reason}

@@ -131,6 +131,8 @@ export function DeployLog(props: DeployLogProps) {
         role="log"
         aria-label="Deploy log"
         aria-busy={streaming}
+        // a scrollable region must be reachable by keyboard to be scrolled
+        // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
         tabIndex={0}
         onScroll={onScroll}
       >
@@ -138,7 +140,9 @@ export function DeployLog(props: DeployLogProps) {
       </pre>
       {!loading && !text && !error && (
         <Typography variant="body2" color="textSecondary">
-          {streaming ? 'Waiting for output…' : 'This deploy produced no output.'}
+          {streaming
+            ? 'Waiting for output…'
+            : 'This deploy produced no output.'}
         </Typography>
       )}
       {streaming && text && (

@@ -1,9 +1,5 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { InfoCard, Progress } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   ACTIVE_DEPLOY_STATUSES,
@@ -15,7 +11,7 @@ import TableCell from '@material-ui/core/TableCell';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { DeployStatusLabel } from '../common/DeployStatusLabel';
-import { ErrorAlert } from '../common/ErrorAlert';
+import { ErrorAlert, ErrorPanel } from '../common/ErrorAlert';
 import {
   formatRelativeTime,
   formatTimestamp,
@@ -39,7 +35,11 @@ function EnvironmentRow(props: { environment: EnvironmentState }) {
         <Typography variant="body2">
           <strong>{environment}</strong>
           {lock && (
-            <Typography component="span" variant="caption" color="textSecondary">
+            <Typography
+              component="span"
+              variant="caption"
+              color="textSecondary"
+            >
               {' '}
               (locked)
             </Typography>
@@ -79,7 +79,10 @@ function EnvironmentRow(props: { environment: EnvironmentState }) {
       <TableCell>
         {notable && (
           <>
-            <DeployStatusLabel status={notable.status} dryRun={notable.dryRun} />
+            <DeployStatusLabel
+              status={notable.status}
+              dryRun={notable.dryRun}
+            />
             <Typography variant="caption" display="block" color="textSecondary">
               {notable.artifactVersion}
             </Typography>
@@ -105,7 +108,7 @@ export function EntitySledDeployedVersionsCard() {
   if (loading) {
     content = <Progress />;
   } else if (error && !state) {
-    content = <ResponseErrorPanel error={error} />;
+    content = <ErrorPanel error={error} />;
   } else if (!state || state.environments.length === 0) {
     content = (
       <Typography variant="body2" color="textSecondary">

@@ -58,11 +58,18 @@ export function DeployDetailDialog(props: {
 }) {
   const { deployId, onClose } = props;
   const sledApi = useApi(sledApiRef);
-  const { value: deploy, loading, error, retry } = useAsyncRetry(
+  const {
+    value: deploy,
+    loading,
+    error,
+    retry,
+  } = useAsyncRetry(
     async () => (deployId ? sledApi.getDeploy(deployId) : undefined),
     [sledApi, deployId],
   );
-  const active = deploy ? ACTIVE_DEPLOY_STATUSES.includes(deploy.status) : false;
+  const active = deploy
+    ? ACTIVE_DEPLOY_STATUSES.includes(deploy.status)
+    : false;
 
   return (
     <Dialog open={Boolean(deployId)} onClose={onClose} fullWidth maxWidth="md">

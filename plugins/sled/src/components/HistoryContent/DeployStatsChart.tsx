@@ -27,26 +27,40 @@ export function DeployStatsChart(props: { stats: DeployStats }) {
   const maxMs = Math.max(1000, ...days.map(d => d.p95 ?? 0));
   const plotWidth = WIDTH - PAD_LEFT - PAD_RIGHT;
   const x = (i: number) =>
-    PAD_LEFT + (days.length <= 1 ? plotWidth / 2 : (i * plotWidth) / (days.length - 1));
+    PAD_LEFT +
+    (days.length <= 1 ? plotWidth / 2 : (i * plotWidth) / (days.length - 1));
   const y = (ms: number) => PAD_TOP + PLOT_HEIGHT - (ms / maxMs) * PLOT_HEIGHT;
   const line = (pick: 'p50' | 'p95') =>
     days
-      .map((d, i) => (d[pick] === undefined ? undefined : `${x(i)},${y(d[pick]!)}`))
+      .map((d, i) =>
+        d[pick] === undefined ? undefined : `${x(i)},${y(d[pick]!)}`,
+      )
       .filter(Boolean)
       .join(' ');
   const rateTop = PAD_TOP + PLOT_HEIGHT + 8;
-  const barWidth = Math.max(2, Math.min(16, plotWidth / Math.max(1, days.length) - 2));
+  const barWidth = Math.max(
+    2,
+    Math.min(16, plotWidth / Math.max(1, days.length) - 2),
+  );
   const ok = theme.palette.success?.main ?? '#2e7d32';
   const bad = theme.palette.error.main;
 
   return (
     <Box>
-      <Typography variant="body2" gutterBottom data-testid="deploy-stats-summary">
+      <Typography
+        variant="body2"
+        gutterBottom
+        data-testid="deploy-stats-summary"
+      >
         {stats.total} recent deploys · success rate{' '}
         <strong>{formatPercent(stats.successRate)}</strong> · p50{' '}
-        <strong>{stats.p50 === undefined ? '–' : formatDuration(stats.p50)}</strong>{' '}
+        <strong>
+          {stats.p50 === undefined ? '–' : formatDuration(stats.p50)}
+        </strong>{' '}
         · p95{' '}
-        <strong>{stats.p95 === undefined ? '–' : formatDuration(stats.p95)}</strong>
+        <strong>
+          {stats.p95 === undefined ? '–' : formatDuration(stats.p95)}
+        </strong>
       </Typography>
       <svg
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
@@ -62,26 +76,57 @@ export function DeployStatsChart(props: { stats: DeployStats }) {
           y2={PAD_TOP + PLOT_HEIGHT}
           stroke={theme.palette.divider}
         />
-        <text x={PAD_LEFT - 6} y={PAD_TOP + 10} textAnchor="end" fontSize={10} fill={theme.palette.text.secondary}>
+        <text
+          x={PAD_LEFT - 6}
+          y={PAD_TOP + 10}
+          textAnchor="end"
+          fontSize={10}
+          fill={theme.palette.text.secondary}
+        >
           {formatDuration(maxMs)}
         </text>
-        <text x={PAD_LEFT - 6} y={PAD_TOP + PLOT_HEIGHT} textAnchor="end" fontSize={10} fill={theme.palette.text.secondary}>
+        <text
+          x={PAD_LEFT - 6}
+          y={PAD_TOP + PLOT_HEIGHT}
+          textAnchor="end"
+          fontSize={10}
+          fill={theme.palette.text.secondary}
+        >
           0s
         </text>
-        <polyline points={line('p95')} fill="none" stroke={theme.palette.secondary.main} strokeWidth={1.5} strokeDasharray="4 3" />
-        <polyline points={line('p50')} fill="none" stroke={theme.palette.primary.main} strokeWidth={2} />
+        <polyline
+          points={line('p95')}
+          fill="none"
+          stroke={theme.palette.secondary.main}
+          strokeWidth={1.5}
+          strokeDasharray="4 3"
+        />
+        <polyline
+          points={line('p50')}
+          fill="none"
+          stroke={theme.palette.primary.main}
+          strokeWidth={2}
+        />
         {days.map((d, i) => {
           const rate = daySuccessRate(d);
-          const height = rate === undefined ? 0 : Math.max(2, rate * RATE_HEIGHT);
+          const height =
+            rate === undefined ? 0 : Math.max(2, rate * RATE_HEIGHT);
           return (
             <g key={d.day}>
               <title>
-                {`${d.day}: ${d.deploys} deploys, success ${formatPercent(rate)}, p50 ${
+                {`${d.day}: ${d.deploys} deploys, success ${formatPercent(
+                  rate,
+                )}, p50 ${
                   d.p50 === undefined ? '–' : formatDuration(d.p50)
                 }, p95 ${d.p95 === undefined ? '–' : formatDuration(d.p95)}`}
               </title>
               {d.p50 !== undefined && (
-                <circle cx={x(i)} cy={y(d.p50)} r={2.5} fill={theme.palette.primary.main} />
+                <circle
+                  cx={x(i)}
+                  cy={y(d.p50)}
+                  r={2.5}
+                  fill={theme.palette.primary.main}
+                />
               )}
               <rect
                 x={x(i) - barWidth / 2}
@@ -95,20 +140,38 @@ export function DeployStatsChart(props: { stats: DeployStats }) {
         })}
         {days.length > 0 && (
           <>
-            <text x={PAD_LEFT} y={HEIGHT - 4} fontSize={10} fill={theme.palette.text.secondary}>
+            <text
+              x={PAD_LEFT}
+              y={HEIGHT - 4}
+              fontSize={10}
+              fill={theme.palette.text.secondary}
+            >
               {days[0].day}
             </text>
-            <text x={WIDTH - PAD_RIGHT} y={HEIGHT - 4} fontSize={10} textAnchor="end" fill={theme.palette.text.secondary}>
+            <text
+              x={WIDTH - PAD_RIGHT}
+              y={HEIGHT - 4}
+              fontSize={10}
+              textAnchor="end"
+              fill={theme.palette.text.secondary}
+            >
               {days[days.length - 1].day}
             </text>
           </>
         )}
-        <text x={PAD_LEFT - 6} y={rateTop + RATE_HEIGHT} textAnchor="end" fontSize={10} fill={theme.palette.text.secondary}>
+        <text
+          x={PAD_LEFT - 6}
+          y={rateTop + RATE_HEIGHT}
+          textAnchor="end"
+          fontSize={10}
+          fill={theme.palette.text.secondary}
+        >
           ok %
         </text>
       </svg>
       <Typography variant="caption" color="textSecondary">
-        Solid line: p50 duration per day · dashed: p95 · bars: share of deploys that succeeded
+        Solid line: p50 duration per day · dashed: p95 · bars: share of deploys
+        that succeeded
       </Typography>
     </Box>
   );

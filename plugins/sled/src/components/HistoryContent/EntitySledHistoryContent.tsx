@@ -1,10 +1,9 @@
-import { useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   InfoCard,
   Progress,
-  ResponseErrorPanel,
   Table,
   TableColumn,
 } from '@backstage/core-components';
@@ -17,6 +16,7 @@ import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
+import { ErrorPanel } from '../common/ErrorAlert';
 import { sledApiRef } from '../../api/SledApi';
 import { DeployStatusLabel } from '../common/DeployStatusLabel';
 import { PAGE_SIZES, PageControls } from '../common/PageControls';
@@ -63,7 +63,11 @@ const columns: TableColumn<Deploy>[] = [
       </>
     ),
   },
-  { title: 'Who', field: 'requestedBy', render: d => formatRequester(d.requestedBy) },
+  {
+    title: 'Who',
+    field: 'requestedBy',
+    render: d => formatRequester(d.requestedBy),
+  },
   {
     title: 'Status',
     field: 'status',
@@ -84,11 +88,14 @@ function HistoryChart(props: { entityRef: string; environment?: string }) {
     props.entityRef,
     props.environment,
   );
-  const stats = useMemo(() => (value ? computeDeployStats(value) : undefined), [value]);
+  const stats = useMemo(
+    () => (value ? computeDeployStats(value) : undefined),
+    [value],
+  );
   return (
     <InfoCard title="Deploy durations and success rate">
       {loading && <Progress />}
-      {error && <ResponseErrorPanel error={error} />}
+      {error && <ErrorPanel error={error} />}
       {stats &&
         (stats.total === 0 ? (
           <Typography variant="body2" color="textSecondary">
@@ -123,19 +130,20 @@ export function EntitySledHistoryContent() {
   const pages = useDeployPages(entityRef, filters, pageSize);
   const environments = useAsync(() => sledApi.listEnvironments(), [sledApi]);
   const openDeployId = searchParams.get('deploy') ?? undefined;
+  const id = useId();
 
-  const openDeploy = (id?: string) => {
+  const openDeploy = (deployId?: string) => {
     setSearchParams(
       previous => {
         const next = new URLSearchParams(previous);
-        if (id) {
-          next.set('deploy', id);
+        if (deployId) {
+          next.set('deploy', deployId);
         } else {
           next.delete('deploy');
         }
         return next;
       },
-      { replace: !id },
+      { replace: !deployId },
     );
   };
 
@@ -145,6 +153,7 @@ export function EntitySledHistoryContent() {
         <Box display="flex" flexWrap="wrap" style={{ gap: 16 }}>
           <TextField
             select
+            id={`${id}-environment`}
             label="Environment"
             value={environment}
             onChange={e => setEnvironment(e.target.value)}
@@ -159,6 +168,7 @@ export function EntitySledHistoryContent() {
           </TextField>
           <TextField
             select
+            id={`${id}-status`}
             label="Status"
             value={status}
             onChange={e =>
@@ -185,7 +195,7 @@ export function EntitySledHistoryContent() {
       </Grid>
       <Grid item xs={12}>
         {pages.error ? (
-          <ResponseErrorPanel error={pages.error} />
+          <ErrorPanel error={pages.error} />
         ) : (
           <Table<Deploy>
             title="Deploys"
@@ -203,7 +213,9 @@ export function EntitySledHistoryContent() {
             emptyContent={
               <Box p={2}>
                 <Typography variant="body2" color="textSecondary">
-                  {pages.loading ? 'Loading deploys…' : 'No deploys match these filters.'}
+                  {pages.loading
+                    ? 'Loading deploys…'
+                    : 'No deploys match these filters.'}
                 </Typography>
               </Box>
             }
@@ -218,7 +230,10 @@ export function EntitySledHistoryContent() {
       <Grid item xs={12}>
         <HistoryChart entityRef={entityRef} environment={filters.environment} />
       </Grid>
-      <DeployDetailDialog deployId={openDeployId} onClose={() => openDeploy(undefined)} />
+      <DeployDetailDialog
+        deployId={openDeployId}
+        onClose={() => openDeploy(undefined)}
+      />
     </Grid>
   );
 }

@@ -47,7 +47,9 @@ function durationsOf(deploys: Deploy[]): number[] {
 }
 
 function successRate(succeeded: number, failed: number): number | undefined {
-  return succeeded + failed === 0 ? undefined : succeeded / (succeeded + failed);
+  return succeeded + failed === 0
+    ? undefined
+    : succeeded / (succeeded + failed);
 }
 
 /** Per-day p50/p95 durations and success counts, oldest day first. */

@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
@@ -14,6 +15,7 @@ export function PageControls(props: {
   onPageSizeChange: (size: number) => void;
 }) {
   const { pages, pageSize, onPageSizeChange } = props;
+  const id = useId();
   return (
     <Box
       display="flex"
@@ -24,6 +26,7 @@ export function PageControls(props: {
     >
       <TextField
         select
+        id={`${id}-page-size`}
         size="small"
         label="Rows per page"
         value={pageSize}

@@ -6,6 +6,8 @@ import {
   stringifySledTargetRef,
 } from '@internal/plugin-sled-common';
 
+const NONE: ReadonlySet<string> = new Set();
+
 /**
  * The environments of `environments` the user may deploy this service to,
  * asked of the permission framework in one go (the permission client
@@ -14,7 +16,7 @@ import {
 export function useDeployableEnvironments(
   entityRef: string,
   environments: string[],
-): { loading: boolean; allowed: Set<string>; error?: Error } {
+): { loading: boolean; allowed: ReadonlySet<string>; error?: Error } {
   const permissionApi = useApi(permissionApiRef);
   const key = environments.join(',');
   const { value, loading, error } = useAsync(async () => {
@@ -27,9 +29,7 @@ export function useDeployableEnvironments(
         }),
       ),
     );
-    return new Set(
-      names.filter((_, i) => decisions[i].result === 'ALLOW'),
-    );
+    return new Set(names.filter((_, i) => decisions[i].result === 'ALLOW'));
   }, [permissionApi, entityRef, key]);
-  return { loading, allowed: value ?? new Set(), error };
+  return { loading, allowed: value ?? NONE, error };
 }

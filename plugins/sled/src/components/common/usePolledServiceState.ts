@@ -13,7 +13,8 @@ export function hasActiveDeploy(state: ServiceState | undefined): boolean {
   return Boolean(
     state?.environments.some(
       env =>
-        env.lastDeploy && ACTIVE_DEPLOY_STATUSES.includes(env.lastDeploy.status),
+        env.lastDeploy &&
+        ACTIVE_DEPLOY_STATUSES.includes(env.lastDeploy.status),
     ),
   );
 }

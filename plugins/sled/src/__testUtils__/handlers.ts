@@ -1,0 +1,46 @@
+import { http, HttpResponse } from 'msw';
+import { ServiceState } from '@internal/plugin-sled-common';
+import { BASE_URL, makeArtifact } from './fixtures';
+
+/** A Backstage error body, as the sled backend sends it. */
+export function errorResponse(status: number, name: string, message: string) {
+  return HttpResponse.json(
+    { error: { name, message }, response: { statusCode: status } },
+    { status },
+  );
+}
+
+export function streamedText(chunks: string[]) {
+  const encoder = new TextEncoder();
+  return new HttpResponse(
+    new ReadableStream({
+      start(controller) {
+        for (const chunk of chunks) {
+          controller.enqueue(encoder.encode(chunk));
+        }
+        controller.close();
+      },
+    }),
+    { headers: { 'Content-Type': 'text/plain' } },
+  );
+}
+
+/** GET /state, GET /artifacts (newest first: 1.5.0 … 1.1.0) and logs. */
+export function serviceHandlers(state: () => ServiceState) {
+  return [
+    http.get(`${BASE_URL}/state`, () => HttpResponse.json(state())),
+    http.get(`${BASE_URL}/artifacts`, () =>
+      HttpResponse.json({
+        items: [5, 4, 3, 2, 1].map(n => makeArtifact(n)),
+      }),
+    ),
+    http.get(`${BASE_URL}/deploys/:id/logs`, ({ request, params }) =>
+      new URL(request.url).searchParams.get('follow') === 'true'
+        ? streamedText([
+            `[${params.id}] pulling image\n`,
+            `[${params.id}] applying manifests\n`,
+          ])
+        : HttpResponse.text(`[${params.id}] finished\n`),
+    ),
+  ];
+}

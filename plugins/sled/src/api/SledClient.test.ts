@@ -1,0 +1,156 @@
+import { setupServer } from 'msw/node';
+import { http, HttpResponse } from 'msw';
+import { ResponseError } from '@backstage/errors';
+import { mockApis, registerMswTestHooks } from '@backstage/test-utils';
+import { SledClient } from './SledClient';
+import { BASE_URL, makeDeploy } from '../__testUtils__/fixtures';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const client = new SledClient({
+  discoveryApi: mockApis.discovery(),
+  fetchApi: { fetch: (input, init) => fetch(input, init) },
+});
+
+describe('SledClient', () => {
+  it('lists deploys with filters as query parameters', async () => {
+    let url: URL | undefined;
+    server.use(
+      http.get(`${BASE_URL}/deploys`, ({ request }) => {
+        url = new URL(request.url);
+        return HttpResponse.json({ items: [makeDeploy()], nextCursor: 'c2' });
+      }),
+    );
+    const page = await client.listDeploys({
+      entityRef: 'component:default/rocket',
+      environment: 'production',
+      status: ['queued', 'running'],
+      limit: 20,
+      cursor: 'c1',
+    });
+    expect(page.nextCursor).toBe('c2');
+    expect(Object.fromEntries(url!.searchParams)).toEqual({
+      entityRef: 'component:default/rocket',
+      environment: 'production',
+      status: 'queued,running',
+      limit: '20',
+      cursor: 'c1',
+    });
+  });
+
+  it('posts a deploy as JSON', async () => {
+    let body: unknown;
+    server.use(
+      http.post(`${BASE_URL}/deploys`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json(makeDeploy({ status: 'queued' }), {
+          status: 202,
+        });
+      }),
+    );
+    const deploy = await client.createDeploy({
+      entityRef: 'component:default/rocket',
+      environment: 'staging',
+      artifactId: 'artifact-3',
+      dryRun: true,
+    });
+    expect(deploy.status).toBe('queued');
+    expect(body).toEqual({
+      entityRef: 'component:default/rocket',
+      environment: 'staging',
+      artifactId: 'artifact-3',
+      dryRun: true,
+    });
+  });
+
+  it('throws a ResponseError carrying the backend message', async () => {
+    server.use(
+      http.post(`${BASE_URL}/rollbacks`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'ConflictError',
+              message: 'Nothing to roll back to in production',
+            },
+            response: { statusCode: 409 },
+          },
+          { status: 409 },
+        ),
+      ),
+    );
+    const error = await client
+      .createRollback({
+        entityRef: 'component:default/rocket',
+        environment: 'production',
+      })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.statusCode).toBe(409);
+    expect(error.body.error.message).toBe(
+      'Nothing to roll back to in production',
+    );
+  });
+
+  it('resolves DELETE /locks/:id with no content', async () => {
+    server.use(
+      http.delete(
+        `${BASE_URL}/locks/lock-1`,
+        () => new HttpResponse(null, { status: 204 }),
+      ),
+    );
+    await expect(client.deleteLock('lock-1')).resolves.toBeUndefined();
+  });
+
+  it('follows a streamed log chunk by chunk', async () => {
+    const encoder = new TextEncoder();
+    let follow: string | null = null;
+    server.use(
+      http.get(`${BASE_URL}/deploys/d1/logs`, ({ request }) => {
+        follow = new URL(request.url).searchParams.get('follow');
+        const stream = new ReadableStream({
+          async start(controller) {
+            controller.enqueue(encoder.encode('step 1\n'));
+            await new Promise(resolve => setTimeout(resolve, 10));
+            controller.enqueue(encoder.encode('step 2\n'));
+            controller.close();
+          },
+        });
+        return new HttpResponse(stream, {
+          headers: { 'Content-Type': 'text/plain' },
+        });
+      }),
+    );
+    const chunks: string[] = [];
+    await client.followDeployLogs('d1', chunk => chunks.push(chunk));
+    expect(follow).toBe('true');
+    expect(chunks.join('')).toBe('step 1\nstep 2\n');
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('stops following when aborted', async () => {
+    server.use(
+      http.get(`${BASE_URL}/deploys/d2/logs`, () => {
+        const stream = new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('still running\n'));
+            // never closes
+          },
+        });
+        return new HttpResponse(stream);
+      }),
+    );
+    const controller = new AbortController();
+    const received: string[] = [];
+    const following = client.followDeployLogs(
+      'd2',
+      chunk => {
+        received.push(chunk);
+        controller.abort();
+      },
+      controller.signal,
+    );
+    await expect(following).rejects.toThrow();
+    expect(received).toEqual(['still running\n']);
+  });
+});

@@ -1,0 +1,141 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { setupServer } from 'msw/node';
+import { http, HttpResponse } from 'msw';
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { EntitySledArtifactsContent } from './EntitySledArtifactsContent';
+import { renderSled } from '../../__testUtils__/renderSled';
+import {
+  BASE_URL,
+  makeArtifact,
+  makeDeploy,
+  makeService,
+  makeServiceState,
+} from '../../__testUtils__/fixtures';
+import { errorResponse } from '../../__testUtils__/handlers';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+function row(version: string) {
+  return within(screen.getByText(version).closest('tr') as HTMLElement);
+}
+
+describe('EntitySledArtifactsContent', () => {
+  let artifactQueries: URLSearchParams[];
+  beforeEach(() => {
+    artifactQueries = [];
+    server.use(
+      http.get(`${BASE_URL}/state`, ({ request }) =>
+        HttpResponse.json(
+          makeServiceState(new URL(request.url).searchParams.get('entityRef')!),
+        ),
+      ),
+      http.get(`${BASE_URL}/artifacts`, ({ request }) => {
+        const query = new URL(request.url).searchParams;
+        artifactQueries.push(query);
+        const second = query.get('cursor') === 'next';
+        return HttpResponse.json({
+          items: (second ? [2, 1] : [5, 4, 3]).map(n => makeArtifact(n)),
+          nextCursor: second ? undefined : 'next',
+        });
+      }),
+    );
+  });
+
+  it('lists artifacts with where each one runs', async () => {
+    const user = userEvent.setup();
+    await renderSled(<EntitySledArtifactsContent />);
+
+    expect(await screen.findByText('1.5.0')).toBeInTheDocument();
+    expect(row('1.5.0').getByText('0005abc')).toBeInTheDocument();
+    expect(
+      row('1.5.0').getByRole('link', { name: /Make the rocket faster \(#5\)/ }),
+    ).toBeInTheDocument();
+    expect(row('1.5.0').queryByText('staging')).toBeNull();
+    expect(artifactQueries[0].get('entityRef')).toBe(
+      'component:default/rocket',
+    );
+
+    await user.click(screen.getByRole('button', { name: 'Older' }));
+    expect(await screen.findByText('1.2.0')).toBeInTheDocument();
+    expect(artifactQueries.at(-1)!.get('cursor')).toBe('next');
+    expect(row('1.2.0').getByText('staging')).toBeInTheDocument();
+    expect(row('1.1.0').getByText('production')).toBeInTheDocument();
+  });
+
+  it('deploys an artifact from its row', async () => {
+    let body: any;
+    server.use(
+      http.post(`${BASE_URL}/deploys`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json(
+          makeDeploy({
+            status: 'queued',
+            artifactVersion: '1.4.0',
+            environment: 'staging',
+          }),
+          { status: 202 },
+        );
+      }),
+    );
+    const user = userEvent.setup();
+    await renderSled(<EntitySledArtifactsContent />);
+    await screen.findByText('1.4.0');
+    const deploy = row('1.4.0').getByRole('button', { name: 'Deploy' });
+    await waitFor(() => expect(deploy).toBeEnabled());
+    await user.click(deploy);
+
+    const dialog = within(await screen.findByRole('dialog'));
+    expect(dialog.getByText('1.4.0 (0004abc)')).toBeInTheDocument();
+    expect(dialog.getByRole('button', { name: 'Deploy' })).toBeDisabled();
+    await user.click(dialog.getByRole('button', { name: /Environment/ }));
+    await user.click(await screen.findByRole('option', { name: /staging/ }));
+    await user.click(dialog.getByRole('button', { name: 'Deploy' }));
+
+    await waitFor(() =>
+      expect(body).toEqual({
+        entityRef: 'component:default/rocket',
+        environment: 'staging',
+        artifactId: 'artifact-4',
+      }),
+    );
+    expect(
+      await screen.findByText(/Deploy of 1.4.0 to staging is queued/),
+    ).toBeInTheDocument();
+  });
+
+  it('disables Deploy when the user may deploy nowhere', async () => {
+    const user = userEvent.setup();
+    await renderSled(<EntitySledArtifactsContent />, {
+      entity: makeService('forbidden-rocket'),
+      authorize: AuthorizeResult.DENY,
+    });
+    await screen.findByText('1.5.0');
+    const deploy = row('1.5.0').getByRole('button', { name: 'Deploy' });
+    await waitFor(() =>
+      expect(deploy.parentElement).toHaveAttribute(
+        'title',
+        'You are not allowed to deploy this service to any environment',
+      ),
+    );
+    expect(deploy).toBeDisabled();
+    await user.hover(deploy.parentElement!);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'You are not allowed to deploy this service to any environment',
+    );
+  });
+
+  it('shows the backend error message', async () => {
+    server.use(
+      http.get(`${BASE_URL}/artifacts`, () =>
+        errorResponse(500, 'Error', 'Artifact store is down'),
+      ),
+    );
+    await renderSled(<EntitySledArtifactsContent />);
+    expect(
+      (await screen.findAllByText('Artifact store is down')).length,
+    ).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,316 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { setupServer } from 'msw/node';
+import { http, HttpResponse } from 'msw';
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { ServiceState } from '@internal/plugin-sled-common';
+import { EntitySledDeployContent } from './EntitySledDeployContent';
+import { renderSled } from '../../__testUtils__/renderSled';
+import {
+  BASE_URL,
+  makeDeploy,
+  makeService,
+  makeServiceState,
+} from '../../__testUtils__/fixtures';
+import { errorResponse, serviceHandlers } from '../../__testUtils__/handlers';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+/** The card of one environment, found by its title. */
+async function environmentCard(name: string) {
+  const title = await screen.findByText(name, { selector: 'span' });
+  return within(title.closest('.MuiCard-root') as HTMLElement);
+}
+
+describe('EntitySledDeployContent', () => {
+  let state: ServiceState;
+  beforeEach(() => {
+    state = makeServiceState();
+    server.use(...serviceHandlers(() => state));
+  });
+
+  it('shows what runs in each environment, the running deploy and its live log', async () => {
+    await renderSled(<EntitySledDeployContent />);
+
+    const staging = await environmentCard('staging');
+    expect(staging.getByText('1.2.0')).toBeInTheDocument();
+    expect(staging.getByText('0002abc')).toBeInTheDocument();
+    expect(
+      staging.getByRole('link', { name: /Make the rocket faster \(#2\)/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://git.example.com/rocket/-/merge_requests/2',
+    );
+    expect(staging.getByText('running')).toBeInTheDocument();
+    expect(
+      staging.getByRole('button', { name: 'Cancel deploy' }),
+    ).toBeEnabled();
+
+    const production = await environmentCard('production');
+    expect(production.getByText('1.1.0')).toBeInTheDocument();
+    expect(production.getByText(/Freeze for the launch/)).toBeInTheDocument();
+    expect(production.getByRole('button', { name: 'Unlock' })).toBeEnabled();
+    expect(
+      production.queryByRole('button', { name: 'Cancel deploy' }),
+    ).toBeNull();
+
+    const log = screen.getByRole('log', { name: 'Deploy log' });
+    await waitFor(() =>
+      expect(log).toHaveTextContent(
+        '[deploy-staging-running] pulling image [deploy-staging-running] applying manifests',
+      ),
+    );
+  });
+
+  it('updates the status while a deploy runs, without a reload', async () => {
+    let calls = 0;
+    server.use(
+      // a log stream that stays open: the update must come from polling
+      http.get(
+        `${BASE_URL}/deploys/:id/logs`,
+        () => new HttpResponse(new ReadableStream({ start() {} })),
+      ),
+      http.get(`${BASE_URL}/state`, () => {
+        calls += 1;
+        const next = makeServiceState();
+        if (calls > 1) {
+          next.environments[0].lastDeploy = {
+            ...next.environments[0].lastDeploy!,
+            status: 'succeeded',
+            finishedAt: '2025-01-03T10:00:09.000Z',
+          };
+        }
+        return HttpResponse.json(next);
+      }),
+    );
+    await renderSled(<EntitySledDeployContent />);
+    const staging = await environmentCard('staging');
+    expect(staging.getByText('running')).toBeInTheDocument();
+    expect(
+      await staging.findByText('succeeded', {}, { timeout: 5000 }),
+    ).toBeInTheDocument();
+    expect(staging.queryByText('running')).toBeNull();
+  }, 10_000);
+
+  it('deploys a searched-for artifact as a dry run', async () => {
+    let body: any;
+    server.use(
+      http.post(`${BASE_URL}/deploys`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json(
+          makeDeploy({
+            id: 'new',
+            status: 'queued',
+            artifactVersion: '1.3.0',
+            dryRun: true,
+          }),
+          { status: 202 },
+        );
+      }),
+    );
+    const user = userEvent.setup();
+    await renderSled(<EntitySledDeployContent />);
+    const staging = await environmentCard('staging');
+    await user.click(staging.getByRole('button', { name: 'Deploy' }));
+
+    const dialog = await screen.findByRole('dialog');
+    const picker = within(dialog).getByRole('textbox', { name: 'Artifact' });
+    // newest first, preselected
+    await waitFor(() => expect(picker).toHaveValue('1.5.0 (0005abc)'));
+    await user.clear(picker);
+    await user.type(picker, '(#3)');
+    const options = await screen.findAllByRole('option');
+    expect(options).toHaveLength(1);
+    await user.click(options[0]);
+    expect(picker).toHaveValue('1.3.0 (0003abc)');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Dry run' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Deploy' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(body).toEqual({
+      entityRef: 'component:default/rocket',
+      environment: 'staging',
+      artifactId: 'artifact-3',
+      dryRun: true,
+    });
+  });
+
+  it('requires a reason and a confirmation of the version change for production', async () => {
+    let body: any;
+    server.use(
+      http.post(`${BASE_URL}/deploys`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json(
+          makeDeploy({
+            id: 'new',
+            environment: 'production',
+            status: 'queued',
+          }),
+          { status: 202 },
+        );
+      }),
+    );
+    const user = userEvent.setup();
+    await renderSled(<EntitySledDeployContent />);
+    const production = await environmentCard('production');
+    await user.click(production.getByRole('button', { name: 'Deploy' }));
+
+    const dialog = within(await screen.findByRole('dialog'));
+    await waitFor(() =>
+      expect(dialog.getByRole('textbox', { name: 'Artifact' })).toHaveValue(
+        '1.5.0 (0005abc)',
+      ),
+    );
+    expect(dialog.getByRole('button', { name: 'Deploy' })).toBeDisabled();
+    await user.type(
+      dialog.getByRole('textbox', { name: /Reason/ }),
+      'Launch day',
+    );
+    await user.click(dialog.getByRole('button', { name: 'Deploy' }));
+
+    expect(dialog.getByTestId('version-change')).toHaveTextContent(
+      '1.1.0 → 1.5.0',
+    );
+    expect(body).toBeUndefined();
+    await user.click(dialog.getByRole('button', { name: 'Confirm deploy' }));
+    await waitFor(() => expect(body).toBeDefined());
+    expect(body).toEqual({
+      entityRef: 'component:default/rocket',
+      environment: 'production',
+      artifactId: 'artifact-5',
+      reason: 'Launch day',
+    });
+  });
+
+  it('shows the backend refusal in the deploy dialog', async () => {
+    server.use(
+      http.post(`${BASE_URL}/deploys`, () =>
+        errorResponse(
+          409,
+          'ConflictError',
+          'staging is locked: database migration',
+        ),
+      ),
+    );
+    const user = userEvent.setup();
+    await renderSled(<EntitySledDeployContent />);
+    const staging = await environmentCard('staging');
+    await user.click(staging.getByRole('button', { name: 'Deploy' }));
+    const dialog = within(await screen.findByRole('dialog'));
+    await waitFor(() =>
+      expect(dialog.getByRole('textbox', { name: 'Artifact' })).toHaveValue(
+        '1.5.0 (0005abc)',
+      ),
+    );
+    await user.click(dialog.getByRole('button', { name: 'Deploy' }));
+    expect(
+      await dialog.findByText('staging is locked: database migration'),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('dialog')).toBeInTheDocument();
+  });
+
+  it('cancels the running deploy, rolls back, locks and unlocks', async () => {
+    const calls: string[] = [];
+    server.use(
+      http.post(`${BASE_URL}/deploys/:id/cancel`, ({ params }) => {
+        calls.push(`cancel ${params.id}`);
+        return HttpResponse.json(
+          makeDeploy({ id: String(params.id), status: 'cancelled' }),
+        );
+      }),
+      http.post(`${BASE_URL}/rollbacks`, async ({ request }) => {
+        calls.push(`rollback ${JSON.stringify(await request.json())}`);
+        return HttpResponse.json(makeDeploy({ id: 'rb', status: 'queued' }), {
+          status: 202,
+        });
+      }),
+      http.delete(`${BASE_URL}/locks/:id`, ({ params }) => {
+        calls.push(`unlock ${params.id}`);
+        return new HttpResponse(null, { status: 204 });
+      }),
+      http.post(`${BASE_URL}/locks`, async ({ request }) => {
+        calls.push(`lock ${JSON.stringify(await request.json())}`);
+        return HttpResponse.json({ id: 'lock-2' });
+      }),
+    );
+    const user = userEvent.setup();
+    await renderSled(<EntitySledDeployContent />);
+    const staging = await environmentCard('staging');
+    const production = await environmentCard('production');
+
+    await user.click(staging.getByRole('button', { name: 'Cancel deploy' }));
+    await waitFor(() =>
+      expect(calls).toContain('cancel deploy-staging-running'),
+    );
+
+    await user.click(staging.getByRole('button', { name: 'Roll back' }));
+    const rollback = within(await screen.findByRole('dialog'));
+    expect(rollback.getByText(/replaces version 1\.2\.0/)).toBeInTheDocument();
+    await user.click(rollback.getByRole('button', { name: 'Roll back' }));
+    await waitFor(() =>
+      expect(calls).toContain(
+        `rollback ${JSON.stringify({
+          entityRef: 'component:default/rocket',
+          environment: 'staging',
+        })}`,
+      ),
+    );
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+
+    await user.click(production.getByRole('button', { name: 'Unlock' }));
+    await waitFor(() => expect(calls).toContain('unlock lock-1'));
+
+    await user.click(staging.getByRole('button', { name: 'Lock' }));
+    const lock = within(await screen.findByRole('dialog'));
+    expect(lock.getByRole('button', { name: 'Lock' })).toBeDisabled();
+    await user.type(
+      lock.getByRole('textbox', { name: /Reason/ }),
+      'Investigating an incident',
+    );
+    await user.click(lock.getByRole('button', { name: 'Lock' }));
+    await waitFor(() =>
+      expect(calls).toContain(
+        `lock ${JSON.stringify({
+          environment: 'staging',
+          entityRef: 'component:default/rocket',
+          reason: 'Investigating an incident',
+        })}`,
+      ),
+    );
+  });
+
+  it('disables actions the user may not take and says why', async () => {
+    state = makeServiceState('component:default/forbidden-rocket');
+    const user = userEvent.setup();
+    await renderSled(<EntitySledDeployContent />, {
+      entity: makeService('forbidden-rocket'),
+      authorize: AuthorizeResult.DENY,
+    });
+    const production = await environmentCard('production');
+    const deploy = production.getByRole('button', { name: 'Deploy' });
+    await waitFor(() => expect(deploy).toBeDisabled());
+    expect(
+      production.getByRole('button', { name: 'Roll back' }),
+    ).toBeDisabled();
+    expect(production.getByRole('button', { name: 'Unlock' })).toBeDisabled();
+
+    await user.hover(deploy.parentElement!);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'You are not allowed to deploy to production',
+    );
+  });
+
+  it('shows the backend error when the state cannot be loaded', async () => {
+    server.use(
+      http.get(`${BASE_URL}/state`, () =>
+        errorResponse(500, 'Error', 'The deploy database is unreachable'),
+      ),
+    );
+    await renderSled(<EntitySledDeployContent />);
+    expect(
+      await screen.findByText('The deploy database is unreachable'),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,42 @@
+import { screen, within } from '@testing-library/react';
+import { setupServer } from 'msw/node';
+import { http, HttpResponse } from 'msw';
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { EntitySledDeployedVersionsCard } from './EntitySledDeployedVersionsCard';
+import { renderSled } from '../../__testUtils__/renderSled';
+import { BASE_URL, makeServiceState } from '../../__testUtils__/fixtures';
+import { errorResponse } from '../../__testUtils__/handlers';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+describe('EntitySledDeployedVersionsCard', () => {
+  it('shows the version running in each environment and a deploy in flight', async () => {
+    server.use(
+      http.get(`${BASE_URL}/state`, () =>
+        HttpResponse.json(makeServiceState()),
+      ),
+    );
+    await renderSled(<EntitySledDeployedVersionsCard />);
+    expect(await screen.findByText('Deployed versions')).toBeInTheDocument();
+    const staging = within(screen.getByText('staging').closest('tr')!);
+    expect(staging.getByText('1.2.0')).toBeInTheDocument();
+    expect(staging.getByText('running')).toBeInTheDocument();
+    expect(staging.getByText('1.3.0')).toBeInTheDocument();
+    const production = within(screen.getByText('production').closest('tr')!);
+    expect(production.getByText('1.1.0')).toBeInTheDocument();
+    expect(production.getByText('(locked)')).toBeInTheDocument();
+  });
+
+  it('shows the backend error message', async () => {
+    server.use(
+      http.get(`${BASE_URL}/state`, () =>
+        errorResponse(503, 'ServiceUnavailableError', 'sled is starting up'),
+      ),
+    );
+    await renderSled(<EntitySledDeployedVersionsCard />);
+    expect(
+      (await screen.findAllByText('sled is starting up')).length,
+    ).toBeGreaterThan(0);
+  });
+});
