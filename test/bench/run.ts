@@ -17,6 +17,7 @@ import path from 'path';
 import request from 'supertest';
 import sledPlugin from '../../plugins/sled-backend/src';
 import { DatabaseDeployStore } from '../../plugins/sled-backend/src/database/DatabaseDeployStore';
+import { benchCollator } from './collator';
 
 type Row = { metric: string; database: string; value: string; target: string; ok: string };
 const rows: Row[] = [];
@@ -251,6 +252,8 @@ async function main() {
     await throughput(name, await freshDatabase(client), false);
     process.stderr.write(`[bench] ${name}: history at ${HISTORY_ROWS} rows…\n`);
     await history(name, await freshDatabase(client), client);
+    process.stderr.write(`[bench] ${name}: search collator…\n`);
+    rows.push(...(await benchCollator(name, await freshDatabase(client), client)));
   }
   const headers: Row = { metric: 'metric', database: 'database', value: 'measured', target: 'target', ok: 'met' };
   const all = [headers, ...rows];

@@ -21,6 +21,8 @@ backend.add(import('@internal/plugin-permission-backend-module-sled-policy'));
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-pg'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+// recent deploys: documents of type sled-deploy (search.collators.sledDeploys)
+backend.add(import('@internal/plugin-search-backend-module-sled-deploys'));
 
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));

@@ -171,6 +171,8 @@ export interface EnvironmentState {
   requireReason: boolean;
   /** the artifact of the last successful, non-dry-run deploy */
   current?: { artifact: Artifact; deploy: Deploy };
+  /** what a rollback would deploy: the last artifact that succeeded here before the current one */
+  rollbackTarget?: Artifact;
   /** the most recent deploy of any status */
   lastDeploy?: Deploy;
   /** the lock in force for this service in this environment, if any */

@@ -8,6 +8,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import { SearchResultListItemBlueprint } from '@backstage/plugin-search-react/alpha';
 import { sledApiRef } from './api/SledApi';
 import { SledClient } from './api/SledClient';
 import { isDeployableService } from './isDeployableService';
@@ -81,6 +82,23 @@ export const sledDeployedVersionsEntityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * How `sled-deploy` documents (the recent-deploys search collator) appear in
+ * the search page's results.
+ *
+ * @alpha
+ */
+export const sledDeploySearchResultListItem = SearchResultListItemBlueprint.make({
+  name: 'deploy',
+  params: {
+    predicate: result => result.type === 'sled-deploy',
+    component: () =>
+      import('./components/SearchResultItem').then(
+        m => m.SledDeploySearchResultListItem,
+      ),
+  },
+});
+
+/**
  * The SLeD plugin for apps on the new frontend system: the sled API client,
  * the Deploy, History and Artifacts entity tabs and the "Deployed versions"
  * overview card, all shown only for deployable services.
@@ -95,6 +113,7 @@ export default createFrontendPlugin({
     sledHistoryEntityContent,
     sledArtifactsEntityContent,
     sledDeployedVersionsEntityCard,
+    sledDeploySearchResultListItem,
   ],
 });
 

@@ -15,3 +15,8 @@ export { sledApiRef } from './api/SledApi';
 export type { SledApi } from './api/SledApi';
 export { SledClient } from './api/SledClient';
 export { isDeployableService } from './isDeployableService';
+export { SledDeploySearchResultListItem } from './components/SearchResultItem';
+export type {
+  SledDeploySearchDocument,
+  SledDeploySearchResultListItemProps,
+} from './components/SearchResultItem';

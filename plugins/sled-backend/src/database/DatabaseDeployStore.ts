@@ -190,6 +190,7 @@ export class DatabaseDeployStore implements DeployStore {
       .orderBy('seq', 'desc')
       .limit(options.limit + 1);
     if (options.entityRef) qb.where('entity_ref', options.entityRef);
+    if (options.ids?.length) qb.whereIn('id', options.ids);
     if (after) qb.where('seq', '<', after);
     if (options.filter) applyTargetFilter(qb, options.filter, false, ['environment']);
     const rows = await qb;

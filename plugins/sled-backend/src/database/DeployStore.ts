@@ -31,6 +31,8 @@ export interface ListDeploysOptions {
 
 export interface ListArtifactsOptions {
   entityRef?: string;
+  /** only these artifacts */
+  ids?: string[];
   limit: number;
   cursor?: string;
   filter?: SledTargetFilter;

@@ -236,6 +236,13 @@ export class DeployService implements DeployReporter {
           store.findLatest(entityRef, env.name, { includeDryRun: true }),
         ]);
         const artifact = currentDeploy && (await store.getArtifact(currentDeploy.artifactId));
+        const previous =
+          currentDeploy &&
+          (await store.findLatest(entityRef, env.name, {
+            statuses: ['succeeded'],
+            excludeArtifactId: currentDeploy.artifactId,
+          }));
+        const rollbackTarget = previous && (await store.getArtifact(previous.artifactId));
         const lock: Lock | undefined =
           locks.find(l => l.environment === env.name && l.entityRef === entityRef) ??
           locks.find(l => l.environment === env.name);
@@ -244,6 +251,7 @@ export class DeployService implements DeployReporter {
           executor: env.executor,
           requireReason: env.requireReason,
           current: currentDeploy && artifact ? { deploy: currentDeploy, artifact } : undefined,
+          rollbackTarget,
           lastDeploy,
           lock,
         };

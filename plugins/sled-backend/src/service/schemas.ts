@@ -71,7 +71,17 @@ export const listDeploysQuery = z
   .strict();
 
 export const listArtifactsQuery = z
-  .object({ entityRef: entityRef.optional(), limit, cursor })
+  .object({
+    entityRef: entityRef.optional(),
+    // a comma-separated batch of artifact ids (the search collator's lookups)
+    ids: z
+      .string()
+      .transform(s => s.split(',').filter(Boolean))
+      .pipe(z.array(z.string().uuid()).min(1).max(100))
+      .optional(),
+    limit,
+    cursor,
+  })
   .strict();
 
 export const stateQuery = z.object({ entityRef }).strict();

@@ -200,7 +200,11 @@ export function EnvironmentCard(props: EnvironmentCardProps) {
           onClick={() => setDialog('rollback')}
           disabledReason={
             deployPermission.deniedReason ??
-            (current ? undefined : 'Nothing is deployed here to roll back')
+            (!current
+              ? 'Nothing is deployed here to roll back'
+              : !environment.rollbackTarget
+              ? `No earlier version succeeded in ${name}`
+              : undefined)
           }
         >
           Roll back

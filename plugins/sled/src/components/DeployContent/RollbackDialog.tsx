@@ -59,9 +59,9 @@ export function RollbackDialog(props: {
       <DialogContent>
         <ErrorAlert error={error} />
         <DialogContentText>
-          {environment.current
-            ? `This replaces version ${environment.current.artifact.version} with the version that succeeded in ${environment.environment} before it.`
-            : `This deploys the version that last succeeded in ${environment.environment}.`}
+          {environment.current && environment.rollbackTarget
+            ? `This replaces version ${environment.current.artifact.version} with ${environment.rollbackTarget.version}, the version that succeeded in ${environment.environment} before it.`
+            : `This deploys the version that succeeded in ${environment.environment} before the current one.`}
         </DialogContentText>
         <TextField
           fullWidth

@@ -114,16 +114,20 @@ export function DeployDialog(props: DeployDialogProps) {
   const pages = useArtifactPages(entityRef, open && !props.artifact);
   const id = useId();
 
+  // with one environment the user may deploy to, there is nothing to pick
+  const onlyAllowed =
+    allowedEnvironments?.size === 1 ? [...allowedEnvironments][0] : '';
+
   useEffect(() => {
     if (open) {
-      setEnvironmentName(props.environment ?? '');
+      setEnvironmentName(props.environment ?? onlyAllowed);
       setPicked(null);
       setDryRun(false);
       setReason('');
       setConfirming(false);
       setError(undefined);
     }
-  }, [open, props.environment]);
+  }, [open, props.environment, onlyAllowed]);
 
   // Offer the newest artifact until the user picks another.
   const artifact = props.artifact ?? picked ?? pages.artifacts[0] ?? null;

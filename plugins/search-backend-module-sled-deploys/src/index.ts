@@ -1,0 +1,11 @@
+/**
+ * A search backend module that indexes recent SLeD deploys as `sled-deploy`
+ * documents.
+ *
+ * @packageDocumentation
+ */
+export { searchModuleSledDeploys as default } from './module';
+export { SledDeploysCollatorFactory } from './collators/SledDeploysCollatorFactory';
+export type { SledDeploysCollatorFactoryOptions } from './collators/SledDeploysCollatorFactory';
+export { SLED_DEPLOY_DOCUMENT_TYPE } from './collators/SledDeployDocument';
+export type { SledDeployDocument } from './collators/SledDeployDocument';

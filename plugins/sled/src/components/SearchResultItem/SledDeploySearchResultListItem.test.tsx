@@ -1,0 +1,89 @@
+import { analyticsApiRef } from '@backstage/core-plugin-api';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  SledDeploySearchDocument,
+  SledDeploySearchResultListItem,
+} from './SledDeploySearchResultListItem';
+
+const twoHoursAgo = new Date(Date.now() - 2 * 3600 * 1000).toISOString();
+
+const document: SledDeploySearchDocument = {
+  title: 'payments 1.4.2 → production',
+  text: 'Deployed by user:default/alice: failed. Reason: hotfix. Commit c0ffee1. Merge request: Faster refunds.',
+  location: '/catalog/default/component/payments/sled-history?deploy=d-1',
+  deployId: 'd-1',
+  entityRef: 'component:default/payments',
+  environment: 'production',
+  status: 'failed',
+  version: '1.4.2',
+  createdAt: twoHoursAgo,
+  requestedBy: 'user:default/alice',
+  commitSha: 'c0ffee1',
+  mergeRequestTitle: 'Faster refunds',
+};
+
+async function render(
+  props: Partial<Parameters<typeof SledDeploySearchResultListItem>[0]> = {},
+) {
+  const analytics = mockApis.analytics();
+  await renderInTestApp(
+    <TestApiProvider apis={[[analyticsApiRef, analytics]]}>
+      <SledDeploySearchResultListItem result={document} rank={3} {...props} />
+    </TestApiProvider>,
+  );
+  return { analytics };
+}
+
+describe('SledDeploySearchResultListItem', () => {
+  it('links the title to the deploy in the service history and shows status, environment, version and when', async () => {
+    await render();
+    const link = screen.getByRole('link', {
+      name: 'payments 1.4.2 → production',
+    });
+    expect(link).toHaveAttribute('href', document.location);
+    expect(screen.getByText(/Reason: hotfix/)).toBeInTheDocument();
+    expect(screen.getByLabelText('Status: failed')).toHaveTextContent('failed');
+    expect(screen.getByText('Environment: production')).toBeInTheDocument();
+    expect(screen.getByText('Version: 1.4.2')).toBeInTheDocument();
+    const when = screen.getByText('2 hours ago');
+    expect(when).toHaveAttribute('datetime', twoHoursAgo);
+  });
+
+  it('shows the search highlight when there is one', async () => {
+    await render({
+      highlight: {
+        preTag: '<em>',
+        postTag: '</em>',
+        fields: { title: 'payments <em>1.4.2</em> → production' },
+      },
+    });
+    expect(screen.getByText('1.4.2', { selector: 'mark' })).toBeInTheDocument();
+  });
+
+  it('reports a discover event when the result is followed', async () => {
+    const { analytics } = await render();
+    await userEvent.click(screen.getByRole('link', { name: /payments 1.4.2/ }));
+    expect(analytics.captureEvent).toHaveBeenCalledWith(
+      expect.objectContaining({
+        action: 'discover',
+        subject: document.title,
+        value: 3,
+        attributes: { to: document.location },
+      }),
+    );
+  });
+
+  it('reports nothing when told not to track', async () => {
+    const { analytics } = await render({ noTrack: true });
+    await userEvent.click(screen.getByRole('link', { name: /payments 1.4.2/ }));
+    expect(analytics.captureEvent).not.toHaveBeenCalledWith(
+      expect.objectContaining({ action: 'discover' }),
+    );
+  });
+});

@@ -1,0 +1,5 @@
+export { SledDeploySearchResultListItem } from './SledDeploySearchResultListItem';
+export type {
+  SledDeploySearchDocument,
+  SledDeploySearchResultListItemProps,
+} from './SledDeploySearchResultListItem';
