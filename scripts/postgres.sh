@@ -11,9 +11,9 @@ if ! pg_lsclusters -h | awk -v v="$PG_VERSION" '$1==v && $2=="main" {print $4}' 
 fi
 PG_PORT=$(pg_lsclusters -h | awk -v v="$PG_VERSION" '$1==v && $2=="main" {print $3}')
 for _ in $(seq 1 30); do
-  su postgres -c "psql -p $PG_PORT -qtAc 'select 1'" >/dev/null 2>&1 && break
+  (cd / && su postgres -c "psql -p $PG_PORT -qtAc 'select 1'") >/dev/null 2>&1 && break
   sleep 1
 done
-su postgres -c "psql -p $PG_PORT -qc \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
+(cd / && su postgres -c "psql -p $PG_PORT -qc \"ALTER USER postgres PASSWORD 'postgres'\"") >/dev/null
 export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="postgresql://postgres:postgres@localhost:$PG_PORT"
 export BACKSTAGE_TEST_DISABLE_DOCKER=1
