@@ -24,6 +24,15 @@ export interface Config {
       defaultDeployerImage?: string;
       ttlSecondsAfterFinished?: number;
       activeDeadlineSeconds?: number;
+      /** container resources of deploy Jobs */
+      resources?: {
+        requests?: { [name: string]: string };
+        limits?: { [name: string]: string };
+      };
+      /** timeout of each Kubernetes API request; default 10 */
+      requestTimeoutSeconds?: number;
+      /** `timeoutSeconds` of each Job watch; default 240 */
+      watchTimeoutSeconds?: number;
     };
   };
 }

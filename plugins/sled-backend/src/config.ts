@@ -17,6 +17,15 @@ export interface SledConfig {
     defaultDeployerImage?: string;
     ttlSecondsAfterFinished: number;
     activeDeadlineSeconds: number;
+    /** container resources of deploy Jobs, e.g. `{ requests: { cpu: '100m' } }` */
+    resources?: {
+      requests?: Record<string, string>;
+      limits?: Record<string, string>;
+    };
+    /** timeout of each Kubernetes API request */
+    requestTimeoutSeconds: number;
+    /** `timeoutSeconds` of each Job watch; SLeD re-watches after it */
+    watchTimeoutSeconds: number;
   };
 }
 
@@ -91,6 +100,30 @@ export function readSledConfig(config: Config): SledConfig {
         'sled.kubernetes.activeDeadlineSeconds',
         900,
       ),
+      resources: readResources(config),
+      requestTimeoutSeconds: positive('sled.kubernetes.requestTimeoutSeconds', 10),
+      watchTimeoutSeconds: positive('sled.kubernetes.watchTimeoutSeconds', 240),
     },
   };
+}
+
+function readResources(config: Config): SledConfig['kubernetes']['resources'] {
+  const resources = config.getOptionalConfig('sled.kubernetes.resources');
+  if (!resources) return undefined;
+  const read = (key: 'requests' | 'limits') => {
+    const block = resources.getOptionalConfig(key);
+    if (!block) return undefined;
+    const out: Record<string, string> = {};
+    for (const name of block.keys()) {
+      const value = block.get(name);
+      if (typeof value !== 'string' && typeof value !== 'number') {
+        throw new InputError(
+          `Invalid config at sled.kubernetes.resources.${key}.${name}: must be a quantity such as '100m' or '256Mi'`,
+        );
+      }
+      out[name] = String(value);
+    }
+    return out;
+  };
+  return { requests: read('requests'), limits: read('limits') };
 }

@@ -10,6 +10,7 @@ import {
 import { readSledConfig } from './config';
 import { DatabaseDeployStore } from './database/DatabaseDeployStore';
 import { LocalProcessExecutor } from './executors/LocalProcessExecutor';
+import { createKubernetesExecutor } from './executors/kubernetes';
 import { SledAuthorizer } from './permissions/SledAuthorizer';
 import { sledTargetResourceRef, sledTargetRules } from './permissions/rules';
 import { DeployLogs } from './service/DeployLogs';
@@ -37,6 +38,7 @@ export const sledPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
       },
       async init({
@@ -50,6 +52,7 @@ export const sledPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         lifecycle,
+        scheduler,
         catalog,
       }) {
         const sledConfig = readSledConfig(config);
@@ -63,6 +66,19 @@ export const sledPlugin = createBackendPlugin({
               reporter: deploys,
               logger,
               timeoutSeconds: sledConfig.local.timeoutSeconds,
+            }),
+          );
+        }
+        if (sledConfig.environments.some(e => e.executor === 'kubernetes')) {
+          deploys.addExecutor(
+            await createKubernetesExecutor({
+              config,
+              sledConfig,
+              logger,
+              scheduler,
+              store,
+              reporter: deploys,
+              readLog: id => logs.read(id),
             }),
           );
         }
@@ -105,7 +121,10 @@ export const sledPlugin = createBackendPlugin({
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
 
         lifecycle.addStartupHook(() => deploys.recover());
-        lifecycle.addShutdownHook(() => deploys.shutdown());
+        lifecycle.addShutdownHook(async () => {
+          await deploys.shutdown();
+          await logs.flushAll();
+        });
       },
     });
   },

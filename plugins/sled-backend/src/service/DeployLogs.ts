@@ -78,6 +78,11 @@ export class DeployLogs {
     this.events.emit(deployId);
   }
 
+  /** Writes everything buffered (backend shut-down). */
+  async flushAll(): Promise<void> {
+    await Promise.all([...this.pending.keys()].map(id => this.flush(id)));
+  }
+
   async read(deployId: string): Promise<string> {
     const chunks = await this.store.readLog(deployId);
     return chunks.map(c => c.text).join('');

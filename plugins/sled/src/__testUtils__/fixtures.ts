@@ -115,6 +115,7 @@ export function makeServiceState(
       makeEnvironmentState({
         environment: 'staging',
         current: { artifact: makeArtifact(2), deploy: stagingCurrent },
+        rollbackTarget: makeArtifact(1),
         lastDeploy: stagingRunning,
       }),
       makeEnvironmentState({

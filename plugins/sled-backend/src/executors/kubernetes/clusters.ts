@@ -16,12 +16,14 @@ import {
   AuthenticationStrategy,
   ClusterDetails,
 } from '@backstage/plugin-kubernetes-node';
+import { createHash } from 'crypto';
+import fs from 'fs';
+import https from 'https';
 import {
   BatchV1Api,
   CoreV1Api,
   KubeConfig,
   Log,
-  PromiseMiddleware,
   RequestContext,
   ResponseContext,
   ServerConfiguration,
@@ -59,6 +61,37 @@ export class KubernetesClusters {
   ) {}
 
   /**
+   * Keep-alive agents per cluster (and client certificate). The client
+   * library makes a new agent, so a new TLS connection, for every request;
+   * reusing one keeps Job creation fast. Credentials travel in headers (or
+   * key the agent), so they are still fetched fresh for every client.
+   */
+  private readonly agents = new Map<string, https.Agent>();
+
+  private agentFor(details: ClusterDetails, cert?: string, key?: string): https.Agent {
+    const id = `${details.name}\u0000${cert ? createHash('sha256').update(cert).digest('hex') : ''}`;
+    let agent = this.agents.get(id);
+    if (!agent) {
+      agent = new https.Agent({
+        keepAlive: true,
+        maxSockets: 64,
+        ca: caOf(details),
+        rejectUnauthorized: !details.skipTLSVerify,
+        cert,
+        key,
+      });
+      this.agents.set(id, agent);
+    }
+    return agent;
+  }
+
+  /** Closes pooled connections (backend shut-down). */
+  close() {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
+
+  /**
    * Checks, at start-up, that each named cluster exists in the kubernetes
    * plugin's config with an auth provider that works without a user.
    */
@@ -70,8 +103,15 @@ export class KubernetesClusters {
     requestTimeoutMs: number;
   }): KubernetesClusters {
     const { config, logger } = options;
+    const serviceAccount = new ServiceAccountStrategy();
+    // The strategy loads @kubernetes/client-node with a dynamic import() on
+    // every call; hand it the copy already loaded (the same single version).
+    // This also lets it run under Jest, which cannot dynamic-import ESM.
+    (serviceAccount as unknown as { injectedKubernetesClient: unknown }).injectedKubernetesClient = {
+      KubeConfig,
+    };
     const strategies = new Map<string, AuthenticationStrategy>([
-      ['serviceAccount', new ServiceAccountStrategy()],
+      ['serviceAccount', serviceAccount],
       ['googleServiceAccount', new GoogleServiceAccountStrategy({ config })],
       ['aws', new AwsIamStrategy({ config })],
       ['azure', new AzureIdentityStrategy(logger)],
@@ -162,9 +202,17 @@ export class KubernetesClusters {
       currentContext: 'sled',
     });
     const timeoutMs = this.requestTimeoutMs;
-    const timeout: PromiseMiddleware = {
+    const agent = details.url.startsWith('https:')
+      ? this.agentFor(
+          details,
+          credential.type === 'x509 client certificate' ? credential.cert : undefined,
+          credential.type === 'x509 client certificate' ? credential.key : undefined,
+        )
+      : undefined;
+    const timeout = {
       async pre(context: RequestContext) {
         context.setSignal(AbortSignal.timeout(timeoutMs));
+        if (agent) context.setAgent(agent);
         return context;
       },
       async post(context: ResponseContext) {
@@ -185,4 +233,10 @@ export class KubernetesClusters {
       log: new Log(kubeConfig),
     };
   }
+}
+
+function caOf(details: ClusterDetails): Buffer | undefined {
+  if (details.caData) return Buffer.from(details.caData, 'base64');
+  if (details.caFile) return fs.readFileSync(details.caFile);
+  return undefined;
 }

@@ -247,7 +247,7 @@ describe('EntitySledDeployContent', () => {
 
     await user.click(staging.getByRole('button', { name: 'Roll back' }));
     const rollback = within(await screen.findByRole('dialog'));
-    expect(rollback.getByText(/replaces version 1\.2\.0/)).toBeInTheDocument();
+    expect(rollback.getByText(/replaces version 1\.2\.0 with 1\.1\.0/)).toBeInTheDocument();
     await user.click(rollback.getByRole('button', { name: 'Roll back' }));
     await waitFor(() =>
       expect(calls).toContain(

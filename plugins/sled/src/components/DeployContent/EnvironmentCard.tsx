@@ -82,6 +82,12 @@ export function EnvironmentCard(props: EnvironmentCardProps) {
   });
 
   const { current, lastDeploy, lock } = environment;
+  let rollbackUnavailable: string | undefined;
+  if (!current) {
+    rollbackUnavailable = 'Nothing is deployed here to roll back';
+  } else if (!environment.rollbackTarget) {
+    rollbackUnavailable = `No earlier version succeeded in ${name}`;
+  }
   const active =
     lastDeploy && ACTIVE_DEPLOY_STATUSES.includes(lastDeploy.status)
       ? lastDeploy
@@ -200,11 +206,7 @@ export function EnvironmentCard(props: EnvironmentCardProps) {
           onClick={() => setDialog('rollback')}
           disabledReason={
             deployPermission.deniedReason ??
-            (!current
-              ? 'Nothing is deployed here to roll back'
-              : !environment.rollbackTarget
-              ? `No earlier version succeeded in ${name}`
-              : undefined)
+            rollbackUnavailable
           }
         >
           Roll back

@@ -1,0 +1,627 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Deploy, DeployExecution } from '@internal/plugin-sled-common';
+import { V1Job, V1Pod } from '@kubernetes/client-node';
+import { StringDecoder } from 'string_decoder';
+import { Writable } from 'stream';
+import { EnvironmentConfig, SledConfig } from '../../config';
+import { DeployOutcome } from '../../database/DeployStore';
+import { DeployExecutor, DeployJob, DeployReporter } from '../DeployExecutor';
+import { ClusterClients, KubernetesClusters } from './clusters';
+import {
+  KubernetesDeployError,
+  classify,
+  describe,
+  sleep,
+  withRetry,
+} from './errors';
+import {
+  ANNOTATION_SPEC_HASH,
+  CONTAINER_NAME,
+  MANAGED_SELECTOR,
+  buildJob,
+  jobNameFor,
+  jobOutcome,
+} from './jobSpec';
+
+/** A deploy whose Job this process follows. */
+interface Tracked {
+  deployId: string;
+  cluster: string;
+  namespace: string;
+  jobName: string;
+  /** when tracking began (ms) */
+  since: number;
+  /** characters of the pod's log already recorded */
+  seen: number;
+  settling: boolean;
+  cancelling: boolean;
+  stopFollow?: () => void;
+}
+
+/** Where a deploy's Job is. */
+export interface JobLocation {
+  cluster: string;
+  namespace: string;
+  jobName: string;
+}
+
+const RETRY_ATTEMPTS = 5;
+const RETRY_DELAY_MS = 200;
+/** consecutive watch failures (with backoff) before tracked deploys are given up on */
+const MAX_WATCH_FAILURES = 8;
+/** wait before calling a vanished Job lost: a cancel elsewhere may explain it */
+const LOST_GRACE_MS = 1500;
+
+/**
+ * One watch of SLeD's Jobs in a namespace of a cluster: list, then watch from
+ * the list's resourceVersion with `timeoutSeconds`, re-watch from the last
+ * resourceVersion seen, and re-list on `410 Expired`.
+ */
+class JobWatch {
+  private stopped = false;
+  private resourceVersion?: string;
+  private readonly jobs = new Map<string, V1Job>();
+  private abortCurrent?: () => void;
+
+  constructor(
+    private readonly owner: KubernetesJobExecutor,
+    private readonly cluster: string,
+    private readonly namespace: string,
+    private readonly timeoutSeconds: number,
+    private readonly logger: LoggerService,
+  ) {}
+
+  cached(name: string): V1Job | undefined {
+    return this.jobs.get(name);
+  }
+
+  stop() {
+    this.stopped = true;
+    this.abortCurrent?.();
+  }
+
+  async run() {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        if (!this.resourceVersion) await this.relist();
+        if (this.stopped) return;
+        await this.watchOnce();
+        failures = 0;
+      } catch (error) {
+        if (this.stopped) return;
+        if (classify(error) === 'gone') {
+          this.resourceVersion = undefined;
+          continue;
+        }
+        failures++;
+        this.logger.warn(
+          `Job watch of ${this.namespace} in cluster ${this.cluster} failed (${failures}): ${describe(error, {
+            cluster: this.cluster,
+            namespace: this.namespace,
+            action: 'watch Jobs',
+          })}`,
+        );
+        const auth = classify(error) === 'auth';
+        if (failures >= (auth ? 3 : MAX_WATCH_FAILURES)) {
+          this.owner.onWatchFailed(this.cluster, this.namespace, error);
+          failures = 0;
+        }
+        // a dropped connection is normal: re-watch at once the first time
+        await sleep(failures === 1 && !auth ? 50 : Math.min(250 * 2 ** failures, 5000));
+      }
+    }
+  }
+
+  private async relist() {
+    const started = Date.now();
+    const list = await withRetry(async () => {
+      const api = await this.owner.clients(this.cluster);
+      return api.batch.listNamespacedJob({ namespace: this.namespace, labelSelector: MANAGED_SELECTOR });
+    }, this.owner.retryOptions);
+    if (this.stopped) return;
+    this.jobs.clear();
+    for (const job of list.items) this.jobs.set(job.metadata!.name!, job);
+    this.resourceVersion = list.metadata?.resourceVersion;
+    for (const t of this.owner.trackedIn(this.cluster, this.namespace)) {
+      const job = this.jobs.get(t.jobName);
+      if (job) this.owner.onJob(this.cluster, this.namespace, job);
+      else if (t.since < started) this.owner.onVanished(t);
+    }
+  }
+
+  private async watchOnce(): Promise<void> {
+    const api = await this.owner.clients(this.cluster);
+    if (this.stopped) return;
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      let controller: AbortController | undefined;
+      let watchdog: NodeJS.Timeout | undefined;
+      const finish = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(watchdog);
+        controller?.abort();
+        this.abortCurrent = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+      // a watch that stays silent past its timeout is hung: give up on it
+      const arm = () => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => finish(), (this.timeoutSeconds + 5) * 1000);
+      };
+      this.abortCurrent = () => finish();
+      arm();
+      api.watch
+        .watch(
+          `/apis/batch/v1/namespaces/${encodeURIComponent(this.namespace)}/jobs`,
+          {
+            labelSelector: MANAGED_SELECTOR,
+            resourceVersion: this.resourceVersion,
+            timeoutSeconds: this.timeoutSeconds,
+            allowWatchBookmarks: true,
+          },
+          (type: string, object: any) => {
+            if (settled) return;
+            arm();
+            if (type === 'ERROR') {
+              const code = object?.code;
+              const error = Object.assign(new Error(object?.message ?? 'watch error'), { code });
+              finish(error);
+              return;
+            }
+            const rv = object?.metadata?.resourceVersion;
+            if (rv) this.resourceVersion = rv;
+            if (type === 'BOOKMARK') return;
+            const name = object?.metadata?.name;
+            if (!name) return;
+            if (type === 'DELETED') {
+              this.jobs.delete(name);
+              this.owner.onDeleted(this.cluster, this.namespace, name);
+            } else {
+              this.jobs.set(name, object);
+              this.owner.onJob(this.cluster, this.namespace, object);
+            }
+          },
+          (error: unknown) => {
+            const name = (error as Error)?.name;
+            if (!error || name === 'AbortError') finish();
+            else finish(error);
+          },
+        )
+        .then(
+          c => {
+            controller = c;
+            if (settled) c.abort();
+          },
+          error => finish(error),
+        );
+    });
+  }
+}
+
+/**
+ * Runs each deploy as a Kubernetes Job (one per deploy, named after the deploy
+ * id), follows it with one Job watch per cluster and namespace, streams the
+ * pod's log into the deploy log, and records the outcome when the Job ends.
+ * Jobs outlive the backend; {@link KubernetesReconciler} picks them up again.
+ */
+export class KubernetesJobExecutor implements DeployExecutor {
+  readonly kind = 'kubernetes' as const;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly starting = new Set<string>();
+  private readonly watches = new Map<string, JobWatch>();
+  private stopped = false;
+
+  constructor(
+    private readonly options: {
+      reporter: DeployReporter;
+      logger: LoggerService;
+      clusters: KubernetesClusters;
+      config: SledConfig;
+      /** the deploy's recorded log, to resume it after a restart */
+      readLog: (deployId: string) => Promise<string>;
+      /** runs the reconcile pass at start-up (set by the reconciler) */
+      onRecover?: (running: Deploy[]) => Promise<void>;
+    },
+  ) {}
+
+  set onRecover(fn: (running: Deploy[]) => Promise<void>) {
+    this.options.onRecover = fn;
+  }
+
+  /** retries that end when the backend stops */
+  get retryOptions() {
+    return { attempts: RETRY_ATTEMPTS, baseDelayMs: RETRY_DELAY_MS, shouldStop: () => this.stopped };
+  }
+
+  get settings() {
+    return this.options.config.kubernetes;
+  }
+
+  // ---------------------------------------------------------------- executor
+
+  async start(job: DeployJob): Promise<DeployExecution> {
+    const id = job.deploy.id;
+    const { cluster, namespace } = this.locate(job.environment);
+    const { body, specHash } = buildJob(job, this.settings);
+    const jobName = body.metadata!.name!;
+    if (this.stopped) throw new Error('The backend is shutting down');
+    this.starting.add(id);
+    try {
+      await this.createOrAdopt({ cluster, namespace, jobName }, body, specHash);
+      // a stopping backend leaves the Job to the next one (the reconciler)
+      if (!this.stopped) this.track({ cluster, namespace, jobName }, id, 0);
+    } finally {
+      this.starting.delete(id);
+    }
+    return {
+      executor: 'kubernetes',
+      handle: `${cluster}/${namespace}/${jobName}`,
+      cluster,
+      namespace,
+      jobName,
+    };
+  }
+
+  async cancel(deploy: Deploy): Promise<void> {
+    const location = this.locationOf(deploy);
+    const t = this.tracked.get(deploy.id);
+    if (t) t.cancelling = true;
+    try {
+      await withRetry(async () => {
+        const api = await this.clients(location.cluster);
+        await api.batch.deleteNamespacedJob({
+          name: location.jobName,
+          namespace: location.namespace,
+          body: { propagationPolicy: 'Background' },
+        });
+      }, this.retryOptions);
+    } catch (error) {
+      if (classify(error) !== 'notFound') {
+        if (t) t.cancelling = false;
+        throw new Error(
+          describe(error, { ...location, action: `delete Job ${location.jobName}` }),
+        );
+      }
+    }
+    if (t) {
+      if (t.settling) return;
+      t.settling = true;
+      t.stopFollow?.();
+      this.untrack(t);
+    }
+    await this.options.reporter.finished(deploy.id, {
+      status: 'cancelled',
+      message: `Cancelled: Job ${location.namespace}/${location.jobName} was deleted`,
+    });
+  }
+
+  async recover(running: Deploy[]): Promise<void> {
+    await this.options.onRecover?.(running);
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.tracked.values()) t.stopFollow?.();
+    for (const w of this.watches.values()) w.stop();
+    this.watches.clear();
+    this.tracked.clear();
+    this.options.clusters.close();
+  }
+
+  // ---------------------------------------------------------------- used by the reconciler
+
+  /** True while this process starts or follows the deploy. */
+  isLocal(deployId: string): boolean {
+    return this.tracked.has(deployId) || this.starting.has(deployId);
+  }
+
+  locationOf(deploy: Deploy): JobLocation {
+    const env = this.options.config.environments.find(e => e.name === deploy.environment);
+    return {
+      cluster: deploy.execution?.cluster ?? env?.cluster ?? '',
+      namespace: deploy.execution?.namespace ?? env?.namespace ?? '',
+      jobName: deploy.execution?.jobName ?? jobNameFor(deploy.id),
+    };
+  }
+
+  async clients(cluster: string): Promise<ClusterClients> {
+    return this.options.clusters.clients(cluster);
+  }
+
+  /** Reads a Job; undefined when it does not exist. */
+  async readJob(location: JobLocation): Promise<V1Job | undefined> {
+    try {
+      return await withRetry(async () => {
+        const api = await this.clients(location.cluster);
+        return api.batch.readNamespacedJob({ name: location.jobName, namespace: location.namespace });
+      }, this.retryOptions);
+    } catch (error) {
+      if (classify(error) === 'notFound') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Takes over a deploy whose Job exists (after a restart): records the
+   * outcome and the rest of the log if it ended, else follows it.
+   */
+  async attach(deploy: Deploy, location: JobLocation, job: V1Job): Promise<void> {
+    if (this.isLocal(deploy.id) || this.stopped) return;
+    const recorded = await this.options.readLog(deploy.id);
+    if (this.isLocal(deploy.id)) return;
+    const t = this.track(location, deploy.id, recorded.length, false);
+    const outcome = jobOutcome(job);
+    if (outcome) {
+      await this.settle(t, outcome);
+    } else {
+      this.ensureWatch(t);
+      this.follow(t);
+    }
+  }
+
+  /** Ends a deploy this process may or may not follow. */
+  async giveUp(deployId: string, outcome: DeployOutcome): Promise<void> {
+    const t = this.tracked.get(deployId);
+    if (t) {
+      if (t.settling) return;
+      t.settling = true;
+      t.stopFollow?.();
+      this.untrack(t);
+    }
+    await this.options.reporter.finished(deployId, outcome);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private locate(environment: EnvironmentConfig) {
+    if (!environment.cluster || !environment.namespace) {
+      throw new Error(`Environment ${environment.name} has no cluster and namespace`);
+    }
+    return { cluster: environment.cluster, namespace: environment.namespace };
+  }
+
+  private async createOrAdopt(location: JobLocation, body: V1Job, specHash: string) {
+    const { cluster, namespace, jobName } = location;
+    try {
+      await withRetry(async () => {
+        // credentials are fetched fresh for every attempt
+        const api = await this.clients(cluster);
+        try {
+          await api.batch.createNamespacedJob({ namespace, body });
+        } catch (error) {
+          if (classify(error) !== 'conflict') throw error;
+          // the deterministic name makes a retried or repeated create land here
+          const existing = await api.batch.readNamespacedJob({ name: jobName, namespace });
+          const hash = existing.metadata?.annotations?.[ANNOTATION_SPEC_HASH];
+          if (hash !== specHash) {
+            throw new KubernetesDeployError(
+              `Job ${namespace}/${jobName} already exists in cluster '${cluster}' with a different spec (spec hash ${
+                hash ?? 'missing'
+              }, expected ${specHash}); SLeD neither runs nor adopts it. Inspect and delete that Job, then deploy again.`,
+              'fatal',
+            );
+          }
+          this.options.logger.info(`Adopted existing Job ${namespace}/${jobName} in cluster ${cluster}`);
+        }
+      }, this.retryOptions);
+    } catch (error) {
+      if (error instanceof KubernetesDeployError) throw error;
+      throw new Error(describe(error, { cluster, namespace, action: `create Job ${jobName}` }));
+    }
+  }
+
+  private track(location: JobLocation, deployId: string, seen: number, start = true): Tracked {
+    const t: Tracked = {
+      deployId,
+      ...location,
+      since: Date.now(),
+      seen,
+      settling: false,
+      cancelling: false,
+    };
+    this.tracked.set(deployId, t);
+    if (start) {
+      const watch = this.ensureWatch(t);
+      const cached = watch.cached(location.jobName);
+      const outcome = cached && jobOutcome(cached);
+      if (outcome) {
+        this.settle(t, outcome);
+      } else {
+        this.follow(t);
+      }
+    }
+    return t;
+  }
+
+  private untrack(t: Tracked) {
+    if (this.tracked.get(t.deployId) === t) this.tracked.delete(t.deployId);
+    const key = watchKey(t.cluster, t.namespace);
+    const stillWatched = [...this.tracked.values()].some(o => watchKey(o.cluster, o.namespace) === key);
+    if (!stillWatched) {
+      this.watches.get(key)?.stop();
+      this.watches.delete(key);
+    }
+  }
+
+  private ensureWatch(t: Tracked): JobWatch {
+    const key = watchKey(t.cluster, t.namespace);
+    let watch = this.watches.get(key);
+    if (!watch) {
+      if (this.stopped) throw new Error('The backend is shutting down');
+      watch = new JobWatch(this, t.cluster, t.namespace, this.settings.watchTimeoutSeconds, this.options.logger);
+      this.watches.set(key, watch);
+      watch.run();
+    }
+    return watch;
+  }
+
+  /** Deploys followed in one namespace of one cluster. */
+  trackedIn(cluster: string, namespace: string): Tracked[] {
+    return [...this.tracked.values()].filter(t => t.cluster === cluster && t.namespace === namespace);
+  }
+
+  /** A Job changed (from the watch or a list). */
+  onJob(cluster: string, namespace: string, job: V1Job) {
+    const name = job.metadata?.name;
+    const t = this.trackedIn(cluster, namespace).find(o => o.jobName === name);
+    if (!t || t.settling) return;
+    const outcome = jobOutcome(job);
+    if (outcome) this.settle(t, outcome);
+  }
+
+  /** A followed Job is gone before it ended. */
+  onVanished(t: Tracked) {
+    if (t.settling || t.cancelling) return;
+    // A cancel on another replica deletes the Job and records `cancelled`
+    // right after: give it that moment (then our `finished` is a no-op).
+    setTimeout(() => {
+      if (t.settling || t.cancelling || this.tracked.get(t.deployId) !== t) return;
+      this.settle(t, {
+      status: 'failed',
+        message: `lost: the Job ${t.namespace}/${t.jobName} no longer exists in cluster '${t.cluster}' (deleted before SLeD saw it finish); its outcome is unknown`,
+      });
+    }, LOST_GRACE_MS).unref?.();
+  }
+
+  onDeleted(cluster: string, namespace: string, name: string) {
+    const t = this.trackedIn(cluster, namespace).find(o => o.jobName === name);
+    if (t) this.onVanished(t);
+  }
+
+  /** The watch cannot be kept up: end what it follows, with the reason. */
+  onWatchFailed(cluster: string, namespace: string, error: unknown) {
+    for (const t of this.trackedIn(cluster, namespace)) {
+      if (t.settling) continue;
+      this.settle(t, {
+        status: 'failed',
+        message: `${describe(error, { cluster, namespace, action: 'watch Jobs' })}. SLeD stopped following Job ${namespace}/${t.jobName}, which may still be running: check it in the cluster before deploying again.`,
+      }, false);
+    }
+  }
+
+  /** Records the rest of the log and the outcome, once. */
+  private async settle(t: Tracked, outcome: DeployOutcome, fetchLog = true) {
+    if (t.settling || this.stopped) return;
+    t.settling = true;
+    t.stopFollow?.();
+    let exitCode: number | undefined;
+    if (fetchLog) {
+      try {
+        await withRetry(async () => {
+          const api = await this.clients(t.cluster);
+          const pod = await this.findPod(api, t);
+          if (!pod) return;
+          const terminated = pod.status?.containerStatuses?.find(c => c.name === CONTAINER_NAME)?.state?.terminated;
+          exitCode = terminated?.exitCode;
+          const full = await api.core.readNamespacedPodLog({
+            name: pod.metadata!.name!,
+            namespace: t.namespace,
+            container: CONTAINER_NAME,
+          });
+          if (typeof full === 'string' && full.length > t.seen) {
+            this.options.reporter.appendLog(t.deployId, full.slice(t.seen));
+            t.seen = full.length;
+          }
+        }, { attempts: 3, baseDelayMs: 200 });
+      } catch (error) {
+        this.options.logger.warn(`Could not read the rest of the log of deploy ${t.deployId}: ${describe(error, { cluster: t.cluster, namespace: t.namespace, action: 'read the pod log' })}`);
+      }
+    }
+    this.untrack(t);
+    let message = outcome.message;
+    if (outcome.status === 'failed' && exitCode !== undefined && exitCode !== 0 && /BackoffLimitExceeded/.test(message ?? '')) {
+      message = `The deploy script exited with code ${exitCode}`;
+    }
+    try {
+      await this.options.reporter.finished(t.deployId, {
+        ...outcome,
+        message,
+        exitCode: outcome.exitCode ?? exitCode,
+      });
+    } catch (error) {
+      this.options.logger.error(`Could not record the end of deploy ${t.deployId}`, error as Error);
+    }
+  }
+
+  private async findPod(api: ClusterClients, t: Tracked): Promise<V1Pod | undefined> {
+    const pods = await api.core.listNamespacedPod({
+      namespace: t.namespace,
+      labelSelector: `job-name=${t.jobName}`,
+    });
+    return pods.items
+      .slice()
+      .sort((a, b) =>
+        String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')),
+      )[0];
+  }
+
+  /** Streams the pod's log into the deploy log while the Job runs. */
+  private follow(t: Tracked) {
+    const live = () => !t.settling && !this.stopped && this.tracked.get(t.deployId) === t;
+    (async () => {
+      let failures = 0;
+      while (live()) {
+        try {
+          const api = await this.clients(t.cluster);
+          const pod = await this.findPod(api, t);
+          const phase = pod?.status?.phase;
+          if (!pod || phase === 'Pending') {
+            await sleep(250);
+            continue;
+          }
+          if (!live()) return;
+          await new Promise<void>((resolve, reject) => {
+            let pos = 0;
+            const decoder = new StringDecoder('utf8');
+            let ended = false;
+            const end = () => {
+              if (!ended) {
+                ended = true;
+                resolve();
+              }
+            };
+            const sink = new Writable({
+              write: (chunk: Buffer, _encoding, callback) => {
+                const text = decoder.write(chunk);
+                const stop = pos + text.length;
+                if (!ended && live() && stop > t.seen) {
+                  this.options.reporter.appendLog(t.deployId, text.slice(Math.max(0, t.seen - pos)));
+                  t.seen = stop;
+                }
+                pos = stop;
+                callback();
+              },
+            });
+            sink.on('finish', end);
+            sink.on('close', end);
+            sink.on('error', end);
+            api.log
+              .log(t.namespace, pod.metadata!.name!, CONTAINER_NAME, sink, { follow: true })
+              .then(controller => {
+                t.stopFollow = () => {
+                  controller.abort();
+                  end();
+                };
+                if (!live()) t.stopFollow();
+              }, reject);
+          });
+          failures = 0;
+          if (phase === 'Succeeded' || phase === 'Failed') return; // settle fetches the rest
+          await sleep(300);
+        } catch (error) {
+          failures++;
+          if (!live()) return;
+          this.options.logger.debug?.(`Log stream of deploy ${t.deployId} failed: ${(error as Error).message}`);
+          await sleep(Math.min(200 * 2 ** failures, 5000));
+        }
+      }
+    })();
+  }
+}
+
+function watchKey(cluster: string, namespace: string) {
+  return `${cluster}\u0000${namespace}`;
+}

@@ -1,0 +1,152 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Deploy } from '@internal/plugin-sled-common';
+import { SledConfig } from '../../config';
+import { DeployStore } from '../../database/DeployStore';
+import { DeployReporter } from '../DeployExecutor';
+import { KubernetesJobExecutor } from './KubernetesJobExecutor';
+import { describe } from './errors';
+import { jobOutcome } from './jobSpec';
+
+/**
+ * On the scheduled pass, deploys younger than this are left alone: the
+ * replica that started them is still creating or following their Job.
+ */
+const GRACE_MS = 15_000;
+/** past the Job's deadline plus this, a deploy without an outcome is ended */
+const GIVE_UP_AFTER_DEADLINE_MS = 10 * 60_000;
+
+/**
+ * Brings running Kubernetes deploys in line with the cluster: at start-up
+ * (from `recover()`) and on a global scheduled task. It re-attaches to running
+ * Jobs, records outcomes and remaining logs of Jobs that ended meanwhile,
+ * creates Jobs for deploys written but never launched (idempotent: the Job
+ * name is derived from the deploy id, and a 409 adopts the same spec), and
+ * ends as failed (`lost: ...`) deploys whose Job vanished.
+ */
+export class KubernetesReconciler {
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly options: {
+      executor: KubernetesJobExecutor;
+      store: DeployStore;
+      reporter: DeployReporter;
+      config: SledConfig;
+      logger: LoggerService;
+    },
+  ) {
+    options.executor.onRecover = deploys => this.run({ startup: true, deploys });
+  }
+
+  /** One pass; passes in one process never overlap. */
+  async run(options: { startup?: boolean; deploys?: Deploy[] } = {}): Promise<void> {
+    while (this.running) await this.running.catch(() => {});
+    this.running = this.pass(options).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async pass(options: { startup?: boolean; deploys?: Deploy[] }) {
+    const { store, config } = this.options;
+    const kubernetesEnvs = new Map(
+      config.environments.filter(e => e.executor === 'kubernetes').map(e => [e.name, e]),
+    );
+    const deploys = (options.deploys ?? (await store.listRunning())).filter(d =>
+      kubernetesEnvs.has(d.environment),
+    );
+    for (const deploy of deploys) {
+      try {
+        await this.reconcile(deploy, Boolean(options.startup));
+      } catch (error) {
+        this.options.logger.error(`Could not reconcile deploy ${deploy.id}`, error as Error);
+      }
+    }
+  }
+
+  private async reconcile(deploy: Deploy, startup: boolean) {
+    const { executor, store, reporter, config, logger } = this.options;
+    const age = Date.now() - Date.parse(deploy.startedAt ?? deploy.createdAt);
+    const deadlineMs = config.kubernetes.activeDeadlineSeconds * 1000 + GIVE_UP_AFTER_DEADLINE_MS;
+    const location = executor.locationOf(deploy);
+
+    if (executor.isLocal(deploy.id)) {
+      if (age > deadlineMs) {
+        await executor.giveUp(deploy.id, {
+          status: 'failed',
+          message: `No outcome from Job ${location.namespace}/${location.jobName} in cluster '${location.cluster}' long after its deadline; check the Job in the cluster`,
+        });
+      }
+      return;
+    }
+    if (!startup && age < GRACE_MS) return;
+
+    let job;
+    try {
+      job = await executor.readJob(location);
+    } catch (error) {
+      const message = describe(error, { ...location, action: `read Job ${location.jobName}` });
+      if (age > deadlineMs) {
+        await reporter.finished(deploy.id, {
+          status: 'failed',
+          message: `${message}; gave up after the Job's deadline passed. Its outcome is unknown: check the cluster`,
+        });
+      } else {
+        logger.warn(`Reconcile of deploy ${deploy.id}: ${message}; will retry`);
+      }
+      return;
+    }
+
+    if (!job) {
+      if (!deploy.execution) {
+        await this.launch(deploy);
+        return;
+      }
+      await reporter.finished(deploy.id, {
+        status: 'failed',
+        message: `lost: the Job ${location.namespace}/${location.jobName} no longer exists in cluster '${location.cluster}' (deleted, or removed by ttlSecondsAfterFinished before SLeD recorded its outcome); its outcome is unknown`,
+      });
+      return;
+    }
+
+    if (!deploy.execution) {
+      // created by a backend that stopped before recording it
+      await store.setExecution(deploy.id, {
+        executor: 'kubernetes',
+        handle: `${location.cluster}/${location.namespace}/${location.jobName}`,
+        ...location,
+      });
+    }
+    if (startup || jobOutcome(job)) {
+      // the scheduled pass leaves Jobs still running to the replica following them
+      await executor.attach(deploy, location, job);
+    }
+  }
+
+  /** A deploy claimed as running whose Job was never created. */
+  private async launch(deploy: Deploy) {
+    const { executor, store, reporter, config, logger } = this.options;
+    const environment = config.environments.find(e => e.name === deploy.environment)!;
+    const [artifact, launch] = await Promise.all([
+      store.getArtifact(deploy.artifactId),
+      store.getLaunch(deploy.id),
+    ]);
+    if (!artifact || !launch) {
+      await reporter.finished(deploy.id, {
+        status: 'failed',
+        message: 'The deploy could not start: its artifact or launch settings are missing',
+      });
+      return;
+    }
+    logger.info(`Deploy ${deploy.id} was never launched; creating its Job now`);
+    try {
+      const execution = await executor.start({ deploy, artifact, environment, launch });
+      await store.setExecution(deploy.id, execution);
+    } catch (error) {
+      await reporter.finished(deploy.id, {
+        status: 'failed',
+        message: `The deploy could not start: ${(error as Error).message}`,
+      });
+    }
+  }
+}

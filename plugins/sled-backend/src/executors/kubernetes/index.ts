@@ -1,0 +1,58 @@
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { SledConfig } from '../../config';
+import { DeployStore } from '../../database/DeployStore';
+import { DeployReporter } from '../DeployExecutor';
+import { KubernetesClusters } from './clusters';
+import { KubernetesJobExecutor } from './KubernetesJobExecutor';
+import { KubernetesReconciler } from './KubernetesReconciler';
+
+export { KubernetesJobExecutor } from './KubernetesJobExecutor';
+export { KubernetesReconciler } from './KubernetesReconciler';
+export { KubernetesClusters } from './clusters';
+
+/**
+ * The Kubernetes executor with its reconciler, scheduled as the global
+ * `sled-kubernetes-reconcile` task. Throws on clusters it cannot use.
+ */
+export async function createKubernetesExecutor(options: {
+  config: Config;
+  sledConfig: SledConfig;
+  logger: LoggerService;
+  scheduler: SchedulerService;
+  store: DeployStore;
+  reporter: DeployReporter;
+  readLog: (deployId: string) => Promise<string>;
+}): Promise<KubernetesJobExecutor> {
+  const { sledConfig, logger } = options;
+  const clusters = KubernetesClusters.fromConfig({
+    config: options.config,
+    logger,
+    required: sledConfig.environments
+      .filter(e => e.executor === 'kubernetes')
+      .map(e => ({ environment: e.name, cluster: e.cluster! })),
+    requestTimeoutMs: sledConfig.kubernetes.requestTimeoutSeconds * 1000,
+  });
+  const executor = new KubernetesJobExecutor({
+    reporter: options.reporter,
+    logger,
+    clusters,
+    config: sledConfig,
+    readLog: options.readLog,
+  });
+  const reconciler = new KubernetesReconciler({
+    executor,
+    store: options.store,
+    reporter: options.reporter,
+    config: sledConfig,
+    logger,
+  });
+  await options.scheduler.scheduleTask({
+    id: 'sled-kubernetes-reconcile',
+    frequency: { seconds: 30 },
+    timeout: { minutes: 2 },
+    scope: 'global',
+    fn: () => reconciler.run(),
+  });
+  return executor;
+}
