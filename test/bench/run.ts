@@ -18,6 +18,7 @@ import request from 'supertest';
 import sledPlugin from '../../plugins/sled-backend/src';
 import { DatabaseDeployStore } from '../../plugins/sled-backend/src/database/DatabaseDeployStore';
 import { benchCollator } from './collator';
+import { benchKubernetes } from './kubernetes';
 
 type Row = { metric: string; database: string; value: string; target: string; ok: string };
 const rows: Row[] = [];
@@ -254,6 +255,7 @@ async function main() {
     await history(name, await freshDatabase(client), client);
     process.stderr.write(`[bench] ${name}: search collator…\n`);
     rows.push(...(await benchCollator(name, await freshDatabase(client), client)));
+    rows.push(...(await benchKubernetes(name, await freshDatabase(client), client)));
   }
   const headers: Row = { metric: 'metric', database: 'database', value: 'measured', target: 'target', ok: 'met' };
   const all = [headers, ...rows];

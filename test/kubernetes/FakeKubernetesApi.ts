@@ -359,7 +359,14 @@ export class FakeKubernetesApi {
     const watcher: Watcher = { kind, namespace: ns, selector, res };
     this.watchers.add(watcher);
     const timeout = Number(url.searchParams.get('timeoutSeconds') ?? 0);
-    const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
+    const timer =
+      timeout > 0
+        ? setTimeout(() => {
+            // the watch ends as the real server ends it: no event after this
+            this.watchers.delete(watcher);
+            res.end();
+          }, timeout * 1000)
+        : undefined;
     res.on('close', () => {
       if (timer) clearTimeout(timer);
       this.watchers.delete(watcher);
@@ -370,6 +377,10 @@ export class FakeKubernetesApi {
     const event: WatchEvent = { rv: Number(object.metadata.resourceVersion), type, kind, object: clone(object) };
     this.events.push(event);
     for (const w of this.watchers) {
+      if (w.res.writableEnded || w.res.destroyed) {
+        this.watchers.delete(w);
+        continue;
+      }
       if (w.kind === kind && w.namespace === object.metadata.namespace && matches(w.selector, object)) {
         w.res.write(`${JSON.stringify({ type, object: event.object })}\n`);
       }

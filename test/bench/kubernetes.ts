@@ -1,0 +1,298 @@
+/*
+ * Kubernetes Job executor benchmark: a real sled backend (startTestBackend)
+ * against the fake Kubernetes API server (HTTPS, real REST protocol, real
+ * @kubernetes/client-node), its job controller made fast (a pod runs ~20 ms).
+ *
+ * - `POST /deploys` → Job created in the API server (p50/p95, target p95 < 50 ms)
+ * - Job finished (controller marks Complete) → deploy final in the DB (p50/p95, target p95 < 1 s)
+ * - 300 deploys to 300 services → all 300 Jobs created (seconds, target < 10 s), peak RSS/heap.
+ *   A proxy for SLED.md's "release of a 300-service deploy group" until releases exist.
+ * - PostgreSQL only: deploy requests/s sustained by 100 concurrent clients, then lost /
+ *   duplicate Jobs (exactly one Job per accepted deploy, every one of them succeeded).
+ *
+ * `benchKubernetes()` is hooked into test/bench/run.ts, as `benchCollator()` is.
+ * Figures are in-process: backend, fake API server and clients share one Node process
+ * and one clock, so the RSS/heap figures include all three.
+ */
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Knex } from 'knex';
+import request from 'supertest';
+import v8 from 'v8';
+import vm from 'vm';
+import sledPlugin from '../../plugins/sled-backend/src';
+import { jobNameFor, LABEL_DEPLOY_ID } from '../../plugins/sled-backend/src/executors/kubernetes/jobSpec';
+import { FakeKubernetesApi } from '../kubernetes/FakeKubernetesApi';
+
+export type BenchRow = { metric: string; database: string; value: string; target: string; ok: string };
+
+const quick = process.env.SLED_BENCH_QUICK === '1';
+const NAMESPACE = 'sled-deploys';
+const SERVICES = 300;
+const FINAL = ['succeeded', 'failed', 'cancelled', 'lost'];
+
+v8.setFlagsFromString('--expose-gc');
+const gc: () => void = vm.runInNewContext('gc');
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const sleep = (t: number) => new Promise(r => setTimeout(r, t));
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+const time = (v: unknown) => new Date(v as string).getTime();
+const progress = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+
+const USER = mockCredentials.user.header('user:default/bench');
+const CI = mockCredentials.service.header();
+
+function services(): Entity[] {
+  return Array.from({ length: SERVICES }, (_, i) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: `svc-${i}`,
+      namespace: 'default',
+      annotations: { 'sled.dev/deploy-command': './deploy.sh --apply' },
+    },
+    spec: { type: 'service', owner: 'group:default/team', lifecycle: 'production' },
+    relations: [{ type: 'ownedBy', targetRef: 'group:default/team' }],
+  }));
+}
+
+function config(fake: FakeKubernetesApi) {
+  return {
+    kubernetes: {
+      serviceLocatorMethod: { type: 'multiTenant' },
+      clusterLocatorMethods: [
+        {
+          type: 'config',
+          clusters: [
+            { name: 'bench', url: fake.url, authProvider: 'serviceAccount', serviceAccountToken: fake.token, caData: fake.caData },
+          ],
+        },
+      ],
+    },
+    sled: {
+      environments: [{ name: 'staging', executor: 'kubernetes', cluster: 'bench', namespace: NAMESPACE }],
+      kubernetes: {
+        defaultDeployerImage: 'ghcr.io/example/sled-deployer:1',
+        activeDeadlineSeconds: 600,
+        ttlSecondsAfterFinished: 3600,
+        requestTimeoutSeconds: 10,
+        watchTimeoutSeconds: 60,
+      },
+    },
+  };
+}
+
+/** Every deploy in `ids` (all of them when omitted) final, or false at the timeout. */
+async function waitAllFinal(knex: Knex, timeoutMs: number, ids?: string[]) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const query = knex('sled_deploys').whereNotIn('status', FINAL);
+    if (ids) query.whereIn('id', ids.length ? ids : ['-']);
+    const [{ n }] = await query.count({ n: '*' });
+    if (Number(n) === 0) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+async function deploy(server: any, entityRef: string, artifactId: string, key?: string) {
+  const req = request(server).post('/api/sled/deploys').set('Authorization', USER);
+  if (key) req.set('Idempotency-Key', key);
+  return req.send({ entityRef, environment: 'staging', artifactId, force: true });
+}
+
+export async function benchKubernetes(database: string, knex: Knex, client: string): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const fake = await FakeKubernetesApi.start();
+  // fast controller: the pod starts after 5 ms, prints two lines 5 ms apart, completes
+  fake.behave = () => ({ lines: ['deploying\n', 'done\n'], intervalMs: 5, startDelayMs: 5 });
+  const backend = await startTestBackend({
+    features: [
+      sledPlugin,
+      catalogServiceMock.factory({ entities: services() }),
+      mockServices.database.factory({ knex }),
+      mockServices.rootLogger.factory({ level: 'warn' }),
+      mockServices.rootConfig.factory({ data: config(fake) }),
+    ],
+  });
+  const server = backend.server;
+  try {
+    // one artifact per service
+    const artifacts: string[] = [];
+    for (let i = 0; i < SERVICES; i += 25) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(25, SERVICES - i) }, async (_, j) => {
+          const res = await request(server)
+            .post('/api/sled/artifacts')
+            .set('Authorization', CI)
+            .send({ entityRef: `component:default/svc-${i + j}`, version: '1.0.0', commitSha: 'abcdef1234567', image: 'registry.example/app:1.0.0' });
+          if (res.status !== 201 && res.status !== 200) throw new Error(`register: ${res.status} ${JSON.stringify(res.body)}`);
+          return res.body.id as string;
+        }),
+      );
+      artifacts.push(...batch);
+    }
+    const ref = (i: number) => `component:default/svc-${i % SERVICES}`;
+
+    // ------------------------------------------------------------ latencies, one deploy at a time
+    progress(`${database}: Kubernetes latencies…`);
+    const created: number[] = [];
+    const finalised: number[] = [];
+    const rounds = quick ? 50 : 200;
+    for (let i = 0; i < rounds; i++) {
+      const sent = Date.now();
+      const res = await deploy(server, ref(i), artifacts[i % SERVICES]);
+      if (res.status !== 202) throw new Error(`deploy: ${res.status} ${JSON.stringify(res.body)}`);
+      const id: string = res.body.id;
+      const name = jobNameFor(id);
+      const deadline = Date.now() + 30_000;
+      let job = fake.getJob(NAMESPACE, name);
+      while (!job && Date.now() < deadline) {
+        await sleep(1);
+        job = fake.getJob(NAMESPACE, name);
+      }
+      if (!job) throw new Error(`no Job for deploy ${id} after 30 s`);
+      created.push(time(job.metadata.creationTimestamp) - sent);
+      let row: any;
+      while (Date.now() < deadline) {
+        row = await knex('sled_deploys').where({ id }).first('status', 'finished_at');
+        if (row && FINAL.includes(row.status)) break;
+        await sleep(2);
+      }
+      if (row?.status !== 'succeeded') throw new Error(`deploy ${id} ended ${row?.status}`);
+      const complete = fake
+        .getJob(NAMESPACE, name)!
+        .status.conditions.find((c: any) => c.type === 'Complete' && c.status === 'True');
+      finalised.push(time(row.finished_at) - time(complete.lastTransitionTime));
+    }
+    const c95 = percentile(created, 95);
+    const f95 = percentile(finalised, 95);
+    rows.push(
+      { metric: 'POST /deploys → Job created in the API server, p50', database, value: ms(percentile(created, 50)), target: '', ok: '' },
+      { metric: 'POST /deploys → Job created in the API server, p95', database, value: ms(c95), target: '< 50 ms', ok: c95 < 50 ? 'yes' : 'NO' },
+      { metric: 'Job finished (Complete) → deploy final, p50', database, value: ms(percentile(finalised, 50)), target: '', ok: '' },
+      { metric: 'Job finished (Complete) → deploy final, p95', database, value: ms(f95), target: '< 1 s', ok: f95 < 1000 ? 'yes' : 'NO' },
+    );
+
+    // ------------------------------------------------------------ burst: 300 deploys, 300 services
+    progress(`${database}: 300 deploys to 300 services…`);
+    await waitAllFinal(knex, 60_000);
+    gc();
+    const before = process.memoryUsage();
+    let rssMax = before.rss;
+    let heapMax = before.heapUsed;
+    const sampler = setInterval(() => {
+      const { rss, heapUsed } = process.memoryUsage();
+      rssMax = Math.max(rssMax, rss);
+      heapMax = Math.max(heapMax, heapUsed);
+    }, 10);
+    const createdBefore = fake.createdJobs;
+    const start = Date.now();
+    let acceptedAt = 0;
+    const burst = Promise.all(
+      Array.from({ length: SERVICES }, (_, i) => deploy(server, ref(i), artifacts[i])),
+    ).then(all => {
+      acceptedAt = Date.now();
+      return all;
+    });
+    let jobsAt = 0;
+    while (Date.now() - start < 120_000) {
+      if (fake.createdJobs - createdBefore >= SERVICES) {
+        jobsAt = Date.now();
+        break;
+      }
+      await sleep(5);
+    }
+    const responses = await burst;
+    clearInterval(sampler);
+    const burstIds = responses.filter(r => r.status === 202).map(r => r.body.id as string);
+    const burstOk = jobsAt > 0 && burstIds.length === SERVICES && burstIds.every(id => fake.getJob(NAMESPACE, jobNameFor(id)));
+    const seconds = ((jobsAt || Date.now()) - start) / 1000;
+    const burstFinished = await waitAllFinal(knex, 120_000, burstIds);
+    rows.push(
+      {
+        metric: `${SERVICES} deploys to ${SERVICES} services → all ${SERVICES} Jobs created`,
+        database,
+        value: `${seconds.toFixed(2)} s (all accepted in ${((acceptedAt - start) / 1000).toFixed(2)} s${burstOk ? '' : `; only ${fake.createdJobs - createdBefore} Jobs, ${burstIds.length} accepted`}${burstFinished ? '' : '; not all finished'})`,
+        target: '< 10 s',
+        ok: burstOk && seconds < 10 ? 'yes' : 'NO',
+      },
+      {
+        metric: '  peak RSS / heap during the burst (whole process)',
+        database,
+        value: `RSS ${mb(before.rss)} → max ${mb(rssMax)}; heap ${mb(before.heapUsed)} → max ${mb(heapMax)}`,
+        target: '',
+        ok: '',
+      },
+    );
+
+    // ------------------------------------------------------------ sustained, PostgreSQL only
+    if (client === 'pg') {
+      progress(`${database}: Kubernetes throughput, 100 clients…`);
+      const durationMs = quick ? 3000 : 10_000;
+      const createdBeforeRun = fake.createdJobs;
+      const accepted: string[] = [];
+      let errors = 0;
+      let n = 0;
+      const t0 = Date.now();
+      await Promise.all(
+        Array.from({ length: 100 }, async () => {
+          while (Date.now() - t0 < durationMs) {
+            const i = n++;
+            const res = await deploy(server, ref(i), artifacts[i % SERVICES], `bench-k8s-${i}`);
+            if (res.status === 202) accepted.push(res.body.id);
+            else errors++;
+          }
+        }),
+      );
+      const elapsed = (Date.now() - t0) / 1000;
+      const finished = await waitAllFinal(knex, 600_000, accepted);
+      const jobsPerDeploy = new Map<string, number>();
+      for (const job of fake.listJobs(NAMESPACE)) {
+        const id = job.metadata.labels?.[LABEL_DEPLOY_ID];
+        jobsPerDeploy.set(id, (jobsPerDeploy.get(id) ?? 0) + 1);
+      }
+      const statuses = new Map<string, string>();
+      for (let i = 0; i < accepted.length; i += 1000) {
+        const chunk = await knex('sled_deploys').whereIn('id', accepted.slice(i, i + 1000)).select('id', 'status');
+        for (const r of chunk) statuses.set(r.id, r.status);
+      }
+      const unique = new Set(accepted);
+      // lost: accepted, but no Job, or never succeeded
+      const lost = [...unique].filter(id => !jobsPerDeploy.get(id) || statuses.get(id) !== 'succeeded').length;
+      // duplicated: more than one Job (or deploy) for one accepted deploy, or Jobs beyond one per accepted deploy
+      const jobsCreated = fake.createdJobs - createdBeforeRun;
+      const withJob = [...unique].filter(id => jobsPerDeploy.get(id)).length;
+      const duplicated =
+        accepted.length - unique.size +
+        [...unique].reduce((sum, id) => sum + Math.max(0, (jobsPerDeploy.get(id) ?? 0) - 1), 0) +
+        Math.max(0, jobsCreated - withJob);
+      const rate = accepted.length / elapsed;
+      rows.push(
+        {
+          metric: 'deploy requests/s, 100 clients, Kubernetes Jobs',
+          database,
+          value: `${rate.toFixed(0)}/s (${accepted.length} in ${elapsed.toFixed(1)} s, ${errors} errors)`,
+          target: '≥ 100/s',
+          ok: rate >= 100 && errors === 0 ? 'yes' : 'NO',
+        },
+        {
+          metric: `  then lost / duplicate Jobs (${jobsCreated} Jobs for ${accepted.length} deploys)`,
+          database,
+          value: `${lost} / ${duplicated}${finished ? '' : ' (not all finished)'}`,
+          target: '0 / 0',
+          ok: lost === 0 && duplicated === 0 && finished && jobsCreated === accepted.length ? 'yes' : 'NO',
+        },
+      );
+    }
+  } finally {
+    await backend.stop();
+    await fake.stop();
+  }
+  return rows;
+}
