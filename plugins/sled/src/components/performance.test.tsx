@@ -68,11 +68,11 @@ describe('rendering large histories', () => {
     );
     const user = userEvent.setup();
     await renderSled(<EntitySledHistoryContent />);
-    await screen.findByText(/1000 recent deploys/, {}, { timeout: 20_000 });
+    await screen.findByText(/1000 recent deploys/, {}, { timeout: 60_000 });
     await user.click(screen.getByRole('button', { name: /Rows per page/ }));
     const renderStart = performance.now();
     await user.click(await screen.findByRole('option', { name: '100' }));
-    await screen.findByText('3.901.0', {}, { timeout: 20_000 });
+    await screen.findByText('3.901.0', {}, { timeout: 60_000 });
     const done = performance.now();
 
     expect(screen.getAllByRole('row').length).toBeGreaterThanOrEqual(101);
