@@ -20,6 +20,11 @@ export interface Config {
       /** seconds before a deploy process is killed; default 900 */
       timeoutSeconds?: number;
     };
+    /** deploy-group releases */
+    releases?: {
+      /** member deploys in flight at once within a wave; default 10 */
+      parallelism?: number;
+    };
     kubernetes?: {
       defaultDeployerImage?: string;
       ttlSecondsAfterFinished?: number;

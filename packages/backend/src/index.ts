@@ -12,6 +12,8 @@ backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 // catalog: the example organisation lives in catalog/
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+// the DeployGroup kind (sled.dev/v1alpha1): deploy groups live in catalog/deploy-groups/
+backend.add(import('@internal/plugin-catalog-backend-module-sled-deploy-groups'));
 
 // permission framework
 backend.add(import('@backstage/plugin-permission-backend'));

@@ -17,6 +17,13 @@ import { DeployLogs } from './service/DeployLogs';
 import { DeployService } from './service/DeployService';
 import { createRouter } from './service/router';
 import { ServiceCatalog } from './service/ServiceCatalog';
+import { DatabaseReleaseStore } from './database/DatabaseReleaseStore';
+import { DeployGroupCatalog } from './releases/DeployGroupCatalog';
+import { DeployWatcher } from './releases/DeployWatcher';
+import { ReleasePlanner } from './releases/ReleasePlanner';
+import { ReleaseService } from './releases/ReleaseService';
+import { createReleaseRouter } from './releases/releaseRouter';
+import { readReleaseConfig } from './releases/config';
 
 /**
  * SLeD: service-level deploys. REST API at `/api/sled`.
@@ -59,7 +66,14 @@ export const sledPlugin = createBackendPlugin({
         const serviceCatalog = new ServiceCatalog(catalog, auth);
         const store = await DatabaseDeployStore.create({ database });
         const logs = new DeployLogs(store, logger);
-        const deploys = new DeployService({ store, config: sledConfig, logs, logger });
+        const watcher = new DeployWatcher(store);
+        const deploys = new DeployService({
+          store,
+          config: sledConfig,
+          logs,
+          logger,
+          onChange: deploy => watcher.notify(deploy),
+        });
         if (sledConfig.environments.some(e => e.executor === 'local')) {
           deploys.addExecutor(
             new LocalProcessExecutor({
@@ -107,11 +121,31 @@ export const sledPlugin = createBackendPlugin({
         });
         permissionsRegistry.addPermissions(sledPermissions);
 
+        const authorizer = new SledAuthorizer(permissions, permissionsRegistry);
+        const releases = new ReleaseService({
+          releases: await DatabaseReleaseStore.create({ database }),
+          store,
+          deploys,
+          watcher,
+          planner: new ReleasePlanner(readReleaseConfig(config)),
+          logger,
+          getService: ref => serviceCatalog.getDeployable(ref),
+        });
+        httpRouter.use(
+          await createReleaseRouter({
+            httpAuth,
+            auditor,
+            authorizer,
+            releases,
+            groups: new DeployGroupCatalog(catalog, auth),
+            services: serviceCatalog,
+          }),
+        );
         httpRouter.use(
           await createRouter({
             httpAuth,
             auditor,
-            authorizer: new SledAuthorizer(permissions, permissionsRegistry),
+            authorizer,
             deploys,
             store,
             logs,
@@ -120,7 +154,10 @@ export const sledPlugin = createBackendPlugin({
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
 
-        lifecycle.addStartupHook(() => deploys.recover());
+        lifecycle.addStartupHook(async () => {
+          await deploys.recover();
+          await releases.recover();
+        });
         lifecycle.addShutdownHook(async () => {
           await deploys.shutdown();
           await logs.flushAll();

@@ -187,3 +187,53 @@ export interface ServiceState {
 /** Catalog annotations that make a Component a deployable service. */
 export const SLED_ANNOTATION_DEPLOY_COMMAND = 'sled.dev/deploy-command';
 export const SLED_ANNOTATION_DEPLOYER_IMAGE = 'sled.dev/deployer-image';
+
+// ------------------------------------------------------------------ releases
+
+/** A release's status: `running` until every member ended or it was stopped. */
+export type ReleaseStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/**
+ * One member service of a release. `pending` until its deploy is created;
+ * `not-started` when the release stopped (a failure or cancel) before its wave.
+ */
+export type ReleaseMemberStatus = DeployStatus | 'pending' | 'not-started';
+
+export interface ReleaseMember {
+  entityRef: string;
+  /** 0-based wave */
+  wave: number;
+  artifactId: string;
+  artifactVersion: string;
+  deployId?: string;
+  status: ReleaseMemberStatus;
+  message?: string;
+}
+
+export interface Release {
+  id: string;
+  /** the DeployGroup entity ref */
+  deployGroup: string;
+  environment: string;
+  status: ReleaseStatus;
+  dryRun: boolean;
+  requestedBy: string;
+  reason?: string;
+  /** the release this one rolls back */
+  rollbackOf?: string;
+  message?: string;
+  members: ReleaseMember[];
+  createdAt: string;
+  finishedAt?: string;
+}
+
+export interface CreateReleaseRequest {
+  deployGroup: string;
+  environment: string;
+  /** entity ref → artifact id; members not listed get their newest artifact */
+  artifacts?: Record<string, string>;
+  dryRun?: boolean;
+  reason?: string;
+}
+
+export const isFinalReleaseStatus = (status: ReleaseStatus) => status !== 'running';

@@ -12,6 +12,7 @@ import { SearchResultListItemBlueprint } from '@backstage/plugin-search-react/al
 import { sledApiRef } from './api/SledApi';
 import { SledClient } from './api/SledClient';
 import { isDeployableService } from './isDeployableService';
+import { isDeployGroup } from './components/ReleaseContent/useDeployGroup';
 
 /** @alpha */
 export const sledApi = ApiBlueprint.make({
@@ -69,6 +70,26 @@ export const sledArtifactsEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/**
+ * The Release tab of a DeployGroup entity: current versions per member and
+ * environment, releasing the group, live progress and release history.
+ *
+ * @alpha
+ */
+export const sledReleaseEntityContent = EntityContentBlueprint.make({
+  name: 'release',
+  params: {
+    path: 'sled-release',
+    title: 'Release',
+    group: 'deployment',
+    filter: isDeployGroup,
+    loader: () =>
+      import('./components/ReleaseContent/EntitySledReleaseContent').then(
+        m => <m.EntitySledReleaseContent />,
+      ),
+  },
+});
+
 /** @alpha */
 export const sledDeployedVersionsEntityCard = EntityCardBlueprint.make({
   name: 'deployed-versions',
@@ -112,10 +133,12 @@ export default createFrontendPlugin({
     sledDeployEntityContent,
     sledHistoryEntityContent,
     sledArtifactsEntityContent,
+    sledReleaseEntityContent,
     sledDeployedVersionsEntityCard,
     sledDeploySearchResultListItem,
   ],
 });
 
 export { isDeployableService } from './isDeployableService';
+export { isDeployGroup } from './components/ReleaseContent/useDeployGroup';
 export { sledApiRef } from './api/SledApi';

@@ -1,6 +1,7 @@
 import fs from 'fs';
 import path from 'path';
 import yaml from 'yaml';
+import { createReleaseRouter } from '../releases/releaseRouter';
 import { createRouter } from './router';
 
 // The OpenAPI document shipped in the package describes every route the router serves.
@@ -8,8 +9,9 @@ describe('openapi.yaml', () => {
   const spec = yaml.parse(fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'));
 
   it('documents exactly the routes the router serves', async () => {
-    const router = await createRouter({} as any);
-    const served = (router as any).stack
+    const routers = [await createRouter({} as any), await createReleaseRouter({} as any)];
+    const served = routers
+      .flatMap(router => (router as any).stack)
       .filter((layer: any) => layer.route)
       .flatMap((layer: any) =>
         Object.keys(layer.route.methods).map(m => `${m.toUpperCase()} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`),

@@ -70,8 +70,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       throw error;
     }
   }
+  // production, and any environment that asks for a reason, is audited at high severity
   const isCritical = (environment?: string) =>
-    !!environment && !!deploys.environments.find(e => e.name === environment)?.requireReason;
+    environment === 'production' ||
+    (!!environment && !!deploys.environments.find(e => e.name === environment)?.requireReason);
 
   const readableDeploy = async (req: Request, credentials: BackstageCredentials) => {
     const deploy = await deploys.getDeploy(schemas.parse(schemas.idParam, req.params.id, 'path'));

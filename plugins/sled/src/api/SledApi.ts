@@ -4,12 +4,14 @@ import {
   ArtifactListQuery,
   CreateDeployRequest,
   CreateLockRequest,
+  CreateReleaseRequest,
   CreateRollbackRequest,
   Deploy,
   DeployListQuery,
   Environment,
   Lock,
   Page,
+  Release,
   ServiceState,
 } from '@internal/plugin-sled-common';
 
@@ -47,6 +49,14 @@ export interface SledApi {
     entityRef?: string;
   }): Promise<Lock[]>;
   deleteLock(id: string): Promise<void>;
+  /** Starts a release of a deploy group; resolves to it `running`. */
+  createRelease(request: CreateReleaseRequest): Promise<Release>;
+  /** Newest first. */
+  listReleases(query: { deployGroup: string; limit?: number }): Promise<Release[]>;
+  getRelease(id: string): Promise<Release>;
+  cancelRelease(id: string): Promise<Release>;
+  /** A new release of the previous successful release's artifacts. */
+  rollbackRelease(id: string, reason?: string): Promise<Release>;
 }
 
 /**

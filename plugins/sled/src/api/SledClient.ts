@@ -5,12 +5,14 @@ import {
   ArtifactListQuery,
   CreateDeployRequest,
   CreateLockRequest,
+  CreateReleaseRequest,
   CreateRollbackRequest,
   Deploy,
   DeployListQuery,
   Environment,
   Lock,
   Page,
+  Release,
   ServiceState,
 } from '@internal/plugin-sled-common';
 import { SledApi } from './SledApi';
@@ -147,6 +149,37 @@ export class SledClient implements SledApi {
     await this.request(`/locks/${encodeURIComponent(id)}`, undefined, {
       method: 'DELETE',
     });
+  }
+
+  createRelease(request: CreateReleaseRequest): Promise<Release> {
+    return this.sendJson('POST', '/releases', request);
+  }
+
+  async listReleases(query: {
+    deployGroup: string;
+    limit?: number;
+  }): Promise<Release[]> {
+    const page = await this.getJson<{ items: Release[] }>('/releases', {
+      deployGroup: query.deployGroup,
+      limit: query.limit,
+    });
+    return page.items;
+  }
+
+  getRelease(id: string): Promise<Release> {
+    return this.getJson(`/releases/${encodeURIComponent(id)}`);
+  }
+
+  cancelRelease(id: string): Promise<Release> {
+    return this.sendJson('POST', `/releases/${encodeURIComponent(id)}/cancel`);
+  }
+
+  rollbackRelease(id: string, reason?: string): Promise<Release> {
+    return this.sendJson(
+      'POST',
+      `/releases/${encodeURIComponent(id)}/rollback`,
+      reason ? { reason } : {},
+    );
   }
 
   private async getJson<T>(

@@ -12,6 +12,7 @@ import Alert from '@material-ui/lab/Alert';
 import { DeployLog } from '../DeployLog/DeployLog';
 import { ErrorAlert, ErrorPanel } from '../common/ErrorAlert';
 import { usePolledServiceState } from '../common/usePolledServiceState';
+import { DeployGroupNotice } from './DeployGroupNotice';
 import { EnvironmentCard } from './EnvironmentCard';
 
 function newestDeploy(state: ServiceState | undefined): Deploy | undefined {
@@ -86,6 +87,9 @@ export function EntitySledDeployContent() {
 
   return (
     <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <DeployGroupNotice entity={entity} />
+      </Grid>
       {error && (
         <Grid item xs={12}>
           <ErrorAlert error={error} />

@@ -1,0 +1,236 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  CreateReleaseRequest,
+  Deploy,
+  isFinalDeployStatus,
+  Release,
+  ReleaseMember,
+} from '@internal/plugin-sled-common';
+import { DeployStore } from '../database/DeployStore';
+import { ReleaseStore } from '../database/ReleaseStore';
+import { DeployRequestContext, DeployService } from '../service/DeployService';
+import { DeployableService } from '../service/ServiceCatalog';
+import { DeployGroup } from './DeployGroupCatalog';
+import { DeployWatcher } from './DeployWatcher';
+import { ReleasePlanner } from './ReleasePlanner';
+
+export interface ReleaseServiceOptions {
+  releases: ReleaseStore;
+  store: DeployStore;
+  deploys: DeployService;
+  watcher: DeployWatcher;
+  planner: ReleasePlanner;
+  logger: LoggerService;
+  /** the member service, from the catalog */
+  getService: (entityRef: string) => Promise<DeployableService>;
+}
+
+/**
+ * Releases a deploy group: resolves each member's artifact, creates the
+ * release, and runs it in the background through the planner. Every member
+ * deploy goes through `DeployService.createDeploy`, so locks, queues and
+ * skip-if-unchanged apply to each one as to a single deploy.
+ */
+export class ReleaseService {
+  private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+
+  constructor(private readonly options: ReleaseServiceOptions) {}
+
+  async createRelease(
+    group: DeployGroup,
+    input: CreateReleaseRequest & { rollbackOf?: string },
+    context: DeployRequestContext,
+  ): Promise<Release> {
+    const { deploys, store, releases } = this.options;
+    const env = deploys.getEnvironment(input.environment);
+    const reason = input.reason?.trim() || undefined;
+    if (env.requireReason && !reason) {
+      throw new InputError(`reason: releases to ${env.name} must give a reason`);
+    }
+    if (!group.members.length) {
+      throw new InputError(`deployGroup: ${group.entityRef} has no members`);
+    }
+    const chosen = new Map<string, string>();
+    for (const [ref, artifactId] of Object.entries(input.artifacts ?? {})) {
+      const member = group.members.find(m => m.toLocaleLowerCase('en-US') === ref.toLocaleLowerCase('en-US'));
+      if (!member) {
+        throw new InputError(`artifacts: ${ref} is not a member of ${group.entityRef}`);
+      }
+      chosen.set(member, artifactId);
+    }
+
+    const waves = ReleasePlanner.waves(group.members, group.waves);
+    const members: Array<{ entityRef: string; wave: number; artifactId: string; artifactVersion: string }> = [];
+    for (const [wave, refs] of waves.entries()) {
+      for (const entityRef of refs) {
+        const artifactId = chosen.get(entityRef);
+        const artifact = artifactId
+          ? await store.getArtifact(artifactId)
+          : (await store.listArtifacts({ entityRef, limit: 1 })).items[0];
+        if (!artifact) {
+          throw new InputError(
+            artifactId
+              ? `artifacts: no artifact '${artifactId}' for ${entityRef}`
+              : `artifacts: ${entityRef} has no registered artifact to release`,
+          );
+        }
+        if (artifact.entityRef !== entityRef) {
+          throw new InputError(`artifacts: artifact ${artifact.version} belongs to ${artifact.entityRef}, not ${entityRef}`);
+        }
+        // fail the whole release up front rather than half-way through
+        await deploys.assertNotLocked(env.name, entityRef, context);
+        members.push({ entityRef, wave, artifactId: artifact.id, artifactVersion: artifact.version });
+      }
+    }
+
+    const release = await releases.createRelease({
+      deployGroup: group.entityRef,
+      environment: env.name,
+      dryRun: Boolean(input.dryRun),
+      requestedBy: context.requestedBy,
+      reason,
+      rollbackOf: input.rollbackOf,
+      members,
+    });
+    this.start(release, context);
+    return release;
+  }
+
+  /** A new release of the artifacts of the last successful release before this one. */
+  async rollback(id: string, group: DeployGroup, input: { reason?: string }, context: DeployRequestContext) {
+    const release = await this.getRelease(id);
+    const earlier = (
+      await this.options.releases.listReleases({
+        deployGroup: release.deployGroup,
+        environment: release.environment,
+        status: ['succeeded'],
+        limit: 200,
+      })
+    ).find(r => !r.dryRun && r.createdAt < release.createdAt && r.id !== release.id);
+    if (!earlier) {
+      throw new ConflictError(
+        `Nothing to roll back to: ${release.deployGroup} has no successful release to ${release.environment} before ${release.id}`,
+      );
+    }
+    return this.createRelease(
+      group,
+      {
+        deployGroup: release.deployGroup,
+        environment: release.environment,
+        artifacts: Object.fromEntries(
+          earlier.members.filter(m => group.members.includes(m.entityRef)).map(m => [m.entityRef, m.artifactId]),
+        ),
+        reason: input.reason ?? `Roll back release ${release.id} to release ${earlier.id}`,
+        rollbackOf: release.id,
+      },
+      context,
+    );
+  }
+
+  /** The release with each member's live deploy status. */
+  async getRelease(id: string): Promise<Release> {
+    const release = await this.options.releases.getRelease(id);
+    if (!release) throw new NotFoundError(`No release '${id}'`);
+    return this.withLiveStatus(release);
+  }
+
+  async listReleases(options: { deployGroup?: string; limit: number }): Promise<Release[]> {
+    const list = await this.options.releases.listReleases(options);
+    return Promise.all(list.map(r => this.withLiveStatus(r)));
+  }
+
+  /** Cancels what has not finished: queued and running member deploys, and later waves. */
+  async cancel(id: string): Promise<Release> {
+    const release = await this.getRelease(id);
+    if (release.status !== 'running') {
+      throw new ConflictError(`Release ${id} already ended: ${release.status}`);
+    }
+    const local = this.running.get(id);
+    if (local) {
+      local.abort.abort();
+      await local.done;
+    } else {
+      // started by another backend instance that is gone: settle it here
+      for (const member of release.members) {
+        if (member.deployId && !isFinalDeployStatus(member.status as Deploy['status'])) {
+          const deploy = await this.options.deploys.getDeploy(member.deployId);
+          if (!isFinalDeployStatus(deploy.status)) await this.options.deploys.cancel(deploy);
+        } else if (member.status === 'pending') {
+          await this.options.releases.updateMember(id, member.entityRef, { status: 'not-started', message: 'The release was cancelled' });
+        }
+      }
+      await this.options.releases.finishRelease(id, { status: 'cancelled', message: 'The release was cancelled' });
+    }
+    return this.getRelease(id);
+  }
+
+  /** Resumes releases a previous backend left running (their member deploys are reused). */
+  async recover(): Promise<void> {
+    const running = await this.options.releases.listReleases({ status: ['running'], limit: 1000 });
+    for (const release of running) {
+      this.start(release, { requestedBy: release.requestedBy, canOverrideLock: async () => false });
+    }
+  }
+
+  /** Waits for in-flight releases (tests, shut-down). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.running.values()].map(r => r.done));
+  }
+
+  private start(release: Release, context: DeployRequestContext) {
+    const { planner, releases, deploys, store, watcher, logger, getService } = this.options;
+    const abort = new AbortController();
+    const runner = {
+      start: async (member: ReleaseMember): Promise<Deploy> => {
+        if (member.deployId) return deploys.getDeploy(member.deployId);
+        const service = await getService(member.entityRef);
+        const { deploy } = await deploys.createDeploy(
+          service,
+          {
+            entityRef: member.entityRef,
+            environment: release.environment,
+            artifactId: member.artifactId,
+            dryRun: release.dryRun,
+            reason: release.reason ?? `Release of ${release.deployGroup}`,
+            releaseId: release.id,
+          },
+          { ...context, idempotencyKey: undefined },
+        );
+        return deploy;
+      },
+      waitForEnd: (deployId: string) => watcher.waitForEnd(deployId),
+      cancel: async (deployId: string) => {
+        const deploy = await store.getDeploy(deployId);
+        if (deploy && !isFinalDeployStatus(deploy.status)) await deploys.cancel(deploy);
+      },
+      update: (member: ReleaseMember, update: Parameters<typeof releases.updateMember>[2]) =>
+        releases.updateMember(release.id, member.entityRef, update),
+    };
+    const done = (async () => {
+      try {
+        const outcome = await planner.run(release.members, runner, abort.signal);
+        await releases.finishRelease(release.id, outcome);
+      } catch (error) {
+        logger.error(`Release ${release.id} of ${release.deployGroup} broke off`, error as Error);
+        await releases
+          .finishRelease(release.id, { status: 'failed', message: `The release broke off: ${(error as Error).message}` })
+          .catch(() => {});
+      } finally {
+        this.running.delete(release.id);
+      }
+    })();
+    this.running.set(release.id, { abort, done });
+  }
+
+  private async withLiveStatus(release: Release): Promise<Release> {
+    const members = await Promise.all(
+      release.members.map(async member => {
+        if (!member.deployId || isFinalDeployStatus(member.status as Deploy['status'])) return member;
+        const deploy = await this.options.store.getDeploy(member.deployId);
+        return deploy ? { ...member, status: deploy.status, message: deploy.message ?? member.message } : member;
+      }),
+    );
+    return { ...release, members };
+  }
+}

@@ -1,0 +1,231 @@
+import { TestBackend, TestDatabases } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { Artifact, Release } from '@internal/plugin-sled-common';
+import { Knex } from 'knex';
+import request from 'supertest';
+import { eventually, makeTempDir, writeScript } from '../__testUtils__/processes';
+import {
+  CI,
+  Decide,
+  NONE,
+  serviceEntity,
+  startSledBackend,
+  switchablePermissions,
+  USER,
+} from '../__testUtils__/sledBackend';
+
+jest.setTimeout(60_000);
+
+const A = 'component:default/rel-a';
+const B = 'component:default/rel-b';
+const C = 'component:default/rel-c';
+const GROUP = 'deploygroup:default/rel-group';
+const MISSING_ID = '00000000-0000-4000-8000-000000000000';
+
+const deployGroup = (name: string, members: string[], waves?: string[][]): Entity => ({
+  apiVersion: 'sled.dev/v1alpha1',
+  kind: 'DeployGroup',
+  metadata: { name, namespace: 'default' },
+  spec: { owner: 'team-a', members, ...(waves ? { waves } : {}) },
+  relations: [{ type: 'ownedBy', targetRef: 'group:default/team-a' }],
+});
+
+const allowAllButLockOverride: Decide = permission => ({
+  result: permission.name === 'sled.lock.override' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+});
+
+describe('releases API', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  let knex: Knex;
+  let backend: TestBackend;
+  let cleanup: () => void;
+  let decide: Decide = allowAllButLockOverride;
+
+  const api = () => request(backend.server);
+  const get = (p: string, auth = USER) => api().get(`/api/sled${p}`).set('Authorization', auth);
+  const post = (p: string, body?: object, auth = USER) =>
+    api().post(`/api/sled${p}`).set('Authorization', auth).send(body);
+
+  async function register(entityRef: string, version: string, command?: string[]): Promise<Artifact> {
+    const res = await post(
+      '/artifacts',
+      { entityRef, version, commitSha: 'abcdef1234567', ...(command ? { deploy: { command } } : {}) },
+      CI,
+    );
+    expect(res.status).toBe(201);
+    return res.body;
+  }
+
+  async function waitForRelease(id: string, status: Release['status']): Promise<Release> {
+    return eventually(async () => {
+      const res = await get(`/releases/${id}`);
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe(status);
+      return res.body as Release;
+    }, 30_000);
+  }
+
+  const releaseCount = async () => Number((await knex('sled_releases').count({ n: '*' }))[0].n);
+
+  beforeAll(async () => {
+    let dir: string;
+    ({ dir, cleanup } = makeTempDir('sled-releases-'));
+    writeScript(dir, 'deploy.sh', 'echo "deploying $SLED_ARTIFACT_VERSION to $SLED_ENVIRONMENT"');
+    writeScript(dir, 'fail.sh', 'echo broken; exit 3');
+    writeScript(dir, 'slow.sh', 'sleep 30 &\nwait');
+    knex = await databases.init('SQLITE_3');
+    backend = await startSledBackend({
+      knex,
+      entities: [
+        serviceEntity('rel-a', dir),
+        serviceEntity('rel-b', dir),
+        serviceEntity('rel-c', dir, { owner: 'team-b' }),
+        deployGroup('rel-group', [A, B, C], [[A], [B, C]]),
+        deployGroup('empty-ish', ['component:default/nowhere']),
+      ],
+      permissions: switchablePermissions(() => decide),
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    cleanup?.();
+  });
+
+  afterEach(() => {
+    decide = allowAllButLockOverride;
+  });
+
+  it.each([
+    ['post', '/releases', { deployGroup: GROUP, environment: 'local' }],
+    ['get', '/releases', undefined],
+    ['get', `/releases/${MISSING_ID}`, undefined],
+    ['post', `/releases/${MISSING_ID}/cancel`, undefined],
+    ['post', `/releases/${MISSING_ID}/rollback`, {}],
+  ] as const)('refuses %s %s without credentials (401)', async (method, path, body) => {
+    const res = await api()[method](`/api/sled${path}`).set('Authorization', NONE).send(body);
+    expect(res.status).toBe(401);
+    expect(await releaseCount()).toBe(0);
+  });
+
+  it('refuses a release without the release permission (403), writing nothing', async () => {
+    await register(A, '0.0.1');
+    decide = p => ({ result: p.name === 'sled.release' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW });
+    const res = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+    expect(res.status).toBe(403);
+    expect(await releaseCount()).toBe(0);
+  });
+
+  it('refuses a release when the caller may not deploy one of the members (403)', async () => {
+    decide = p =>
+      p.name === 'sled.deploy.create'
+        ? {
+            result: AuthorizeResult.CONDITIONAL,
+            pluginId: 'sled',
+            resourceType: 'sled-target',
+            conditions: { rule: 'IS_SERVICE_OWNER', resourceType: 'sled-target', params: { claims: ['group:default/team-a'] } },
+          }
+        : { result: p.name === 'sled.lock.override' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW };
+    const res = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toMatch(/rel-c/);
+    expect(await releaseCount()).toBe(0);
+  });
+
+  it.each([
+    [{ deployGroup: GROUP }, /environment/],
+    [{ deployGroup: GROUP, environment: 'nowhere' }, /environment: unknown environment/],
+    [{ deployGroup: 'deploygroup:default/missing', environment: 'local' }, /deployGroup: no DeployGroup/],
+    [{ deployGroup: A, environment: 'local' }, /deployGroup: no DeployGroup/],
+    [{ deployGroup: GROUP, environment: 'local', artifacts: { 'component:default/other': MISSING_ID } }, /artifacts: .*not a member/],
+    [{ deployGroup: GROUP, environment: 'local', artifacts: { [A]: MISSING_ID } }, /artifacts: no artifact/],
+  ])('rejects %j (400), writing nothing', async (body, message) => {
+    const res = await post('/releases', body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(message);
+    expect(await releaseCount()).toBe(0);
+  });
+
+  it('releases every member in waves with its newest artifact, one status for the whole', async () => {
+    const b = await register(B, '1.0.0');
+    const c1 = await register(C, '1.0.0');
+    await register(C, '1.1.0');
+    const res = await post('/releases', {
+      deployGroup: 'rel-group',
+      environment: 'local',
+      artifacts: { [C]: c1.id },
+      reason: 'weekly',
+    });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ deployGroup: GROUP, environment: 'local', status: 'running' });
+    const done = await waitForRelease(res.body.id, 'succeeded');
+    expect(done.members.map(m => [m.entityRef, m.wave, m.artifactVersion, m.status])).toEqual([
+      [A, 0, '0.0.1', 'succeeded'],
+      [B, 1, '1.0.0', 'succeeded'],
+      [C, 1, '1.0.0', 'succeeded'],
+    ]);
+    const deploys = await Promise.all(done.members.map(async m => (await get(`/deploys/${m.deployId}`)).body));
+    expect(deploys.every(d => d.releaseId === done.id && d.reason === 'weekly')).toBe(true);
+    expect(deploys[1].artifactId).toBe(b.id);
+    // wave 1 started only after wave 0 ended
+    expect(deploys[1].startedAt >= deploys[0].finishedAt).toBe(true);
+    expect(deploys[2].startedAt >= deploys[0].finishedAt).toBe(true);
+
+    const list = await get(`/releases?deployGroup=${encodeURIComponent(GROUP)}`);
+    expect(list.status).toBe(200);
+    expect(list.body.items[0].id).toBe(done.id);
+  });
+
+  it('a failed member stops later waves', async () => {
+    await register(A, '0.0.2-broken', ['./fail.sh']);
+    const res = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+    expect(res.status).toBe(202);
+    const done = await waitForRelease(res.body.id, 'failed');
+    expect(done.message).toMatch(/rel-a failed/);
+    expect(done.members.map(m => m.status)).toEqual(['failed', 'not-started', 'not-started']);
+  });
+
+  it('rolls back a release to the artifacts of the previous successful one', async () => {
+    await register(A, '0.0.3');
+    const second = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+    const secondDone = await waitForRelease(second.body.id, 'succeeded');
+    expect(secondDone.members.map(m => m.artifactVersion)).toEqual(['0.0.3', '1.0.0', '1.1.0']);
+
+    const rollback = await post(`/releases/${secondDone.id}/rollback`, {});
+    expect(rollback.status).toBe(202);
+    expect(rollback.body.rollbackOf).toBe(secondDone.id);
+    const rolledBack = await waitForRelease(rollback.body.id, 'succeeded');
+    expect(rolledBack.members.map(m => m.artifactVersion)).toEqual(['0.0.1', '1.0.0', '1.0.0']);
+  });
+
+  it('refuses a release while a member is locked (409), writing nothing', async () => {
+    const lock = await post('/locks', { environment: 'local', entityRef: B, reason: 'incident' });
+    expect(lock.status).toBe(201);
+    const before = await releaseCount();
+    const res = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/locked/);
+    expect(await releaseCount()).toBe(before);
+    await api().delete(`/api/sled/locks/${lock.body.id}`).set('Authorization', USER);
+  });
+
+  it('cancel cancels what has not finished', async () => {
+    await register(A, '0.0.4-slow', ['./slow.sh']);
+    const res = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+    await eventually(async () => {
+      const r = await get(`/releases/${res.body.id}`);
+      expect(r.body.members[0].status).toBe('running');
+    }, 20_000);
+    const cancelled = await post(`/releases/${res.body.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(cancelled.body.members.map((m: { status: string }) => m.status)).toEqual([
+      'cancelled',
+      'not-started',
+      'not-started',
+    ]);
+    const again = await post(`/releases/${res.body.id}/cancel`);
+    expect(again.status).toBe(409);
+  });
+});

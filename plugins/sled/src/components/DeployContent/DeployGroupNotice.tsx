@@ -1,0 +1,22 @@
+import { Entity } from '@backstage/catalog-model';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import Alert from '@material-ui/lab/Alert';
+
+/** The relation the deploy-groups catalog module emits from a service to its group. */
+const RELATION_DEPLOY_MEMBER_OF = 'deployMemberOf';
+
+/** Which deploy group releases this service, from the catalog relation. */
+export function DeployGroupNotice(props: { entity: Entity }) {
+  const group = props.entity.relations?.find(r => r.type === RELATION_DEPLOY_MEMBER_OF);
+  return (
+    <Alert severity="info" data-testid="sled-deploy-group">
+      {group ? (
+        <>
+          Released with deploy group <EntityRefLink entityRef={group.targetRef} />.
+        </>
+      ) : (
+        'Not in a deploy group: this service is only deployed on its own.'
+      )}
+    </Alert>
+  );
+}

@@ -1,0 +1,120 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { setupServer } from 'msw/node';
+import { http, HttpResponse } from 'msw';
+import { mockApis, registerMswTestHooks, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { sledApiRef } from '../../api/SledApi';
+import { SledClient } from '../../api/SledClient';
+import { CreateReleaseRequest, Release } from '@internal/plugin-sled-common';
+import { EntitySledReleaseContent } from './EntitySledReleaseContent';
+import { BASE_URL, makeArtifact, makeServiceState } from '../../__testUtils__/fixtures';
+
+const ROCKET = 'component:default/rocket';
+const MOON = 'component:default/moon';
+
+const group: Entity = {
+  apiVersion: 'sled.dev/v1alpha1',
+  kind: 'DeployGroup',
+  metadata: { name: 'space', namespace: 'default' },
+  spec: { owner: 'team-space', members: ['rocket', 'component:default/moon'], waves: [['rocket']] },
+};
+
+/** The tab inside a test app with the catalog's entity route mounted (member links). */
+function renderTab(authorize: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW) {
+  const client = new SledClient({
+    discoveryApi: mockApis.discovery(),
+    fetchApi: { fetch: (input, init) => fetch(input, init) },
+  });
+  return renderInTestApp(
+    <TestApiProvider apis={[[sledApiRef, client], [permissionApiRef, mockApis.permission({ authorize })]]}>
+      <EntityProvider entity={group}>
+        <EntitySledReleaseContent />
+      </EntityProvider>
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+function release(status: Release['status'], memberStatus: 'queued' | 'succeeded'): Release {
+  return {
+    id: 'release-1',
+    deployGroup: 'deploygroup:default/space',
+    environment: 'staging',
+    status,
+    dryRun: false,
+    requestedBy: 'user:default/jane.doe',
+    members: [
+      { entityRef: ROCKET, wave: 0, artifactId: 'artifact-5', artifactVersion: '1.5.0', status: memberStatus, deployId: 'd-1' },
+      { entityRef: MOON, wave: 1, artifactId: 'artifact-5', artifactVersion: '1.5.0', status: memberStatus === 'succeeded' ? 'succeeded' : 'pending' },
+    ],
+    createdAt: new Date().toISOString(),
+  };
+}
+
+describe('EntitySledReleaseContent', () => {
+  let posted: CreateReleaseRequest[];
+  let releases: Release[];
+  beforeEach(() => {
+    posted = [];
+    releases = [];
+    server.use(
+      http.get(`${BASE_URL}/environments`, () =>
+        HttpResponse.json([{ name: 'staging', executor: 'kubernetes', requireReason: false, locks: [] }]),
+      ),
+      http.get(`${BASE_URL}/state`, ({ request }) =>
+        HttpResponse.json(makeServiceState(new URL(request.url).searchParams.get('entityRef')!)),
+      ),
+      http.get(`${BASE_URL}/artifacts`, ({ request }) => {
+        const entityRef = new URL(request.url).searchParams.get('entityRef')!;
+        return HttpResponse.json({ items: [5, 4].map(n => makeArtifact(n, { entityRef, id: `${entityRef}#${n}` })) });
+      }),
+      http.get(`${BASE_URL}/releases`, () => {
+        const items = releases;
+        // the next poll sees the release finished
+        if (releases[0]?.status === 'running') releases = [release('succeeded', 'succeeded')];
+        return HttpResponse.json({ items });
+      }),
+      http.post(`${BASE_URL}/releases`, async ({ request }) => {
+        posted.push((await request.json()) as CreateReleaseRequest);
+        releases = [release('running', 'queued')];
+        return HttpResponse.json(releases[0], { status: 202 });
+      }),
+    );
+  });
+
+  it('shows current versions per member and environment, releases with the newest artifacts, and follows progress', async () => {
+    await renderTab();
+    const matrix = (await screen.findByText('Current versions')).closest('.MuiCard-root') as HTMLElement;
+    await waitFor(() => expect(within(matrix).getAllByText('1.2.0')).toHaveLength(2));
+    expect(screen.getByText('No releases yet.')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Release' }));
+    const dialog = await screen.findByRole('dialog');
+    await waitFor(() => expect(within(dialog).getAllByText(/1\.5\.0/)).toHaveLength(2));
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Start release' }));
+
+    await waitFor(() => expect(posted).toHaveLength(1));
+    expect(posted[0]).toEqual({
+      deployGroup: 'deploygroup:default/space',
+      environment: 'staging',
+      artifacts: { [ROCKET]: `${ROCKET}#5`, [MOON]: `${MOON}#5` },
+      dryRun: false,
+    });
+    const progress = await screen.findByTestId('sled-release-progress');
+    await waitFor(() => expect(progress).toHaveAttribute('data-release-status', 'succeeded'), { timeout: 5000 });
+    expect(within(progress).getAllByText('succeeded')).toHaveLength(2);
+  });
+
+  it('disables releasing for a user without the release permission', async () => {
+    await renderTab(AuthorizeResult.DENY);
+    await screen.findByText('Current versions');
+    expect(screen.getByRole('button', { name: 'Release' })).toBeDisabled();
+  });
+});

@@ -1,0 +1,228 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { InfoCard, Progress, Table, TableColumn } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  DeployStatus,
+  Environment,
+  Release,
+  ReleaseMember,
+  ServiceState,
+  sledReleasePermission,
+} from '@internal/plugin-sled-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import { sledApiRef } from '../../api/SledApi';
+import { DeployStatusLabel } from '../common/DeployStatusLabel';
+import { ErrorAlert, ErrorPanel } from '../common/ErrorAlert';
+import { formatRelativeTime } from '../common/format';
+import { ReleaseDialog } from './ReleaseDialog';
+import { deployGroupMembers } from './useDeployGroup';
+
+const POLL_MS = 1500;
+
+function MemberStatus(props: { member: ReleaseMember }) {
+  const { status } = props.member;
+  if (status === 'pending' || status === 'not-started') {
+    return <Typography variant="body2">{status}</Typography>;
+  }
+  return <DeployStatusLabel status={status as DeployStatus} />;
+}
+
+/** The live progress of one release, member by member. */
+function ReleaseProgress(props: { release: Release; onCancel: () => void; onRollback: () => void; canRelease: boolean }) {
+  const { release, canRelease } = props;
+  const columns: TableColumn<ReleaseMember>[] = [
+    { title: 'Wave', render: m => m.wave + 1 },
+    { title: 'Service', render: m => <EntityRefLink entityRef={m.entityRef} /> },
+    { title: 'Version', field: 'artifactVersion' },
+    { title: 'Status', render: m => <MemberStatus member={m} /> },
+    { title: 'Message', render: m => m.message ?? '' },
+  ];
+  return (
+    <InfoCard
+      title={`Release to ${release.environment}: ${release.status}${release.dryRun ? ' (dry run)' : ''}`}
+      subheader={`${release.requestedBy} · ${formatRelativeTime(release.createdAt)}${release.reason ? ` · ${release.reason}` : ''}`}
+    >
+      <Box data-testid="sled-release-progress" data-release-status={release.status}>
+        {release.message && <Typography paragraph>{release.message}</Typography>}
+        <Table<ReleaseMember>
+          options={{ paging: false, search: false, toolbar: false, padding: 'dense' }}
+          columns={columns}
+          data={release.members}
+        />
+        <Box mt={1} display="flex" gridGap={8}>
+          {release.status === 'running' && (
+            <Button variant="outlined" onClick={props.onCancel} disabled={!canRelease}>
+              Cancel release
+            </Button>
+          )}
+          {release.status !== 'running' && !release.dryRun && (
+            <Button variant="outlined" onClick={props.onRollback} disabled={!canRelease}>
+              Roll back release
+            </Button>
+          )}
+        </Box>
+      </Box>
+    </InfoCard>
+  );
+}
+
+/**
+ * The Release tab of a DeployGroup: current versions of every member in every
+ * environment, the release dialog, live progress of the latest release and
+ * the release history.
+ *
+ * @public
+ */
+export function EntitySledReleaseContent() {
+  const { entity } = useEntity();
+  const deployGroup = stringifyEntityRef(entity);
+  const { members } = useMemo(() => deployGroupMembers(entity), [entity]);
+  const sledApi = useApi(sledApiRef);
+  const { allowed: canRelease } = usePermission({ permission: sledReleasePermission });
+  const [environments, setEnvironments] = useState<Environment[]>();
+  const [states, setStates] = useState<ServiceState[]>([]);
+  const [releases, setReleases] = useState<Release[]>();
+  const [selected, setSelected] = useState<string>();
+  const [error, setError] = useState<Error>();
+  const [actionError, setActionError] = useState<Error>();
+  const [dialogOpen, setDialogOpen] = useState(false);
+  const [generation, setGeneration] = useState(0);
+  const refresh = useCallback(() => setGeneration(g => g + 1), []);
+
+  useEffect(() => {
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    (async () => {
+      try {
+        const [envs, list, memberStates] = await Promise.all([
+          sledApi.listEnvironments(),
+          sledApi.listReleases({ deployGroup, limit: 20 }),
+          Promise.all(members.map(ref => sledApi.getServiceState(ref).catch(() => undefined))),
+        ]);
+        if (cancelled) return;
+        setEnvironments(envs);
+        setReleases(list);
+        setStates(memberStates.filter((s): s is ServiceState => !!s));
+        setError(undefined);
+        if (list.some(r => r.status === 'running')) {
+          timer = setTimeout(() => setGeneration(g => g + 1), POLL_MS);
+        }
+      } catch (e) {
+        if (!cancelled) setError(e as Error);
+      }
+    })();
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [sledApi, deployGroup, members, generation]);
+
+  if (error && !releases) return <ErrorPanel error={error} />;
+  if (!environments || !releases) return <Progress />;
+
+  const shown = releases.find(r => r.id === selected) ?? releases[0];
+  const act = async (action: () => Promise<Release>) => {
+    setActionError(undefined);
+    try {
+      const release = await action();
+      setSelected(release.id);
+    } catch (e) {
+      setActionError(e as Error);
+    }
+    refresh();
+  };
+
+  type MatrixRow = { entityRef: string } & Record<string, string>;
+  const matrix: MatrixRow[] = members.map(ref => {
+    const state = states.find(s => s.entityRef === ref);
+    const row: MatrixRow = { entityRef: ref };
+    for (const env of environments) {
+      const e = state?.environments.find(x => x.environment === env.name);
+      row[env.name] = e?.current ? e.current.artifact.version : '—';
+    }
+    return row;
+  });
+  const matrixColumns: TableColumn<MatrixRow>[] = [
+    { title: 'Service', render: r => <EntityRefLink entityRef={r.entityRef} /> },
+    ...environments.map(env => ({ title: env.name, field: env.name })),
+  ];
+  const historyColumns: TableColumn<Release>[] = [
+    { title: 'Started', render: r => formatRelativeTime(r.createdAt) },
+    { title: 'Environment', field: 'environment' },
+    { title: 'Status', render: r => `${r.status}${r.dryRun ? ' (dry run)' : ''}` },
+    { title: 'By', field: 'requestedBy' },
+    { title: 'Reason', render: r => r.reason ?? '' },
+    {
+      title: '',
+      render: r => (
+        <Button size="small" onClick={() => setSelected(r.id)}>
+          Show
+        </Button>
+      ),
+    },
+  ];
+
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <ErrorAlert error={actionError} onClose={() => setActionError(undefined)} />
+        <InfoCard
+          title="Current versions"
+          action={
+            <Button
+              color="primary"
+              variant="contained"
+              disabled={!canRelease || members.length === 0}
+              title={canRelease ? undefined : 'You may not release deploy groups'}
+              onClick={() => setDialogOpen(true)}
+            >
+              Release
+            </Button>
+          }
+        >
+          <Table<MatrixRow>
+            options={{ paging: false, search: false, toolbar: false, padding: 'dense' }}
+            columns={matrixColumns}
+            data={matrix}
+          />
+        </InfoCard>
+      </Grid>
+      {shown && (
+        <Grid item xs={12}>
+          <ReleaseProgress
+            release={shown}
+            canRelease={canRelease}
+            onCancel={() => act(() => sledApi.cancelRelease(shown.id))}
+            onRollback={() => act(() => sledApi.rollbackRelease(shown.id))}
+          />
+        </Grid>
+      )}
+      <Grid item xs={12}>
+        <Table<Release>
+          title="Release history"
+          options={{ paging: false, search: false, padding: 'dense' }}
+          columns={historyColumns}
+          data={releases}
+          emptyContent={<Box p={2}>No releases yet.</Box>}
+        />
+      </Grid>
+      <ReleaseDialog
+        open={dialogOpen}
+        onClose={() => setDialogOpen(false)}
+        deployGroup={deployGroup}
+        members={members}
+        environments={environments}
+        onReleased={release => {
+          setSelected(release.id);
+          refresh();
+        }}
+      />
+    </Grid>
+  );
+}
