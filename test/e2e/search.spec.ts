@@ -45,7 +45,10 @@ test('a deploy is found by its version in search and opens in the History tab', 
         // the backend may be (re)starting; keep polling
         if (!res.ok()) return [];
         const body = await res.json();
-        return body.results.map((r: any) => r.document.location);
+        // indexed after it finished, so the result shows the outcome
+        return body.results
+          .filter((r: any) => r.document.status === 'succeeded')
+          .map((r: any) => r.document.location);
       },
       { timeout: 90_000, intervals: [2_000] },
     )
