@@ -12,9 +12,16 @@ export interface Config {
         members: string[];
         /** read, deploy, cancel, lock, overrideLock, registerArtifact, release */
         actions: string[];
-        /** environments the role applies to; all when absent */
+        /**
+         * environments the role applies to; all when absent. Not used for
+         * `release`: each member deploy of a release is checked in its
+         * environment with `deploy`.
+         */
         environments?: string[];
-        /** only for services the user's team owns */
+        /**
+         * only for services the user's team owns; for `release`, only for
+         * deploy groups the user's team owns
+         */
         requireOwnership?: boolean;
       }>;
     };

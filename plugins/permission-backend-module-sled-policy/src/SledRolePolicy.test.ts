@@ -4,6 +4,8 @@ import {
   createPermission,
 } from '@backstage/plugin-permission-common';
 import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import { permissionRules as catalogRules } from '@backstage/plugin-catalog-backend/alpha';
+import { Entity } from '@backstage/catalog-model';
 import { sledTargetRules } from '@internal/plugin-sled-backend';
 import { sledPermissions } from '@internal/plugin-sled-common';
 import fs from 'fs';
@@ -19,6 +21,20 @@ const policy = new SledRolePolicy(
   readSledRoles(new ConfigReader({ sled: appConfig.sled })),
 );
 const applies = createConditionAuthorizer(Object.values(sledTargetRules));
+// the catalog evaluates conditions on DeployGroup entities (sled.release)
+const appliesToEntity = createConditionAuthorizer(Object.values(catalogRules) as any[]);
+
+const deployGroup = (name: string, owner: string): Entity => ({
+  apiVersion: 'sled.dev/v1alpha1',
+  kind: 'DeployGroup',
+  metadata: { name, namespace: 'default' },
+  spec: { owner, members: [] },
+  relations: [{ type: 'ownedBy', targetRef: owner }],
+});
+const groups: Record<string, Entity> = {
+  'team-discovery': deployGroup('team-discovery', 'group:default/team-discovery'),
+  'mono-deploy': deployGroup('mono-deploy', 'group:default/release-managers'),
+};
 
 // ownership claims as the catalog resolves them for the example organisation
 const users: Record<string, string[] | undefined> = {
@@ -63,12 +79,39 @@ describe('SledRolePolicy with the example app-config', () => {
     ${'dave (team-discovery lead)'}   | ${'sled.read'}              | ${'production'} | ${true}
     ${'alice (team-payments lead)'}   | ${'sled.artifact.register'} | ${undefined}    | ${false}
     ${'grace (release manager)'}      | ${'sled.artifact.register'} | ${undefined}    | ${false}
-    ${'alice (team-payments lead)'}   | ${'sled.release'}           | ${undefined}    | ${true}
-    ${'grace (release manager)'}      | ${'sled.release'}           | ${undefined}    | ${true}
-    ${'bob (team-payments engineer)'} | ${'sled.release'}           | ${undefined}    | ${false}
     ${'no user (service principal)'}  | ${'sled.deploy.create'}     | ${'local'}      | ${false}
   `('$user: $action in $environment → $allowed', ({ user, action, environment, allowed }) => {
     expect(decide(user, action, environment)).toBe(allowed);
+  });
+
+  // user × deploy group → may they release it? (sled.release on the DeployGroup entity)
+  it.each`
+    user                              | group               | allowed
+    ${'dave (team-discovery lead)'}   | ${'team-discovery'} | ${true}
+    ${'alice (team-payments lead)'}   | ${'team-discovery'} | ${false}
+    ${'bob (team-payments engineer)'} | ${'team-discovery'} | ${false}
+    ${'alice (team-payments lead)'}   | ${'mono-deploy'}    | ${false}
+    ${'grace (release manager)'}      | ${'team-discovery'} | ${true}
+    ${'grace (release manager)'}      | ${'mono-deploy'}    | ${true}
+    ${'guest (no team)'}              | ${'team-discovery'} | ${true}
+    ${'no user (service principal)'}  | ${'team-discovery'} | ${false}
+  `('$user releases $group → $allowed', ({ user, group, allowed }) => {
+    const decision = policy.decide({ permission: permission('sled.release') }, users[user]);
+    const result =
+      decision.result === AuthorizeResult.CONDITIONAL
+        ? appliesToEntity(decision, groups[group])
+        : decision.result === AuthorizeResult.ALLOW;
+    expect(result).toBe(allowed);
+  });
+
+  it('grants release to group owners as a catalog condition the catalog evaluates', () => {
+    const decision = policy.decide({ permission: permission('sled.release') }, users['dave (team-discovery lead)']);
+    expect(decision).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: { rule: 'IS_ENTITY_OWNER', params: { claims: users['dave (team-discovery lead)'] } },
+    });
   });
 
   it('leaves other plugins alone', () => {

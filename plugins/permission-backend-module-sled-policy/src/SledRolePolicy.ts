@@ -1,5 +1,10 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
 import {
   AuthorizeResult,
   PermissionCondition,
@@ -75,8 +80,20 @@ export class SledRolePolicy {
     if (granting.length === 0) return { result: AuthorizeResult.DENY };
 
     const permission = request.permission;
+    if (isResourcePermission(permission, RESOURCE_TYPE_CATALOG_ENTITY)) {
+      // release: the resource is the DeployGroup entity. Environments do not
+      // apply (each member deploy is checked in its environment); ownership
+      // means owning the group, which the catalog decides.
+      if (granting.some(role => !role.requireOwnership)) {
+        return { result: AuthorizeResult.ALLOW };
+      }
+      return createCatalogConditionalDecision(
+        permission,
+        catalogConditions.isEntityOwner({ claims }),
+      );
+    }
     if (!isResourcePermission(permission, SLED_TARGET_RESOURCE_TYPE)) {
-      // basic permissions (release) cannot be conditional: any granting role will do
+      // basic permissions (registerArtifact) cannot be conditional
       return { result: AuthorizeResult.ALLOW };
     }
     const alternatives: PermissionCriteria<PermissionCondition<typeof SLED_TARGET_RESOURCE_TYPE>>[] = [];

@@ -7,5 +7,3 @@
 export { searchModuleSledDeploys as default } from './module';
 export { SledDeploysCollatorFactory } from './collators/SledDeploysCollatorFactory';
 export type { SledDeploysCollatorFactoryOptions } from './collators/SledDeploysCollatorFactory';
-export { SLED_DEPLOY_DOCUMENT_TYPE } from './collators/SledDeployDocument';
-export type { SledDeployDocument } from './collators/SledDeployDocument';

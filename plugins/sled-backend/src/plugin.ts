@@ -122,6 +122,7 @@ export const sledPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(sledPermissions);
 
         const authorizer = new SledAuthorizer(permissions, permissionsRegistry);
+        const groups = new DeployGroupCatalog(catalog, auth);
         const releases = new ReleaseService({
           releases: await DatabaseReleaseStore.create({ database }),
           store,
@@ -137,7 +138,7 @@ export const sledPlugin = createBackendPlugin({
             auditor,
             authorizer,
             releases,
-            groups: new DeployGroupCatalog(catalog, auth),
+            groups,
             services: serviceCatalog,
           }),
         );
@@ -150,6 +151,7 @@ export const sledPlugin = createBackendPlugin({
             store,
             logs,
             catalog: serviceCatalog,
+            groups,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

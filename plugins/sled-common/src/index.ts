@@ -5,3 +5,5 @@
  */
 export * from './types';
 export * from './permissions';
+export * from './search';
+export * from './deployGroups';

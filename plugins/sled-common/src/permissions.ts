@@ -1,3 +1,4 @@
+import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
 import { createPermission } from '@backstage/plugin-permission-common';
 
 /**
@@ -47,10 +48,18 @@ export const sledLockOverridePermission = createPermission({
   resourceType: SLED_TARGET_RESOURCE_TYPE,
 });
 
-/** Release a whole deploy group. */
+/**
+ * Release a whole deploy group: create, cancel and roll back its releases,
+ * and lock or unlock the whole group. The resource is the `DeployGroup`
+ * catalog entity, so a policy can grant it by ownership of the group with
+ * the catalog's own conditions (`catalogConditions.isEntityOwner`); the
+ * catalog evaluates them. Every member deploy is still checked with
+ * `sled.deploy.create` (and `sled.lock` for a group lock) on its target.
+ */
 export const sledReleasePermission = createPermission({
   name: 'sled.release',
   attributes: { action: 'create' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
 export const sledPermissions = [

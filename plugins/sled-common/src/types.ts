@@ -72,6 +72,8 @@ export interface Lock {
   environment: string;
   /** when set, only this service is locked in the environment */
   entityRef?: string;
+  /** when set, every member of this deploy group is locked in the environment */
+  deployGroup?: string;
   reason: string;
   createdBy: string;
   createdAt: string;
@@ -80,7 +82,10 @@ export interface Lock {
 
 export interface CreateLockRequest {
   environment: string;
+  /** lock only this service (not with `deployGroup`) */
   entityRef?: string;
+  /** lock every member of this deploy group (not with `entityRef`) */
+  deployGroup?: string;
   reason: string;
   expiresAt?: string;
 }

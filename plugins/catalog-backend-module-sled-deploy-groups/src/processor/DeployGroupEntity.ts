@@ -1,24 +1,19 @@
 import { Entity } from '@backstage/catalog-model';
 
-/** @public */
-export const DEPLOY_GROUP_API_VERSION = 'sled.dev/v1alpha1';
-/** @public */
-export const DEPLOY_GROUP_KIND = 'DeployGroup';
+import {
+  DEPLOY_GROUP_API_VERSION,
+  DEPLOY_GROUP_KIND,
+  RELATION_DEPLOY_MEMBER_OF,
+  RELATION_HAS_DEPLOY_MEMBER,
+} from '@internal/plugin-sled-common';
 
-/**
- * Group → member service. Catalog queries such as
- * `filter=kind=DeployGroup,relations.hasDeployMember=component:default/cart`
- * find the group a service belongs to.
- *
- * @public
- */
-export const RELATION_HAS_DEPLOY_MEMBER = 'hasDeployMember';
-/**
- * Member service → group; the reverse of {@link RELATION_HAS_DEPLOY_MEMBER}.
- *
- * @public
- */
-export const RELATION_DEPLOY_MEMBER_OF = 'deployMemberOf';
+// shared with the SLeD frontend and backend
+export {
+  DEPLOY_GROUP_API_VERSION,
+  DEPLOY_GROUP_KIND,
+  RELATION_DEPLOY_MEMBER_OF,
+  RELATION_HAS_DEPLOY_MEMBER,
+};
 
 /**
  * A set of services released together, owned by a team.

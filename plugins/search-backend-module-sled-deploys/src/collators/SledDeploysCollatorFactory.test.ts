@@ -19,7 +19,7 @@ import {
   RegisterCollatorParameters,
 } from '@backstage/plugin-search-backend-node';
 import { searchIndexRegistryExtensionPoint } from '@backstage/plugin-search-backend-node/alpha';
-import { sledReadPermission } from '@internal/plugin-sled-common';
+import { SledDeployDocument, sledReadPermission } from '@internal/plugin-sled-common';
 // the real sled backend, so the collator is tested against its API (a dev dependency only)
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import sledPlugin from '@internal/plugin-sled-backend';
@@ -27,7 +27,6 @@ import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { Readable } from 'stream';
 import searchModuleSledDeploys from '../index';
-import { SledDeployDocument } from './SledDeployDocument';
 import { SledDeploysCollatorFactory } from './SledDeploysCollatorFactory';
 
 jest.setTimeout(60_000);

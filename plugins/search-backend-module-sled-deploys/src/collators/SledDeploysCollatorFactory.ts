@@ -11,15 +11,13 @@ import {
   Artifact,
   Deploy,
   Page,
+  SLED_DEPLOY_DOCUMENT_TYPE,
+  SledDeployDocument,
   sledReadPermission,
   stringifySledTargetRef,
 } from '@internal/plugin-sled-common';
 import { Readable } from 'stream';
 import { readWindowDays } from './config';
-import {
-  SLED_DEPLOY_DOCUMENT_TYPE,
-  SledDeployDocument,
-} from './SledDeployDocument';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** artifact ids per request: the sled API's maximum */

@@ -17,7 +17,11 @@ import {
   Permission,
 } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { Deploy, isFinalDeployStatus } from '@internal/plugin-sled-common';
+import {
+  Deploy,
+  isFinalDeployStatus,
+  RELATION_DEPLOY_MEMBER_OF,
+} from '@internal/plugin-sled-common';
 import { Knex } from 'knex';
 import request from 'supertest';
 import sledPlugin from '../index';
@@ -31,9 +35,13 @@ export const NONE = mockCredentials.none.header();
 export function serviceEntity(
   name: string,
   dir: string,
-  options: { command?: string; owner?: string } = {},
+  options: { command?: string; owner?: string; deployGroup?: string } = {},
 ): Entity {
   const owner = options.owner ?? 'team-a';
+  const relations = [{ type: 'ownedBy', targetRef: `group:default/${owner}` }];
+  if (options.deployGroup) {
+    relations.push({ type: RELATION_DEPLOY_MEMBER_OF, targetRef: options.deployGroup });
+  }
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -46,7 +54,7 @@ export function serviceEntity(
       },
     },
     spec: { type: 'service', lifecycle: 'production', owner },
-    relations: [{ type: 'ownedBy', targetRef: `group:default/${owner}` }],
+    relations,
   };
 }
 
@@ -67,15 +75,15 @@ export const defaultSledConfig: JsonObject = {
   ],
 };
 
-/** Decides every permission request; swap it per test. */
-export type Decide = (permission: Permission) => PolicyDecision;
+/** Decides every permission request (with its resource, if any); swap it per test. */
+export type Decide = (permission: Permission, resourceRef?: string) => PolicyDecision;
 
 /** A permissions service that asks `decide()` at call time. */
 export function switchablePermissions(decide: () => Decide) {
   const service: PermissionsService = {
     async authorize(requests) {
       return requests.map(r => {
-        const decision = decide()(r.permission);
+        const decision = decide()(r.permission, 'resourceRef' in r ? r.resourceRef : undefined);
         if (decision.result === AuthorizeResult.CONDITIONAL) {
           throw new Error('conditional decision for a basic authorize call');
         }

@@ -444,6 +444,31 @@ describe('DatabaseDeployStore', () => {
       expect(await store.listLocks({ environment: 'staging', entityRef: SVC_A })).toEqual([]);
     });
 
+    it('applies a deploy-group lock to the group, not to other services or environments', async () => {
+      const GROUP = 'deploygroup:default/team-a';
+      const groupLock = await store.createLock({ environment: 'staging', deployGroup: GROUP, reason: 'freeze', createdBy: 'u' });
+      const envWide = await store.createLock({ environment: 'staging', reason: 'all', createdBy: 'u' });
+      const svcLock = await store.createLock({ environment: 'staging', entityRef: SVC_B, reason: 'b', createdBy: 'u' });
+      expect(groupLock).toMatchObject({ environment: 'staging', deployGroup: GROUP, reason: 'freeze' });
+      expect(groupLock.entityRef).toBeUndefined();
+      expect(envWide.deployGroup).toBeUndefined();
+
+      const ids = (locks: { id: string }[]) => locks.map(l => l.id).sort();
+      // a member of the group: its group's lock and the environment's
+      expect(ids(await store.listLocks({ environment: 'staging', entityRef: SVC_A, deployGroup: GROUP }))).toEqual(
+        ids([groupLock, envWide]),
+      );
+      // the same service without a group: only the environment's
+      expect(ids(await store.listLocks({ environment: 'staging', entityRef: SVC_A }))).toEqual([envWide.id]);
+      // another group's member
+      expect(ids(await store.listLocks({ environment: 'staging', entityRef: SVC_B, deployGroup: 'deploygroup:default/other' }))).toEqual(
+        ids([envWide, svcLock]),
+      );
+      expect(ids(await store.listLocks({ deployGroup: GROUP }))).toEqual(ids([groupLock, envWide]));
+      expect(await store.listLocks({ environment: 'production', entityRef: SVC_A, deployGroup: GROUP })).toEqual([]);
+      expect(await store.getLock(groupLock.id)).toEqual(groupLock);
+    });
+
     it('stores log chunks and reads them in order', async () => {
       const { artifact } = await store.registerArtifact(artifactRequest(SVC_A, '1.0.0'));
       const { deploy } = await store.createDeploy(newDeploy(artifact));

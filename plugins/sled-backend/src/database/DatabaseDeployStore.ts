@@ -22,6 +22,7 @@ import { Knex } from 'knex';
 import {
   DeployOutcome,
   DeployStore,
+  ListLocksOptions,
   IdempotencyRecord,
   ListArtifactsOptions,
   ListDeploysOptions,
@@ -424,6 +425,7 @@ export class DatabaseDeployStore implements DeployStore {
       id: randomUUID(),
       environment: lock.environment,
       entity_ref: lock.entityRef ?? null,
+      deploy_group: lock.deployGroup ?? null,
       reason: lock.reason,
       created_by: lock.createdBy,
       created_at: new Date().toISOString(),
@@ -433,17 +435,21 @@ export class DatabaseDeployStore implements DeployStore {
     return toLock(row);
   }
 
-  async listLocks(options: { environment?: string; entityRef?: string }) {
+  async listLocks(options: ListLocksOptions) {
     const now = new Date().toISOString();
     const qb = this.db('sled_locks')
       .where(b => b.whereNull('expires_at').orWhere('expires_at', '>', now))
       .orderBy('created_at', 'asc');
     if (options.environment) qb.where('environment', options.environment);
-    if (options.entityRef) {
-      // locks that apply to this service: its own and environment-wide ones
-      qb.where(b =>
-        b.whereNull('entity_ref').orWhere('entity_ref', options.entityRef!),
-      );
+    const { entityRef, deployGroup } = options;
+    if (entityRef || deployGroup) {
+      // locks that apply to this service or group: its own, its group's and
+      // environment-wide ones
+      qb.where(b => {
+        b.where(w => w.whereNull('entity_ref').whereNull('deploy_group'));
+        if (entityRef) b.orWhere('entity_ref', entityRef);
+        if (deployGroup) b.orWhere('deploy_group', deployGroup);
+      });
     }
     return (await qb).map(toLock);
   }
@@ -509,6 +515,7 @@ function toLock(row: Row): Lock {
     id: row.id,
     environment: row.environment,
     entityRef: orUndefined(row.entity_ref),
+    deployGroup: orUndefined(row.deploy_group),
     reason: row.reason,
     createdBy: row.created_by,
     createdAt: iso(row.created_at)!,

@@ -79,9 +79,16 @@ export interface DeployOutcome {
 export interface NewLock {
   environment: string;
   entityRef?: string;
+  deployGroup?: string;
   reason: string;
   createdBy: string;
   expiresAt?: string;
+}
+
+export interface ListLocksOptions {
+  environment?: string;
+  entityRef?: string;
+  deployGroup?: string;
 }
 
 /** Persistence of artifacts, deploys, logs, locks and idempotency records. */
@@ -134,7 +141,12 @@ export interface DeployStore {
   ): Promise<Array<{ chunk: number; text: string }>>;
 
   createLock(lock: NewLock): Promise<Lock>;
-  listLocks(options: { environment?: string; entityRef?: string }): Promise<Lock[]>;
+  /**
+   * Active locks, oldest first. With `entityRef` and/or `deployGroup`: the
+   * locks that apply to that service or group, i.e. its own, its group's
+   * and environment-wide ones.
+   */
+  listLocks(options: ListLocksOptions): Promise<Lock[]>;
   getLock(id: string): Promise<Lock | undefined>;
   deleteLock(id: string): Promise<boolean>;
 }

@@ -58,6 +58,25 @@ export class SledAuthorizer {
     if (!ok) throw denied(permission, target);
   }
 
+  /**
+   * Throws 403 unless the caller may act on the catalog entity (a deploy
+   * group for `sled.release`). Conditions on `catalog-entity` are evaluated
+   * by the catalog, through the permission backend.
+   */
+  async authorizeEntity(
+    permission: ResourcePermission<'catalog-entity'>,
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<void> {
+    const [decision] = await this.permissions.authorize(
+      [{ permission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Not allowed: ${permission.name} for ${entityRef}`);
+    }
+  }
+
   async authorizeBasic(
     permission: BasicPermission,
     credentials: BackstageCredentials,

@@ -79,7 +79,7 @@ export class ReleaseService {
           throw new InputError(`artifacts: artifact ${artifact.version} belongs to ${artifact.entityRef}, not ${entityRef}`);
         }
         // fail the whole release up front rather than half-way through
-        await deploys.assertNotLocked(env.name, entityRef, context);
+        await deploys.assertNotLocked(env.name, { entityRef, deployGroup: group.entityRef }, context);
         members.push({ entityRef, wave, artifactId: artifact.id, artifactVersion: artifact.version });
       }
     }

@@ -13,6 +13,7 @@ import {
   startSledBackend,
   switchablePermissions,
   USER,
+  waitForEnd,
 } from '../__testUtils__/sledBackend';
 
 jest.setTimeout(60_000);
@@ -78,9 +79,9 @@ describe('releases API', () => {
     backend = await startSledBackend({
       knex,
       entities: [
-        serviceEntity('rel-a', dir),
-        serviceEntity('rel-b', dir),
-        serviceEntity('rel-c', dir, { owner: 'team-b' }),
+        serviceEntity('rel-a', dir, { deployGroup: GROUP }),
+        serviceEntity('rel-b', dir, { deployGroup: GROUP }),
+        serviceEntity('rel-c', dir, { owner: 'team-b', deployGroup: GROUP }),
         deployGroup('rel-group', [A, B, C], [[A], [B, C]]),
         deployGroup('empty-ish', ['component:default/nowhere']),
       ],
@@ -109,12 +110,21 @@ describe('releases API', () => {
     expect(await releaseCount()).toBe(0);
   });
 
-  it('refuses a release without the release permission (403), writing nothing', async () => {
+  it('refuses a release without the release permission on the group (403), writing nothing', async () => {
     await register(A, '0.0.1');
-    decide = p => ({ result: p.name === 'sled.release' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW });
-    const res = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+    const asked: Array<string | undefined> = [];
+    decide = (p, resourceRef) => {
+      if (p.name === 'sled.release') asked.push(resourceRef);
+      return { result: p.name === 'sled.release' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW };
+    };
+    const res = await post('/releases', { deployGroup: 'rel-group', environment: 'local' });
     expect(res.status).toBe(403);
+    expect(res.body.error.message).toBe(`Not allowed: sled.release for ${GROUP}`);
+    // the policy decides on the DeployGroup entity (by ownership, in the example policy)
+    expect(asked).toEqual([GROUP]);
     expect(await releaseCount()).toBe(0);
+    expect((await post('/locks', { environment: 'local', deployGroup: GROUP, reason: 'r' })).status).toBe(403);
+    expect((await get('/locks')).body).toEqual([]);
   });
 
   it('refuses a release when the caller may not deploy one of the members (403)', async () => {
@@ -208,6 +218,69 @@ describe('releases API', () => {
     expect(res.body.error.message).toMatch(/locked/);
     expect(await releaseCount()).toBe(before);
     await api().delete(`/api/sled/locks/${lock.body.id}`).set('Authorization', USER);
+  });
+
+  it.each([
+    [{ environment: 'local', deployGroup: GROUP, entityRef: A, reason: 'r' }, /deployGroup: lock either one service/],
+    [{ environment: 'local', deployGroup: 'deploygroup:default/missing', reason: 'r' }, /deployGroup: no DeployGroup/],
+    [{ environment: 'local', deployGroup: A, reason: 'r' }, /deployGroup: no DeployGroup/],
+    [{ environment: 'nowhere', deployGroup: GROUP, reason: 'r' }, /environment/],
+    [{ environment: 'local', deployGroup: GROUP }, /reason/],
+  ])('rejects the group lock %j (400), writing nothing', async (body, message) => {
+    const res = await post('/locks', body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(message);
+    expect((await get('/locks')).body).toEqual([]);
+  });
+
+  it('locks a whole deploy group: member deploys and releases are refused, naming the group, until unlocked', async () => {
+    const asked: Array<[string, string | undefined]> = [];
+    decide = (p, resourceRef) => {
+      asked.push([p.name, resourceRef]);
+      return allowAllButLockOverride(p);
+    };
+    const lockRes = await post('/locks', { environment: 'local', deployGroup: 'rel-group', reason: 'quarterly freeze' });
+    expect(lockRes.status).toBe(201);
+    const lock = lockRes.body;
+    expect(lock).toMatchObject({ environment: 'local', deployGroup: GROUP, reason: 'quarterly freeze', createdBy: 'user:default/mock' });
+    expect(lock.entityRef).toBeUndefined();
+    // locking a group is part of releasing it: sled.release on the group
+    expect(asked).toContainEqual(['sled.release', GROUP]);
+    expect(asked.map(([name]) => name)).not.toContain('sled.lock');
+
+    // a single deploy of a member is refused, naming the group and the lock
+    const artifact = (await get(`/artifacts?entityRef=${encodeURIComponent(B)}`)).body.items[0];
+    const refused = await post('/deploys', { entityRef: B, environment: 'local', artifactId: artifact.id });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(
+      new RegExp(`rel-b is locked in local with its deploy group ${GROUP} by user:default/mock: quarterly freeze \\(lock ${lock.id}\\)`),
+    );
+    // so is a release of the group, writing nothing
+    const before = await releaseCount();
+    const release = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+    expect(release.status).toBe(409);
+    expect(release.body.error.message).toMatch(/quarterly freeze/);
+    expect(await releaseCount()).toBe(before);
+    // other environments are not locked
+    const production = await post('/deploys', { entityRef: B, environment: 'production', artifactId: artifact.id, reason: 'hotfix', dryRun: true });
+    expect(production.status).toBe(202);
+
+    // members show the group lock in their state; the environment itself is not locked
+    const state = await get(`/state?entityRef=${encodeURIComponent(C)}`);
+    expect(state.body.environments.find((e: any) => e.environment === 'local').lock.id).toBe(lock.id);
+    const envs = await get('/environments');
+    expect(envs.body.find((e: any) => e.name === 'local').locks).toEqual([]);
+    expect((await get(`/locks?deployGroup=${encodeURIComponent(GROUP)}`)).body.map((l: any) => l.id)).toEqual([lock.id]);
+    expect((await get(`/locks?entityRef=${encodeURIComponent(A)}&deployGroup=${encodeURIComponent(GROUP)}`)).body.map((l: any) => l.id)).toEqual([lock.id]);
+
+    // unlocking needs sled.release on the group too
+    decide = p => ({ result: p.name === 'sled.release' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW });
+    expect((await api().delete(`/api/sled/locks/${lock.id}`).set('Authorization', USER)).status).toBe(403);
+    decide = allowAllButLockOverride;
+    expect((await api().delete(`/api/sled/locks/${lock.id}`).set('Authorization', USER)).status).toBe(204);
+    const deployed = await post('/deploys', { entityRef: B, environment: 'local', artifactId: artifact.id, force: true });
+    expect(deployed.status).toBe(202);
+    await waitForEnd(backend, deployed.body.id);
   });
 
   it('cancel cancels what has not finished', async () => {

@@ -52,11 +52,11 @@ export async function createReleaseRouter(options: ReleaseRouterOptions): Promis
   }
 
   /**
-   * Releasing needs `sled.release`, and — because every member is a deploy —
-   * `sled.deploy.create` on each member in the environment.
+   * Releasing needs `sled.release` on the deploy group, and — because every
+   * member is a deploy — `sled.deploy.create` on each member in the environment.
    */
   async function authorizeRelease(group: DeployGroup, environment: string, credentials: BackstageCredentials) {
-    await authorizer.authorizeBasic(sledReleasePermission, credentials);
+    await authorizer.authorizeEntity(sledReleasePermission, group.entityRef, credentials);
     const targets = await Promise.all(
       group.members.map(async entityRef => {
         const service = await services.getTarget(entityRef);
@@ -109,8 +109,9 @@ export async function createReleaseRouter(options: ReleaseRouterOptions): Promis
   router.post('/releases/:id/cancel', async (req, res) => {
     const credentials = await credentialsOf(req);
     const id = schemas.parse(schemas.idParam, req.params.id, 'path');
-    const release = await audited(req, 'release-cancel', { releaseId: id }, async () => {
-      await authorizer.authorizeBasic(sledReleasePermission, credentials);
+    const current = await releases.getRelease(id);
+    const release = await audited(req, 'release-cancel', { releaseId: id, deployGroup: current.deployGroup }, async () => {
+      await authorizer.authorizeEntity(sledReleasePermission, current.deployGroup, credentials);
       return releases.cancel(id);
     });
     res.json(release);

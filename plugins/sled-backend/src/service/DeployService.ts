@@ -111,7 +111,7 @@ export class DeployService implements DeployReporter {
     if (env.requireReason && !reason) {
       throw new InputError(`reason: deploys to ${env.name} must give a reason`);
     }
-    await this.assertNotLocked(env.name, service.entityRef, context);
+    await this.assertNotLocked(env.name, service, context);
 
     let status: 'queued' | 'skipped' = 'queued';
     let message: string | undefined;
@@ -214,21 +214,38 @@ export class DeployService implements DeployReporter {
     return (await store.getDeploy(current.id))!;
   }
 
-  async assertNotLocked(environment: string, entityRef: string, context: DeployRequestContext) {
-    const locks = await this.options.store.listLocks({ environment, entityRef });
+  /**
+   * Refuses (409, naming the lock) when the service, its deploy group or the
+   * whole environment is locked, unless the caller may override locks.
+   */
+  async assertNotLocked(
+    environment: string,
+    service: Pick<DeployableService, 'entityRef' | 'deployGroup'>,
+    context: DeployRequestContext,
+  ) {
+    const locks = await this.options.store.listLocks({
+      environment,
+      entityRef: service.entityRef,
+      deployGroup: service.deployGroup,
+    });
     if (locks.length === 0) return;
     if (await context.canOverrideLock()) return;
     const lock = locks[0];
+    let what = `${environment} is locked`;
+    if (lock.entityRef) {
+      what = `${lock.entityRef} is locked in ${environment}`;
+    } else if (lock.deployGroup) {
+      what = `${service.entityRef} is locked in ${environment} with its deploy group ${lock.deployGroup}`;
+    }
     throw new ConflictError(
-      `${lock.entityRef ?? environment} is locked${lock.entityRef ? ` in ${environment}` : ''} by ${lock.createdBy}: ${lock.reason} (lock ${lock.id}${
-        lock.expiresAt ? `, until ${lock.expiresAt}` : ''
-      })`,
+      `${what} by ${lock.createdBy}: ${lock.reason} (lock ${lock.id}${lock.expiresAt ? `, until ${lock.expiresAt}` : ''})`,
     );
   }
 
-  async getState(entityRef: string): Promise<ServiceState> {
+  async getState(service: Pick<DeployableService, 'entityRef' | 'deployGroup'>): Promise<ServiceState> {
     const { store } = this.options;
-    const locks = await store.listLocks({ entityRef });
+    const { entityRef } = service;
+    const locks = await store.listLocks({ entityRef, deployGroup: service.deployGroup });
     const environments = await Promise.all(
       this.environments.map(async (env): Promise<EnvironmentState> => {
         const [currentDeploy, lastDeploy] = await Promise.all([
@@ -243,8 +260,10 @@ export class DeployService implements DeployReporter {
             excludeArtifactId: currentDeploy.artifactId,
           }));
         const rollbackTarget = previous && (await store.getArtifact(previous.artifactId));
+        // the most specific lock: the service's own, its group's, the environment's
         const lock: Lock | undefined =
           locks.find(l => l.environment === env.name && l.entityRef === entityRef) ??
+          locks.find(l => l.environment === env.name && l.deployGroup) ??
           locks.find(l => l.environment === env.name);
         return {
           environment: env.name,

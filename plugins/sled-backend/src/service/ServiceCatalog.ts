@@ -10,6 +10,7 @@ import {
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  RELATION_DEPLOY_MEMBER_OF,
   SLED_ANNOTATION_DEPLOYER_IMAGE,
   SLED_ANNOTATION_DEPLOY_COMMAND,
 } from '@internal/plugin-sled-common';
@@ -19,6 +20,8 @@ import { dirname } from 'path';
 export interface DeployableService {
   entityRef: string;
   ownerRef?: string;
+  /** the deploy group that releases it, from the catalog relation */
+  deployGroup?: string;
   /** from `sled.dev/deploy-command`, split on whitespace (never a shell) */
   command: string[];
   deployerImage?: string;
@@ -59,6 +62,7 @@ export function toDeployableService(entity: Entity): DeployableService | undefin
   return {
     entityRef: stringifyEntityRef(entity),
     ownerRef: owner?.targetRef,
+    deployGroup: entity.relations?.find(r => r.type === RELATION_DEPLOY_MEMBER_OF)?.targetRef,
     command: parseCommand(command),
     deployerImage: annotations[SLED_ANNOTATION_DEPLOYER_IMAGE],
     workingDirectory,

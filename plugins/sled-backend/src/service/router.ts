@@ -13,11 +13,13 @@ import {
   sledLockOverridePermission,
   sledLockPermission,
   sledReadPermission,
+  sledReleasePermission,
 } from '@internal/plugin-sled-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { DeployStore } from '../database/DeployStore';
 import { SledAuthorizer } from '../permissions/SledAuthorizer';
+import { DeployGroupCatalog } from '../releases/DeployGroupCatalog';
 import { DeployLogs } from './DeployLogs';
 import { DeployService } from './DeployService';
 import * as schemas from './schemas';
@@ -31,6 +33,7 @@ export interface RouterOptions {
   store: DeployStore;
   logs: DeployLogs;
   catalog: ServiceCatalog;
+  groups: DeployGroupCatalog;
 }
 
 const principalOf = (credentials: BackstageCredentials): string => {
@@ -39,7 +42,7 @@ const principalOf = (credentials: BackstageCredentials): string => {
 };
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { httpAuth, auditor, authorizer, deploys, store, logs, catalog } = options;
+  const { httpAuth, auditor, authorizer, deploys, store, logs, catalog, groups } = options;
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
 
@@ -130,7 +133,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(
       deploys.environments.map(env => ({
         ...env,
-        locks: locks.filter(l => l.environment === env.name && !l.entityRef),
+        locks: locks.filter(l => l.environment === env.name && !l.entityRef && !l.deployGroup),
       })),
     );
   });
@@ -238,7 +241,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const credentials = await credentialsOf(req);
     const { entityRef } = schemas.parse(schemas.stateQuery, req.query, 'query');
     const service = await catalog.getDeployable(entityRef);
-    const state = await deploys.getState(service.entityRef);
+    const state = await deploys.getState(service);
     const readable = await authorizer.allowed(
       sledReadPermission,
       state.environments.map(e => ({ entityRef: service.entityRef, environment: e.environment, ownerRef: service.ownerRef })),
@@ -252,28 +255,39 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   // -------------------------------------------------------------------- locks
 
+  /**
+   * Who may add or remove a lock: `sled.lock` on the service (or the whole
+   * environment); for a deploy group, `sled.release` on the group.
+   */
+  async function authorizeLock(
+    lock: { environment: string; entityRef?: string; deployGroup?: string },
+    credentials: BackstageCredentials,
+  ) {
+    if (lock.deployGroup) {
+      await authorizer.authorizeEntity(sledReleasePermission, lock.deployGroup, credentials);
+      return;
+    }
+    const ownerRef = lock.entityRef ? (await catalog.getTarget(lock.entityRef))?.ownerRef : undefined;
+    await authorizer.authorize(sledLockPermission, { entityRef: lock.entityRef ?? '', environment: lock.environment, ownerRef }, credentials);
+  }
+
   router.post('/locks', async (req, res) => {
     const credentials = await credentialsOf(req);
     const body = schemas.parse(schemas.createLockSchema, req.body, 'body');
     deploys.getEnvironment(body.environment);
-    let ownerRef: string | undefined;
-    let entityRef = body.entityRef;
-    if (entityRef) {
-      const service = await catalog.getDeployable(entityRef);
-      entityRef = service.entityRef;
-      ownerRef = service.ownerRef;
-    }
-    const target = { entityRef: entityRef ?? '', environment: body.environment, ownerRef };
-    await authorizer.authorize(sledLockPermission, target, credentials);
-    const lock = await audited(
+    const entityRef = body.entityRef && (await catalog.getDeployable(body.entityRef)).entityRef;
+    const deployGroup = body.deployGroup && (await groups.getDeployGroup(body.deployGroup)).entityRef;
+    const lock = { ...body, entityRef, deployGroup };
+    await authorizeLock(lock, credentials);
+    const created = await audited(
       req,
       'lock-create',
-      { environment: body.environment, entityRef: entityRef ?? null, reason: body.reason },
+      { environment: body.environment, entityRef: entityRef ?? null, deployGroup: deployGroup ?? null, reason: body.reason },
       isCritical(body.environment),
-      () => store.createLock({ ...body, entityRef, createdBy: principalOf(credentials) }),
+      () => store.createLock({ ...lock, createdBy: principalOf(credentials) }),
       l => ({ lockId: l.id }),
     );
-    res.status(201).json(lock);
+    res.status(201).json(created);
   });
 
   router.get('/locks', async (req, res) => {
@@ -287,13 +301,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const credentials = await credentialsOf(req);
     const lock = await store.getLock(schemas.parse(schemas.idParam, req.params.id, 'path'));
     if (!lock) throw new NotFoundError(`No lock '${req.params.id}'`);
-    let ownerRef: string | undefined;
-    if (lock.entityRef) {
-      ownerRef = (await catalog.getDeployable(lock.entityRef)).ownerRef;
-    }
-    await authorizer.authorize(sledLockPermission, { entityRef: lock.entityRef ?? '', environment: lock.environment, ownerRef }, credentials);
-    await audited(req, 'lock-delete', { lockId: lock.id, environment: lock.environment, entityRef: lock.entityRef ?? null }, isCritical(lock.environment), () =>
-      store.deleteLock(lock.id),
+    await authorizeLock(lock, credentials);
+    await audited(
+      req,
+      'lock-delete',
+      { lockId: lock.id, environment: lock.environment, entityRef: lock.entityRef ?? null, deployGroup: lock.deployGroup ?? null },
+      isCritical(lock.environment),
+      () => store.deleteLock(lock.id),
     );
     res.status(204).end();
   });

@@ -46,10 +46,15 @@ export const createLockSchema = z
   .object({
     environment,
     entityRef: entityRef.optional(),
+    deployGroup: entityRef.optional(),
     reason: text(2000),
     expiresAt: isoDate.optional(),
   })
-  .strict();
+  .strict()
+  .refine(lock => !(lock.entityRef && lock.deployGroup), {
+    path: ['deployGroup'],
+    message: 'lock either one service (entityRef) or a deploy group (deployGroup), not both',
+  });
 
 const limit = z.coerce.number().int().min(1).max(500).default(50);
 const cursor = z.string().max(64).optional();
@@ -86,7 +91,11 @@ export const listArtifactsQuery = z
 
 export const stateQuery = z.object({ entityRef }).strict();
 export const locksQuery = z
-  .object({ environment: environment.optional(), entityRef: entityRef.optional() })
+  .object({
+    environment: environment.optional(),
+    entityRef: entityRef.optional(),
+    deployGroup: entityRef.optional(),
+  })
   .strict();
 export const logsQuery = z.object({ follow: z.enum(['true', 'false']).optional() }).strict();
 export const idParam = z.string().uuid();

@@ -44,9 +44,11 @@ export interface SledApi {
   createRollback(request: CreateRollbackRequest): Promise<Deploy>;
   getServiceState(entityRef: string): Promise<ServiceState>;
   createLock(request: CreateLockRequest): Promise<Lock>;
+  /** Active locks; with `entityRef` or `deployGroup`, those that apply to it. */
   listLocks(query: {
     environment?: string;
     entityRef?: string;
+    deployGroup?: string;
   }): Promise<Lock[]>;
   deleteLock(id: string): Promise<void>;
   /** Starts a release of a deploy group; resolves to it `running`. */

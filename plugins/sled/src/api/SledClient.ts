@@ -138,10 +138,12 @@ export class SledClient implements SledApi {
   listLocks(query: {
     environment?: string;
     entityRef?: string;
+    deployGroup?: string;
   }): Promise<Lock[]> {
     return this.getJson('/locks', {
       environment: query.environment,
       entityRef: query.entityRef,
+      deployGroup: query.deployGroup,
     });
   }
 

@@ -1,9 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Alert from '@material-ui/lab/Alert';
-
-/** The relation the deploy-groups catalog module emits from a service to its group. */
-const RELATION_DEPLOY_MEMBER_OF = 'deployMemberOf';
+import { RELATION_DEPLOY_MEMBER_OF } from '@internal/plugin-sled-common';
 
 /** Which deploy group releases this service, from the catalog relation. */
 export function DeployGroupNotice(props: { entity: Entity }) {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { InfoCard, Link } from '@backstage/core-components';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   ACTIVE_DEPLOY_STATUSES,
   Deploy,
@@ -188,7 +189,15 @@ export function EnvironmentCard(props: EnvironmentCardProps) {
             {lock.expiresAt
               ? ` (until ${formatTimestamp(lock.expiresAt)})`
               : ''}
-            {lock.entityRef ? '' : ' — the whole environment is locked'}
+            {lock.deployGroup && (
+              <>
+                {' — locked with its deploy group '}
+                <EntityRefLink entityRef={lock.deployGroup} />
+              </>
+            )}
+            {lock.entityRef || lock.deployGroup
+              ? ''
+              : ' — the whole environment is locked'}
           </Alert>
         </Box>
       )}
@@ -227,7 +236,11 @@ export function EnvironmentCard(props: EnvironmentCardProps) {
             variant="outlined"
             disabled={busy}
             onClick={() => run(() => sledApi.deleteLock(lock.id))}
-            disabledReason={lockPermission.deniedReason}
+            disabledReason={
+              lock.deployGroup
+                ? 'The deploy group is locked: unlock it on its Release tab'
+                : lockPermission.deniedReason
+            }
           >
             Unlock
           </ActionButton>
@@ -264,7 +277,7 @@ export function EnvironmentCard(props: EnvironmentCardProps) {
       <LockDialog
         open={dialog === 'lock'}
         onClose={() => setDialog(undefined)}
-        entityRef={entityRef}
+        target={{ entityRef }}
         environment={name}
         onLocked={() => onChanged()}
       />

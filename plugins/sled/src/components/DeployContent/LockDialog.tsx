@@ -20,15 +20,19 @@ const EXPIRY_CHOICES: Array<{ label: string; hours?: number }> = [
   { label: '1 week', hours: 24 * 7 },
 ];
 
-/** Locks one service in one environment, with a reason and an optional expiry. */
+/**
+ * Locks one service, or every member of a deploy group, in one environment,
+ * with a reason and an optional expiry.
+ */
 export function LockDialog(props: {
   open: boolean;
   onClose: () => void;
-  entityRef: string;
+  /** what to lock: a service or a deploy group */
+  target: { entityRef: string } | { deployGroup: string };
   environment: string;
   onLocked: (lock: Lock) => void;
 }) {
-  const { open, onClose, entityRef, environment, onLocked } = props;
+  const { open, onClose, target, environment, onLocked } = props;
   const sledApi = useApi(sledApiRef);
   const [reason, setReason] = useState('');
   const [expiry, setExpiry] = useState(0);
@@ -51,7 +55,7 @@ export function LockDialog(props: {
       const hours = EXPIRY_CHOICES[expiry].hours;
       const lock = await sledApi.createLock({
         environment,
-        entityRef,
+        ...target,
         reason: reason.trim(),
         expiresAt: hours
           ? new Date(Date.now() + hours * 3600 * 1000).toISOString()
@@ -72,8 +76,11 @@ export function LockDialog(props: {
       <DialogContent>
         <ErrorAlert error={error} />
         <DialogContentText>
-          While locked, deploys of this service to {environment} are refused
-          unless the deployer may override locks.
+          While locked, deploys of{' '}
+          {'deployGroup' in target
+            ? 'every service in this deploy group'
+            : 'this service'}{' '}
+          to {environment} are refused unless the deployer may override locks.
         </DialogContentText>
         <TextField
           fullWidth

@@ -6,12 +6,16 @@ import { mockApis, registerMswTestHooks, renderInTestApp, TestApiProvider } from
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { EvaluatePermissionRequest } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { sledApiRef } from '../../api/SledApi';
 import { SledClient } from '../../api/SledClient';
-import { CreateReleaseRequest, Release } from '@internal/plugin-sled-common';
+import { CreateLockRequest, CreateReleaseRequest, Lock, Release } from '@internal/plugin-sled-common';
 import { EntitySledReleaseContent } from './EntitySledReleaseContent';
 import { BASE_URL, makeArtifact, makeServiceState } from '../../__testUtils__/fixtures';
+
+// rendering the whole tab with MUI tables takes seconds on a small CI machine
+jest.setTimeout(30_000);
 
 const ROCKET = 'component:default/rocket';
 const MOON = 'component:default/moon';
@@ -24,7 +28,9 @@ const group: Entity = {
 };
 
 /** The tab inside a test app with the catalog's entity route mounted (member links). */
-function renderTab(authorize: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW) {
+type Authorize = (request: EvaluatePermissionRequest) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+
+function renderTab(authorize: Authorize = () => AuthorizeResult.ALLOW) {
   const client = new SledClient({
     discoveryApi: mockApis.discovery(),
     fetchApi: { fetch: (input, init) => fetch(input, init) },
@@ -61,10 +67,28 @@ function release(status: Release['status'], memberStatus: 'queued' | 'succeeded'
 describe('EntitySledReleaseContent', () => {
   let posted: CreateReleaseRequest[];
   let releases: Release[];
+  let locks: Lock[];
+  let lockQueries: string[];
   beforeEach(() => {
     posted = [];
     releases = [];
+    locks = [];
+    lockQueries = [];
     server.use(
+      http.get(`${BASE_URL}/locks`, ({ request }) => {
+        lockQueries.push(new URL(request.url).search);
+        return HttpResponse.json(locks);
+      }),
+      http.post(`${BASE_URL}/locks`, async ({ request }) => {
+        const body = (await request.json()) as CreateLockRequest;
+        const lock: Lock = { ...(body as Lock), id: 'lock-1', createdBy: 'user:default/jane.doe', createdAt: new Date().toISOString() };
+        locks = [lock];
+        return HttpResponse.json(lock, { status: 201 });
+      }),
+      http.delete(`${BASE_URL}/locks/lock-1`, () => {
+        locks = [];
+        return new HttpResponse(null, { status: 204 });
+      }),
       http.get(`${BASE_URL}/environments`, () =>
         HttpResponse.json([{ name: 'staging', executor: 'kubernetes', requireReason: false, locks: [] }]),
       ),
@@ -112,9 +136,39 @@ describe('EntitySledReleaseContent', () => {
     expect(within(progress).getAllByText('succeeded')).toHaveLength(2);
   });
 
-  it('disables releasing for a user without the release permission', async () => {
-    await renderTab(AuthorizeResult.DENY);
+  it('locks the whole group in an environment with a reason, and unlocks it', async () => {
+    await renderTab();
+    const status = await screen.findByTestId('sled-group-lock-staging');
+    expect(status).toHaveTextContent('Not locked');
+    expect(lockQueries[0]).toBe(`?deployGroup=${encodeURIComponent('deploygroup:default/space')}`);
+
+    // enabled once the permission is known
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Lock staging' })).toBeEnabled(), { timeout: 5000 });
+    await userEvent.click(screen.getByRole('button', { name: 'Lock staging' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('every service in this deploy group');
+    await userEvent.type(within(dialog).getByLabelText(/Reason/), 'quarterly freeze');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Lock' }));
+
+    await waitFor(() => expect(screen.getByTestId('sled-group-lock-staging')).toHaveTextContent('Locked by jane.doe: quarterly freeze'));
+    expect(locks[0]).toMatchObject({ environment: 'staging', deployGroup: 'deploygroup:default/space', reason: 'quarterly freeze' });
+    expect(locks[0].entityRef).toBeUndefined();
+
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Unlock staging' })).toBeEnabled());
+    await userEvent.click(screen.getByRole('button', { name: 'Unlock staging' }));
+    await waitFor(() => expect(screen.getByTestId('sled-group-lock-staging')).toHaveTextContent('Not locked'));
+  });
+
+  // last: usePermission caches decisions (SWR) across renders in one test file
+  it('disables releasing and group locks for a user without the release permission on this group', async () => {
+    const asked: Array<[string, string | undefined]> = [];
+    await renderTab(request => {
+      asked.push([request.permission.name, 'resourceRef' in request ? request.resourceRef : undefined]);
+      return AuthorizeResult.DENY;
+    });
     await screen.findByText('Current versions');
     expect(screen.getByRole('button', { name: 'Release' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Lock staging' })).toBeDisabled();
+    expect(asked).toContainEqual(['sled.release', 'deploygroup:default/space']);
   });
 });

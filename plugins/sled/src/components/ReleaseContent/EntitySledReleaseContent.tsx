@@ -7,6 +7,7 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import {
   DeployStatus,
   Environment,
+  Lock,
   Release,
   ReleaseMember,
   ServiceState,
@@ -20,6 +21,7 @@ import { sledApiRef } from '../../api/SledApi';
 import { DeployStatusLabel } from '../common/DeployStatusLabel';
 import { ErrorAlert, ErrorPanel } from '../common/ErrorAlert';
 import { formatRelativeTime } from '../common/format';
+import { GroupLocksCard } from './GroupLocksCard';
 import { ReleaseDialog } from './ReleaseDialog';
 import { deployGroupMembers } from './useDeployGroup';
 
@@ -84,8 +86,12 @@ export function EntitySledReleaseContent() {
   const deployGroup = stringifyEntityRef(entity);
   const { members } = useMemo(() => deployGroupMembers(entity), [entity]);
   const sledApi = useApi(sledApiRef);
-  const { allowed: canRelease } = usePermission({ permission: sledReleasePermission });
+  const { allowed: canRelease } = usePermission({
+    permission: sledReleasePermission,
+    resourceRef: deployGroup,
+  });
   const [environments, setEnvironments] = useState<Environment[]>();
+  const [locks, setLocks] = useState<Lock[]>([]);
   const [states, setStates] = useState<ServiceState[]>([]);
   const [releases, setReleases] = useState<Release[]>();
   const [selected, setSelected] = useState<string>();
@@ -100,13 +106,15 @@ export function EntitySledReleaseContent() {
     let timer: ReturnType<typeof setTimeout> | undefined;
     (async () => {
       try {
-        const [envs, list, memberStates] = await Promise.all([
+        const [envs, list, memberStates, groupLocks] = await Promise.all([
           sledApi.listEnvironments(),
           sledApi.listReleases({ deployGroup, limit: 20 }),
           Promise.all(members.map(ref => sledApi.getServiceState(ref).catch(() => undefined))),
+          sledApi.listLocks({ deployGroup }),
         ]);
         if (cancelled) return;
         setEnvironments(envs);
+        setLocks(groupLocks);
         setReleases(list);
         setStates(memberStates.filter((s): s is ServiceState => !!s));
         setError(undefined);
@@ -179,7 +187,7 @@ export function EntitySledReleaseContent() {
               color="primary"
               variant="contained"
               disabled={!canRelease || members.length === 0}
-              title={canRelease ? undefined : 'You may not release deploy groups'}
+              title={canRelease ? undefined : 'You may not release this deploy group'}
               onClick={() => setDialogOpen(true)}
             >
               Release
@@ -192,6 +200,16 @@ export function EntitySledReleaseContent() {
             data={matrix}
           />
         </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <GroupLocksCard
+          deployGroup={deployGroup}
+          environments={environments}
+          locks={locks}
+          deniedReason={canRelease ? undefined : 'You may not lock or unlock this deploy group'}
+          onChanged={refresh}
+          onError={setActionError}
+        />
       </Grid>
       {shown && (
         <Grid item xs={12}>

@@ -6,7 +6,7 @@ import {
   SearchDocument,
 } from '@backstage/plugin-search-common';
 import { HighlightedSearchResultText } from '@backstage/plugin-search-react';
-import { DeployStatus } from '@internal/plugin-sled-common';
+import { SledDeployDocument } from '@internal/plugin-sled-common';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import ListItemIcon from '@material-ui/core/ListItemIcon';
@@ -23,17 +23,7 @@ import { formatRelativeTime, formatTimestamp } from '../common/format';
  *
  * @public
  */
-export interface SledDeploySearchDocument extends SearchDocument {
-  deployId: string;
-  entityRef: string;
-  environment: string;
-  status: DeployStatus;
-  version: string;
-  createdAt: string;
-  requestedBy: string;
-  commitSha: string;
-  mergeRequestTitle: string;
-}
+export type SledDeploySearchDocument = SledDeployDocument;
 
 /** @public */
 export interface SledDeploySearchResultListItemProps {

@@ -1,7 +1,11 @@
 import { IndexableDocument } from '@backstage/plugin-search-common';
-import { DeployStatus } from '@internal/plugin-sled-common';
+import { DeployStatus } from './types';
 
-/** The search document type of {@link SledDeploysCollatorFactory}. */
+/**
+ * The search document type of recent deploys, written by the collator in
+ * `@internal/plugin-search-backend-module-sled-deploys` and shown by the
+ * frontend's `SledDeploySearchResultListItem`.
+ */
 export const SLED_DEPLOY_DOCUMENT_TYPE = 'sled-deploy';
 
 /**
