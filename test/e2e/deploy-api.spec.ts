@@ -1,15 +1,7 @@
 import { APIRequestContext, expect, test } from '@playwright/test';
-import { BACKEND, registerArtifact } from './helpers';
+import { BACKEND, guestToken, registerArtifact } from './helpers';
 
 // The REST flow CI and engineers use, against the app ./scripts/start serves.
-async function guestToken(request: APIRequestContext): Promise<string> {
-  const res = await request.get(`${BACKEND}/api/auth/guest/refresh`, {
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(res.ok()).toBeTruthy();
-  return (await res.json()).backstageIdentity.token;
-}
-
 async function waitForFinal(request: APIRequestContext, token: string, id: string) {
   let deploy: any;
   await expect

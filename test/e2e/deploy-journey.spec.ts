@@ -1,14 +1,11 @@
 import { APIRequestContext, expect, test } from '@playwright/test';
-import { BACKEND, SCREENSHOTS, registerArtifact, signInAsGuest } from './helpers';
+import { BACKEND, SCREENSHOTS, guestToken, registerArtifact, signInAsGuest } from './helpers';
 
 const SERVICE = 'cart';
 const PAGE = `/catalog/default/component/${SERVICE}`;
 
 async function deployViaApi(request: APIRequestContext, artifactId: string) {
-  const { backstageIdentity } = await (
-    await request.get(`${BACKEND}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } })
-  ).json();
-  const headers = { Authorization: `Bearer ${backstageIdentity.token}` };
+  const headers = { Authorization: `Bearer ${await guestToken(request)}` };
   const res = await request.post(`${BACKEND}/api/sled/deploys`, {
     headers,
     data: { entityRef: `component:default/${SERVICE}`, environment: 'local', artifactId },

@@ -12,6 +12,15 @@ export async function signInAsGuest(page: Page) {
   await expect(page.getByRole('link', { name: 'Catalog', exact: true }).first()).toBeVisible();
 }
 
+/** A guest user's Backstage token, for calling the API as the UI does. */
+export async function guestToken(request: APIRequestContext): Promise<string> {
+  const res = await request.get(`${BACKEND}/api/auth/guest/refresh`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  expect(res.ok()).toBeTruthy();
+  return (await res.json()).backstageIdentity.token;
+}
+
 /** Registers an artifact the way CI does: with the static service token. */
 export async function registerArtifact(
   request: APIRequestContext,

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { BACKEND, SCREENSHOTS, registerArtifact, signInAsGuest } from './helpers';
+import { BACKEND, SCREENSHOTS, guestToken, registerArtifact, signInAsGuest } from './helpers';
 
 const GROUP = 'team-discovery';
 const MEMBERS = ['search-api', 'recommendations', 'notifications'];
@@ -50,12 +50,9 @@ test('release the team-discovery deploy group to local from the UI and watch eve
   }
 
   // the API agrees: one release, every member deployed with its artifact
-  const { backstageIdentity } = await (
-    await request.get(`${BACKEND}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } })
-  ).json();
   const releases = await (
     await request.get(`${BACKEND}/api/sled/releases?deployGroup=deploygroup:default/${GROUP}`, {
-      headers: { Authorization: `Bearer ${backstageIdentity.token}` },
+      headers: { Authorization: `Bearer ${await guestToken(request)}` },
     })
   ).json();
   const latest = releases.items[0];
@@ -70,4 +67,55 @@ test('release the team-discovery deploy group to local from the UI and watch eve
   const notice = page.getByTestId('sled-deploy-group');
   await expect(notice).toContainText('Released with deploy group');
   await expect(notice.getByRole('link')).toHaveAttribute('href', PAGE);
+});
+
+test('lock the whole team-discovery group in local: member deploys are refused until it is unlocked', async ({
+  page,
+  request,
+}) => {
+  const headers = { Authorization: `Bearer ${await guestToken(request)}` };
+  const reason = `e2e freeze ${Date.now() % 1_000_000}`;
+  const artifact = await registerArtifact(request, 'recommendations', `7.${Date.now() % 1_000_000}.1`);
+  const groupLock = async () =>
+    ((await (await request.get(`${BACKEND}/api/sled/locks?deployGroup=deploygroup:default/${GROUP}`, { headers })).json()) as Array<{
+      id: string;
+      deployGroup?: string;
+      reason: string;
+    }>).find(l => l.deployGroup === `deploygroup:default/${GROUP}`);
+
+  await signInAsGuest(page);
+  await page.goto(`${PAGE}/sled-release`);
+  const status = page.getByTestId('sled-group-lock-local');
+  await expect(status).toHaveText('Not locked');
+  try {
+    await page.getByRole('button', { name: 'Lock local' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog).toContainText('every service in this deploy group');
+    await dialog.getByLabel(/Reason/).fill(reason);
+    await dialog.getByRole('button', { name: 'Lock', exact: true }).click();
+    await expect(status).toContainText(`Locked by guest: ${reason}`);
+    await page.screenshot({ path: `${SCREENSHOTS}/release-group-locked.png`, fullPage: true });
+
+    // a single deploy of a member is refused, naming the group
+    const refused = await request.post(`${BACKEND}/api/sled/deploys`, {
+      headers,
+      data: { entityRef: 'component:default/recommendations', environment: 'local', artifactId: artifact.id },
+    });
+    expect(refused.status()).toBe(409);
+    expect((await refused.json()).error.message).toContain(`with its deploy group deploygroup:default/${GROUP}`);
+
+    // the member's Deploy tab shows the group lock
+    await page.goto('/catalog/default/component/recommendations/sled-deploy');
+    const alert = page.getByRole('alert').filter({ hasText: reason });
+    await expect(alert).toContainText('locked with its deploy group');
+
+    await page.goto(`${PAGE}/sled-release`);
+    await page.getByRole('button', { name: 'Unlock local' }).click();
+    await expect(status).toHaveText('Not locked');
+    expect(await groupLock()).toBeUndefined();
+  } finally {
+    // never leave the group locked for the journeys that follow
+    const left = await groupLock();
+    if (left) await request.delete(`${BACKEND}/api/sled/locks/${left.id}`, { headers });
+  }
 });

@@ -1,17 +1,9 @@
-import { APIRequestContext, expect, test } from '@playwright/test';
-import { BACKEND, SCREENSHOTS, registerArtifact, signInAsGuest } from './helpers';
+import { expect, test } from '@playwright/test';
+import { BACKEND, SCREENSHOTS, guestToken, registerArtifact, signInAsGuest } from './helpers';
 
 // Portal search over recent deploys: a deploy becomes findable by its version
 // once the sled-deploys collator has run (every 30 s in app-config.yaml), and
 // the result leads to that deploy in the service's History tab.
-
-async function guestToken(request: APIRequestContext): Promise<string> {
-  const res = await request.get(`${BACKEND}/api/auth/guest/refresh`, {
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(res.ok()).toBeTruthy();
-  return (await res.json()).backstageIdentity.token;
-}
 
 test('a deploy is found by its version in search and opens in the History tab', async ({ page, request }) => {
   test.setTimeout(180_000);
