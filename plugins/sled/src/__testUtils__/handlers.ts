@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
-import { ServiceState } from '@internal/plugin-sled-common';
-import { BASE_URL, makeArtifact } from './fixtures';
+import { Deploy, ServiceState } from '@internal/plugin-sled-common';
+import { BASE_URL, makeArtifact, makeDeploy } from './fixtures';
 
 /** A Backstage error body, as the sled backend sends it. */
 export function errorResponse(status: number, name: string, message: string) {
@@ -43,4 +43,19 @@ export function serviceHandlers(state: () => ServiceState) {
         : HttpResponse.text(`[${params.id}] finished\n`),
     ),
   ];
+}
+
+/**
+ * POST /deploys answers 202 with a queued deploy (plus `deploy`); the
+ * returned array receives every request body, in order.
+ */
+export function acceptDeploys(server: { use: (...handlers: any[]) => void }, deploy: Partial<Deploy> = {}) {
+  const bodies: any[] = [];
+  server.use(
+    http.post(`${BASE_URL}/deploys`, async ({ request }) => {
+      bodies.push(await request.json());
+      return HttpResponse.json(makeDeploy({ status: 'queued', ...deploy }), { status: 202 });
+    }),
+  );
+  return bodies;
 }

@@ -4,6 +4,7 @@ import { ResponseError } from '@backstage/errors';
 import { mockApis, registerMswTestHooks } from '@backstage/test-utils';
 import { SledClient } from './SledClient';
 import { BASE_URL, makeDeploy } from '../__testUtils__/fixtures';
+import { acceptDeploys } from '../__testUtils__/handlers';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -40,15 +41,7 @@ describe('SledClient', () => {
   });
 
   it('posts a deploy as JSON', async () => {
-    let body: unknown;
-    server.use(
-      http.post(`${BASE_URL}/deploys`, async ({ request }) => {
-        body = await request.json();
-        return HttpResponse.json(makeDeploy({ status: 'queued' }), {
-          status: 202,
-        });
-      }),
-    );
+    const bodies = acceptDeploys(server);
     const deploy = await client.createDeploy({
       entityRef: 'component:default/rocket',
       environment: 'staging',
@@ -56,7 +49,7 @@ describe('SledClient', () => {
       dryRun: true,
     });
     expect(deploy.status).toBe('queued');
-    expect(body).toEqual({
+    expect(bodies[0]).toEqual({
       entityRef: 'component:default/rocket',
       environment: 'staging',
       artifactId: 'artifact-3',

@@ -9,11 +9,10 @@ import { renderSled } from '../../__testUtils__/renderSled';
 import {
   BASE_URL,
   makeArtifact,
-  makeDeploy,
   makeService,
   makeServiceState,
 } from '../../__testUtils__/fixtures';
-import { errorResponse } from '../../__testUtils__/handlers';
+import { acceptDeploys, errorResponse } from '../../__testUtils__/handlers';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -66,20 +65,7 @@ describe('EntitySledArtifactsContent', () => {
   });
 
   it('deploys an artifact from its row', async () => {
-    let body: any;
-    server.use(
-      http.post(`${BASE_URL}/deploys`, async ({ request }) => {
-        body = await request.json();
-        return HttpResponse.json(
-          makeDeploy({
-            status: 'queued',
-            artifactVersion: '1.4.0',
-            environment: 'staging',
-          }),
-          { status: 202 },
-        );
-      }),
-    );
+    const bodies = acceptDeploys(server, { artifactVersion: '1.4.0', environment: 'staging' });
     const user = userEvent.setup();
     await renderSled(<EntitySledArtifactsContent />);
     await screen.findByText('1.4.0');
@@ -95,7 +81,7 @@ describe('EntitySledArtifactsContent', () => {
     await user.click(dialog.getByRole('button', { name: 'Deploy' }));
 
     await waitFor(() =>
-      expect(body).toEqual({
+      expect(bodies[0]).toEqual({
         entityRef: 'component:default/rocket',
         environment: 'staging',
         artifactId: 'artifact-4',

@@ -13,7 +13,7 @@ import {
   makeService,
   makeServiceState,
 } from '../../__testUtils__/fixtures';
-import { errorResponse, serviceHandlers } from '../../__testUtils__/handlers';
+import { acceptDeploys, errorResponse, serviceHandlers } from '../../__testUtils__/handlers';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -95,21 +95,7 @@ describe('EntitySledDeployContent', () => {
   }, 10_000);
 
   it('deploys a searched-for artifact as a dry run', async () => {
-    let body: any;
-    server.use(
-      http.post(`${BASE_URL}/deploys`, async ({ request }) => {
-        body = await request.json();
-        return HttpResponse.json(
-          makeDeploy({
-            id: 'new',
-            status: 'queued',
-            artifactVersion: '1.3.0',
-            dryRun: true,
-          }),
-          { status: 202 },
-        );
-      }),
-    );
+    const bodies = acceptDeploys(server, { id: 'new', artifactVersion: '1.3.0', dryRun: true });
     const user = userEvent.setup();
     await renderSled(<EntitySledDeployContent />);
     const staging = await environmentCard('staging');
@@ -129,7 +115,7 @@ describe('EntitySledDeployContent', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Deploy' }));
 
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect(body).toEqual({
+    expect(bodies[0]).toEqual({
       entityRef: 'component:default/rocket',
       environment: 'staging',
       artifactId: 'artifact-3',
@@ -138,20 +124,7 @@ describe('EntitySledDeployContent', () => {
   });
 
   it('requires a reason and a confirmation of the version change for production', async () => {
-    let body: any;
-    server.use(
-      http.post(`${BASE_URL}/deploys`, async ({ request }) => {
-        body = await request.json();
-        return HttpResponse.json(
-          makeDeploy({
-            id: 'new',
-            environment: 'production',
-            status: 'queued',
-          }),
-          { status: 202 },
-        );
-      }),
-    );
+    const bodies = acceptDeploys(server, { id: 'new', environment: 'production' });
     const user = userEvent.setup();
     await renderSled(<EntitySledDeployContent />);
     const production = await environmentCard('production');
@@ -173,10 +146,10 @@ describe('EntitySledDeployContent', () => {
     expect(dialog.getByTestId('version-change')).toHaveTextContent(
       '1.1.0 → 1.5.0',
     );
-    expect(body).toBeUndefined();
+    expect(bodies[0]).toBeUndefined();
     await user.click(dialog.getByRole('button', { name: 'Confirm deploy' }));
-    await waitFor(() => expect(body).toBeDefined());
-    expect(body).toEqual({
+    await waitFor(() => expect(bodies[0]).toBeDefined());
+    expect(bodies[0]).toEqual({
       entityRef: 'component:default/rocket',
       environment: 'production',
       artifactId: 'artifact-5',
