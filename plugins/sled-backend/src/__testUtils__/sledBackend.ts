@@ -78,6 +78,17 @@ export const defaultSledConfig: JsonObject = {
 /** Decides every permission request (with its resource, if any); swap it per test. */
 export type Decide = (permission: Permission, resourceRef?: string) => PolicyDecision;
 
+/** The default decision of the API tests: everything but overriding locks. */
+export const allowAllButLockOverride: Decide = permission => ({
+  result:
+    permission.name === 'sled.lock.override'
+      ? AuthorizeResult.DENY
+      : AuthorizeResult.ALLOW,
+});
+
+/** A well-formed id that names nothing. */
+export const MISSING_ID = '00000000-0000-4000-8000-000000000000';
+
 /** A permissions service that asks `decide()` at call time. */
 export function switchablePermissions(decide: () => Decide) {
   const service: PermissionsService = {

@@ -14,6 +14,8 @@ import {
   switchablePermissions,
   USER,
   waitForEnd,
+  allowAllButLockOverride,
+  MISSING_ID,
 } from '../__testUtils__/sledBackend';
 
 jest.setTimeout(60_000);
@@ -22,7 +24,6 @@ const A = 'component:default/rel-a';
 const B = 'component:default/rel-b';
 const C = 'component:default/rel-c';
 const GROUP = 'deploygroup:default/rel-group';
-const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
 const deployGroup = (name: string, members: string[], waves?: string[][]): Entity => ({
   apiVersion: 'sled.dev/v1alpha1',
@@ -32,9 +33,6 @@ const deployGroup = (name: string, members: string[], waves?: string[][]): Entit
   relations: [{ type: 'ownedBy', targetRef: 'group:default/team-a' }],
 });
 
-const allowAllButLockOverride: Decide = permission => ({
-  result: permission.name === 'sled.lock.override' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
-});
 
 describe('releases API', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });

@@ -34,6 +34,8 @@ import {
   USER,
   waitForEnd,
   waitForStatus,
+  allowAllButLockOverride,
+  MISSING_ID,
 } from '../__testUtils__/sledBackend';
 import { DatabaseDeployStore } from '../database/DatabaseDeployStore';
 import sledPlugin from '../index';
@@ -50,14 +52,7 @@ const SVC_C = 'component:default/svc-c';
 const SVC_D = 'component:default/svc-d';
 const SVC_E = 'component:default/svc-e';
 const LIB = 'component:default/lib';
-const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
-const allowAllButLockOverride: Decide = permission => ({
-  result:
-    permission.name === 'sled.lock.override'
-      ? AuthorizeResult.DENY
-      : AuthorizeResult.ALLOW,
-});
 
 /** Every route but /health, with a body where it takes one. */
 const ROUTES: Array<[method: 'get' | 'post' | 'delete', path: string, body?: object]> = [
