@@ -37,6 +37,13 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     return backend;
   }
 
+  /** Starts the backend, requests one deploy and waits until it ends. */
+  async function deployToEnd() {
+    const b = await start();
+    const id = await requestDeploy(b, SVC, artifactId);
+    return { b, id, done: await waitForEnd(b, id) };
+  }
+
   beforeEach(async () => {
     fake = await FakeKubernetesApi.start();
   });
@@ -112,9 +119,7 @@ describe('KubernetesJobExecutor against the fake API server', () => {
 
   it('records a failing deploy script with its exit code and log', async () => {
     fake.behave = () => ({ lines: ['migrating\n', 'error: table locked\n'], exitCode: 3 });
-    const b = await start();
-    const id = await requestDeploy(b, SVC, artifactId);
-    const done = await waitForEnd(b, id);
+    const { b, id, done } = await deployToEnd();
     expect(done.status).toBe('failed');
     expect(done.message).toBe('The deploy script exited with code 3');
     expect(done.exitCode).toBe(3);
@@ -152,9 +157,7 @@ describe('KubernetesJobExecutor against the fake API server', () => {
 
   it('fails a deploy whose Job exceeds its deadline, saying so', async () => {
     fake.behave = () => ({ lines: ['waiting for rollout\n'], runForever: true, deadlineMs: 300 });
-    const b = await start();
-    const id = await requestDeploy(b, SVC, artifactId);
-    const done = await waitForEnd(b, id);
+    const { b, id, done } = await deployToEnd();
     expect(done.status).toBe('failed');
     expect(done.message).toMatch(/deadline passed/);
     expect(await readLogs(b, id)).toBe('waiting for rollout\n');
@@ -162,9 +165,7 @@ describe('KubernetesJobExecutor against the fake API server', () => {
 
   it('adopts its own Job when the create answer was lost (409 with the same spec hash)', async () => {
     fake.loseResponseOfNext(1, 503, isJobPost);
-    const b = await start();
-    const id = await requestDeploy(b, SVC, artifactId);
-    const done = await waitForEnd(b, id);
+    const { done } = await deployToEnd();
     expect(done.status).toBe('succeeded');
     expect(fake.requests.filter(isJobPost)).toHaveLength(2);
     expect(fake.createdJobs).toBe(1);
@@ -180,9 +181,7 @@ describe('KubernetesJobExecutor against the fake API server', () => {
         });
       }
     };
-    const b = await start();
-    const id = await requestDeploy(b, SVC, artifactId);
-    const done = await waitForEnd(b, id);
+    const { id, done } = await deployToEnd();
     expect(done.status).toBe('failed');
     expect(done.message).toMatch(/already exists in cluster 'staging' with a different spec/);
     // the foreign Job is left alone
@@ -208,9 +207,7 @@ describe('KubernetesJobExecutor against the fake API server', () => {
 
   it('retries API 5xx answers', async () => {
     fake.failNext(3, 503, isJobPost);
-    const b = await start();
-    const id = await requestDeploy(b, SVC, artifactId);
-    const done = await waitForEnd(b, id);
+    const { done } = await deployToEnd();
     expect(done.status).toBe('succeeded');
     expect(fake.requests.filter(isJobPost)).toHaveLength(4);
     expect(fake.createdJobs).toBe(1);
@@ -218,9 +215,7 @@ describe('KubernetesJobExecutor against the fake API server', () => {
 
   it('retries an API request that times out', async () => {
     fake.hangNext(1, isJobPost);
-    const b = await start();
-    const id = await requestDeploy(b, SVC, artifactId);
-    const done = await waitForEnd(b, id);
+    const { done } = await deployToEnd();
     expect(done.status).toBe('succeeded');
     expect(fake.requests.filter(isJobPost)).toHaveLength(2);
     expect(fake.createdJobs).toBe(1);
@@ -228,9 +223,7 @@ describe('KubernetesJobExecutor against the fake API server', () => {
 
   it('fails the deploy with an actionable message when the API server keeps failing', async () => {
     fake.failNext(50, 500, isJobPost);
-    const b = await start();
-    const id = await requestDeploy(b, SVC, artifactId);
-    const done = await waitForEnd(b, id);
+    const { done } = await deployToEnd();
     expect(done.status).toBe('failed');
     expect(done.message).toMatch(/answered 500 while trying to create Job/);
     expect(fake.createdJobs).toBe(0);
@@ -238,9 +231,7 @@ describe('KubernetesJobExecutor against the fake API server', () => {
 
   it('fails the deploy with an actionable message on 401', async () => {
     fake.token = 'rotated';
-    const b = await start();
-    const id = await requestDeploy(b, SVC, artifactId);
-    const done = await waitForEnd(b, id);
+    const { done } = await deployToEnd();
     expect(done.status).toBe('failed');
     expect(done.message).toMatch(/rejected SLeD's credentials \(401 Unauthorized\)/);
     expect(fake.requests.filter(isJobPost)).toHaveLength(1); // not retried
