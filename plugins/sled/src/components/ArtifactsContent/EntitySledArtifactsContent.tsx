@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { Link, Table, TableColumn } from '@backstage/core-components';
+import { Link, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Artifact, Deploy } from '@internal/plugin-sled-common';
@@ -11,8 +11,9 @@ import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import { sledApiRef } from '../../api/SledApi';
 import { ActionButton } from '../common/ActionButton';
-import { ErrorAlert, ErrorPanel } from '../common/ErrorAlert';
-import { PAGE_SIZES, PageControls } from '../common/PageControls';
+import { ErrorAlert } from '../common/ErrorAlert';
+import { KeysetTable } from '../common/KeysetTable';
+import { PAGE_SIZES } from '../common/PageControls';
 import {
   formatRelativeTime,
   formatTimestamp,
@@ -184,36 +185,14 @@ export function EntitySledArtifactsContent() {
           </Alert>
         </Box>
       )}
-      {pages.error ? (
-        <ErrorPanel error={pages.error} />
-      ) : (
-        <Table<Artifact>
-          title="Artifacts"
-          columns={columns}
-          data={pages.items}
-          isLoading={pages.loading}
-          options={{
-            paging: false,
-            search: false,
-            sorting: false,
-            padding: 'dense',
-            draggable: false,
-          }}
-          emptyContent={
-            <Box p={2}>
-              <Typography variant="body2" color="textSecondary">
-                {pages.loading
-                  ? 'Loading artifacts…'
-                  : 'No artifacts yet. CI registers one after every merge (POST /api/sled/artifacts).'}
-              </Typography>
-            </Box>
-          }
-        />
-      )}
-      <PageControls
+      <KeysetTable<Artifact>
+        title="Artifacts"
+        columns={columns}
         pages={pages}
         pageSize={pageSize}
         onPageSizeChange={setPageSize}
+        loadingText="Loading artifacts…"
+        emptyText="No artifacts yet. CI registers one after every merge (POST /api/sled/artifacts)."
       />
       <DeployDialog
         open={dialogOpen && Boolean(deploying)}

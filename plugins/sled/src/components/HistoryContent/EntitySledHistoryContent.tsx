@@ -4,7 +4,6 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   InfoCard,
   Progress,
-  Table,
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
@@ -19,7 +18,8 @@ import useAsync from 'react-use/esm/useAsync';
 import { ErrorPanel } from '../common/ErrorAlert';
 import { sledApiRef } from '../../api/SledApi';
 import { DeployStatusLabel } from '../common/DeployStatusLabel';
-import { PAGE_SIZES, PageControls } from '../common/PageControls';
+import { KeysetTable } from '../common/KeysetTable';
+import { PAGE_SIZES } from '../common/PageControls';
 import {
   deployDurationMs,
   formatDuration,
@@ -194,37 +194,15 @@ export function EntitySledHistoryContent() {
         </Box>
       </Grid>
       <Grid item xs={12}>
-        {pages.error ? (
-          <ErrorPanel error={pages.error} />
-        ) : (
-          <Table<Deploy>
-            title="Deploys"
-            columns={columns}
-            data={pages.items}
-            isLoading={pages.loading}
-            onRowClick={(_event, deploy) => deploy && openDeploy(deploy.id)}
-            options={{
-              paging: false,
-              search: false,
-              sorting: false,
-              padding: 'dense',
-              draggable: false,
-            }}
-            emptyContent={
-              <Box p={2}>
-                <Typography variant="body2" color="textSecondary">
-                  {pages.loading
-                    ? 'Loading deploys…'
-                    : 'No deploys match these filters.'}
-                </Typography>
-              </Box>
-            }
-          />
-        )}
-        <PageControls
+        <KeysetTable<Deploy>
+          title="Deploys"
+          columns={columns}
           pages={pages}
           pageSize={pageSize}
           onPageSizeChange={setPageSize}
+          onRowClick={deploy => openDeploy(deploy.id)}
+          loadingText="Loading deploys…"
+          emptyText="No deploys match these filters."
         />
       </Grid>
       <Grid item xs={12}>
