@@ -195,7 +195,9 @@ export class ReleaseService {
             reason: release.reason ?? `Release of ${release.deployGroup}`,
             releaseId: release.id,
           },
-          { ...context, idempotencyKey: undefined },
+          // one deploy per member, even when a restart (or a second backend)
+          // resumes the release before the member's deploy id was recorded
+          { ...context, idempotencyKey: `release:${release.id}:${member.entityRef}` },
         );
         return deploy;
       },
