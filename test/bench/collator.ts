@@ -7,7 +7,8 @@
  *
  * SQLite always; PostgreSQL too when BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
  * is set (./scripts/bench sets it). Target (SLED.md): < 20 s with flat memory.
- * `benchCollator()` is exported so test/bench/run.ts can add its rows to its table.
+ * `benchCollator()` is exported so test/bench/run.ts can add its rows to its table;
+ * the backend start-up is test/bench/backend.ts's.
  */
 import {
   AuthService,
@@ -16,21 +17,11 @@ import {
   DiscoveryService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { RegisterCollatorParameters } from '@backstage/plugin-search-backend-node';
 import { searchIndexRegistryExtensionPoint } from '@backstage/plugin-search-backend-node/alpha';
-import knexFactory, { Knex } from 'knex';
-import fs from 'fs';
-import os from 'os';
-import path from 'path';
-import v8 from 'v8';
-import vm from 'vm';
-import sledPlugin from '../../plugins/sled-backend/src';
+import { Knex } from 'knex';
 import searchModuleSledDeploys from '../../plugins/search-backend-module-sled-deploys/src';
-
-export type BenchRow = { metric: string; database: string; value: string; target: string; ok: string };
+import { BenchRow, freshDatabase, gc, machine, mb, PG, serviceEntities, startBenchBackend, table } from './backend';
 
 const RECENT = Number(process.env.SLED_BENCH_COLLATOR_ROWS ?? 100_000);
 const OLD = Math.round(RECENT / 5);
@@ -39,24 +30,6 @@ const WINDOW_DAYS = 30;
 /** each artifact goes to three environments, as staging → production does */
 const DEPLOYS_PER_ARTIFACT = 3;
 const TARGET_SECONDS = 20;
-
-v8.setFlagsFromString('--expose-gc');
-const gc: () => void = vm.runInNewContext('gc');
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-
-function services(): Entity[] {
-  return Array.from({ length: SERVICES }, (_, i) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: `svc-${i}`,
-      namespace: 'default',
-      annotations: { 'sled.dev/deploy-command': 'true' },
-    },
-    spec: { type: 'service', owner: 'group:default/team', lifecycle: 'production' },
-    relations: [{ type: 'ownedBy', targetRef: 'group:default/team' }],
-  }));
-}
 
 /** Artifacts and deploys straight into the tables, in one statement each. */
 async function load(knex: Knex, client: string) {
@@ -115,7 +88,10 @@ export async function benchCollator(database: string, knex: Knex, client: string
       });
     },
   });
-  const backend = await startTestBackend({
+  const backend = await startBenchBackend({
+    knex,
+    entities: serviceEntities(SERVICES, { 'sled.dev/deploy-command': 'true' }),
+    features: [searchModuleSledDeploys, capture],
     extensionPoints: [
       [
         searchIndexRegistryExtensionPoint,
@@ -127,20 +103,10 @@ export async function benchCollator(database: string, knex: Knex, client: string
         },
       ],
     ],
-    features: [
-      sledPlugin,
-      searchModuleSledDeploys,
-      capture,
-      catalogServiceMock.factory({ entities: services() }),
-      mockServices.database.factory({ knex }),
-      mockServices.rootLogger.factory({ level: 'warn' }),
-      mockServices.rootConfig.factory({
-        data: {
-          sled: { environments: [{ name: 'local', executor: 'local' }] },
-          search: { collators: { sledDeploys: { windowDays: WINDOW_DAYS } } },
-        },
-      }),
-    ],
+    config: {
+      sled: { environments: [{ name: 'local', executor: 'local' }] },
+      search: { collators: { sledDeploys: { windowDays: WINDOW_DAYS } } },
+    },
   });
   if (!registered || !services_) throw new Error('the collator module did not register');
 
@@ -200,24 +166,6 @@ export async function benchCollator(database: string, knex: Knex, client: string
   ];
 }
 
-const PG = process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
-
-async function freshDatabase(client: string): Promise<Knex> {
-  if (client === 'pg') {
-    const name = `sled_bench_collator_${Date.now()}`;
-    const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
-    await admin.raw(`CREATE DATABASE ${name}`);
-    await admin.destroy();
-    return knexFactory({ client: 'pg', connection: `${PG}/${name}`, pool: { min: 0, max: 10 } });
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sled-bench-collator-'));
-  return knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename: path.join(dir, 'sled.sqlite') },
-    useNullAsDefault: true,
-  });
-}
-
 async function main() {
   const clients = PG ? ['better-sqlite3', 'pg'] : ['better-sqlite3'];
   if (!PG) process.stderr.write('[bench] BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is not set: SQLite only\n');
@@ -225,16 +173,12 @@ async function main() {
   for (const client of clients) {
     const name = client === 'pg' ? 'PostgreSQL 15' : 'SQLite';
     process.stderr.write(`[bench] ${name}: search collator over ${RECENT} deploys…\n`);
-    const knex = await freshDatabase(client);
+    const knex = await freshDatabase(client, 'sled_bench_collator');
     rows.push(...(await benchCollator(name, knex, client)));
     await knex.destroy();
   }
-  const headers: BenchRow = { metric: 'metric', database: 'database', value: 'measured', target: 'target', ok: 'met' };
-  const keys = Object.keys(headers) as (keyof BenchRow)[];
-  const width = (k: keyof BenchRow) => Math.max(...[headers, ...rows].map(r => r[k].length));
-  const line = (r: BenchRow) => `| ${keys.map(k => r[k].padEnd(width(k))).join(' | ')} |`;
-  console.log(`\nSLeD search collator benchmark — ${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}\n`);
-  console.log([line(headers), `|${keys.map(k => '-'.repeat(width(k) + 2)).join('|')}|`, ...rows.map(line)].join('\n'));
+  console.log(`\n${machine('SLeD search collator benchmark')}\n`);
+  console.log(table(rows));
   process.exit(rows.every(r => r.ok === 'yes') ? 0 : 1);
 }
 

@@ -6,86 +6,39 @@
  * - `POST /deploys` → Job created in the API server (p50/p95, target p95 < 50 ms)
  * - Job finished (controller marks Complete) → deploy final in the DB (p50/p95, target p95 < 1 s)
  * - 300 deploys to 300 services → all 300 Jobs created (seconds, target < 10 s), peak RSS/heap.
- *   A proxy for SLED.md's "release of a 300-service deploy group" until releases exist.
+ *   (the 300-member deploy-group release itself is test/bench/release.ts)
  * - PostgreSQL only: deploy requests/s sustained by 100 concurrent clients, then lost /
  *   duplicate Jobs (exactly one Job per accepted deploy, every one of them succeeded).
  *
- * `benchKubernetes()` is hooked into test/bench/run.ts, as `benchCollator()` is.
+ * `benchKubernetes()` is hooked into test/bench/run.ts, as `benchCollator()` is; the
+ * backend start-up and the Kubernetes config are test/bench/backend.ts's.
  * Figures are in-process: backend, fake API server and clients share one Node process
  * and one clock, so the RSS/heap figures include all three.
  */
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Knex } from 'knex';
 import request from 'supertest';
-import v8 from 'v8';
-import vm from 'vm';
-import sledPlugin from '../../plugins/sled-backend/src';
 import { jobNameFor, LABEL_DEPLOY_ID } from '../../plugins/sled-backend/src/executors/kubernetes/jobSpec';
 import { FakeKubernetesApi } from '../kubernetes/FakeKubernetesApi';
+import {
+  BenchRow,
+  gc,
+  kubernetesBenchConfig,
+  mb,
+  ms,
+  NAMESPACE,
+  percentile,
+  progress,
+  quick,
+  registerImageArtifacts,
+  serviceEntities,
+  sleep,
+  startBenchBackend,
+  USER,
+} from './backend';
 
-export type BenchRow = { metric: string; database: string; value: string; target: string; ok: string };
-
-const quick = process.env.SLED_BENCH_QUICK === '1';
-const NAMESPACE = 'sled-deploys';
 const SERVICES = 300;
 const FINAL = ['succeeded', 'failed', 'cancelled', 'lost'];
-
-v8.setFlagsFromString('--expose-gc');
-const gc: () => void = vm.runInNewContext('gc');
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-const ms = (v: number) => `${v.toFixed(1)} ms`;
-const sleep = (t: number) => new Promise(r => setTimeout(r, t));
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
 const time = (v: unknown) => new Date(v as string).getTime();
-const progress = (text: string) => process.stderr.write(`[bench] ${text}\n`);
-
-const USER = mockCredentials.user.header('user:default/bench');
-const CI = mockCredentials.service.header();
-
-function services(): Entity[] {
-  return Array.from({ length: SERVICES }, (_, i) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: `svc-${i}`,
-      namespace: 'default',
-      annotations: { 'sled.dev/deploy-command': './deploy.sh --apply' },
-    },
-    spec: { type: 'service', owner: 'group:default/team', lifecycle: 'production' },
-    relations: [{ type: 'ownedBy', targetRef: 'group:default/team' }],
-  }));
-}
-
-function config(fake: FakeKubernetesApi) {
-  return {
-    kubernetes: {
-      serviceLocatorMethod: { type: 'multiTenant' },
-      clusterLocatorMethods: [
-        {
-          type: 'config',
-          clusters: [
-            { name: 'bench', url: fake.url, authProvider: 'serviceAccount', serviceAccountToken: fake.token, caData: fake.caData },
-          ],
-        },
-      ],
-    },
-    sled: {
-      environments: [{ name: 'staging', executor: 'kubernetes', cluster: 'bench', namespace: NAMESPACE }],
-      kubernetes: {
-        defaultDeployerImage: 'ghcr.io/example/sled-deployer:1',
-        activeDeadlineSeconds: 600,
-        ttlSecondsAfterFinished: 3600,
-        requestTimeoutSeconds: 10,
-        watchTimeoutSeconds: 60,
-      },
-    },
-  };
-}
 
 /** Every deploy in `ids` (all of them when omitted) final, or false at the timeout. */
 async function waitAllFinal(knex: Knex, timeoutMs: number, ids?: string[]) {
@@ -111,32 +64,17 @@ export async function benchKubernetes(database: string, knex: Knex, client: stri
   const fake = await FakeKubernetesApi.start();
   // fast controller: the pod starts after 5 ms, prints two lines 5 ms apart, completes
   fake.behave = () => ({ lines: ['deploying\n', 'done\n'], intervalMs: 5, startDelayMs: 5 });
-  const backend = await startTestBackend({
-    features: [
-      sledPlugin,
-      catalogServiceMock.factory({ entities: services() }),
-      mockServices.database.factory({ knex }),
-      mockServices.rootLogger.factory({ level: 'warn' }),
-      mockServices.rootConfig.factory({ data: config(fake) }),
-    ],
+  const backend = await startBenchBackend({
+    knex,
+    entities: serviceEntities(SERVICES, { 'sled.dev/deploy-command': './deploy.sh --apply' }),
+    config: kubernetesBenchConfig(fake, {
+      kubernetes: { activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 3600, requestTimeoutSeconds: 10, watchTimeoutSeconds: 60 },
+    }),
   });
   const server = backend.server;
   try {
     // one artifact per service
-    const artifacts: string[] = [];
-    for (let i = 0; i < SERVICES; i += 25) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(25, SERVICES - i) }, async (_, j) => {
-          const res = await request(server)
-            .post('/api/sled/artifacts')
-            .set('Authorization', CI)
-            .send({ entityRef: `component:default/svc-${i + j}`, version: '1.0.0', commitSha: 'abcdef1234567', image: 'registry.example/app:1.0.0' });
-          if (res.status !== 201 && res.status !== 200) throw new Error(`register: ${res.status} ${JSON.stringify(res.body)}`);
-          return res.body.id as string;
-        }),
-      );
-      artifacts.push(...batch);
-    }
+    const artifacts = await registerImageArtifacts(server, SERVICES);
     const ref = (i: number) => `component:default/svc-${i % SERVICES}`;
 
     // ------------------------------------------------------------ latencies, one deploy at a time

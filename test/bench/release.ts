@@ -3,36 +3,44 @@
  * environment against the fake Kubernetes API server (HTTPS, real
  * @kubernetes/client-node), through the real REST API (`POST /releases`).
  *
- * Reports: POST /releases → all 300 Jobs created (target < 10 s), → release
- * succeeded, and peak RSS / heap growth (backend, fake API server and client
- * share one process). SQLite in memory.
+ * Reports, for each release parallelism: POST /releases → all 300 Jobs
+ * created (target < 10 s) and → release final; failures (members that did
+ * not succeed, Job creations whose response the client lost and retried,
+ * deploy logs missing their tail); heap growth and peak RSS (backend, fake
+ * API server and client share one process).
  *
- *   node --require @backstage/cli/config/nodeTransform.cjs test/bench/release.ts
+ * `benchRelease()` is hooked into test/bench/run.ts (`SLED_BENCH_ONLY=release yarn bench`,
+ * which running this file directly also does); SLED_BENCH_RELEASE_PARALLELISM picks the
+ * parallelisms, comma-separated (default 25,100).
  */
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import knexFactory from 'knex';
+import { Knex } from 'knex';
 import request from 'supertest';
-import sledPlugin from '../../plugins/sled-backend/src';
 import { FakeKubernetesApi } from '../kubernetes/FakeKubernetesApi';
+import {
+  BenchRow,
+  gc,
+  kubernetesBenchConfig,
+  mb,
+  progress,
+  registerImageArtifacts,
+  serviceEntities,
+  sleep,
+  startBenchBackend,
+  USER,
+} from './backend';
 
 const MEMBERS = 300;
-const PARALLELISM = Number(process.env.SLED_BENCH_RELEASE_PARALLELISM ?? 25);
-const NAMESPACE = 'sled-deploys';
-const USER = mockCredentials.user.header('user:default/bench');
-const CI = mockCredentials.service.header();
-const sleep = (t: number) => new Promise(r => setTimeout(r, t));
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const TARGET_MS = 10_000;
+/** what the fake controller makes each pod print */
+const LOG = ['deploying\n', 'done\n'];
+
+export const releaseParallelisms = (process.env.SLED_BENCH_RELEASE_PARALLELISM ?? '25,100')
+  .split(',')
+  .map(p => Number(p.trim()));
 
 function entities(): Entity[] {
-  const services: Entity[] = Array.from({ length: MEMBERS }, (_, i) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: `svc-${i}`, namespace: 'default', annotations: { 'sled.dev/deploy-command': './deploy.sh' } },
-    spec: { type: 'service', owner: 'group:default/team', lifecycle: 'production' },
-    relations: [{ type: 'ownedBy', targetRef: 'group:default/team' }],
-  }));
+  const services = serviceEntities(MEMBERS, { 'sled.dev/deploy-command': './deploy.sh' });
   return [
     ...services,
     {
@@ -45,51 +53,18 @@ function entities(): Entity[] {
   ];
 }
 
-async function main() {
+/** One 300-member release at `parallelism`, on a backend of its own. */
+async function release(database: string, knex: Knex, parallelism: number): Promise<BenchRow[]> {
   const fake = await FakeKubernetesApi.start();
-  fake.behave = () => ({ lines: ['deploying\n', 'done\n'], intervalMs: 5, startDelayMs: 5 });
-  const knex = knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true });
-  const backend = await startTestBackend({
-    features: [
-      sledPlugin,
-      catalogServiceMock.factory({ entities: entities() }),
-      mockServices.database.factory({ knex }),
-      mockServices.rootLogger.factory({ level: 'warn' }),
-      mockServices.rootConfig.factory({
-        data: {
-          kubernetes: {
-            serviceLocatorMethod: { type: 'multiTenant' },
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  { name: 'bench', url: fake.url, authProvider: 'serviceAccount', serviceAccountToken: fake.token, caData: fake.caData },
-                ],
-              },
-            ],
-          },
-          sled: {
-            environments: [{ name: 'staging', executor: 'kubernetes', cluster: 'bench', namespace: NAMESPACE }],
-            releases: { parallelism: PARALLELISM },
-            kubernetes: { defaultDeployerImage: 'ghcr.io/example/sled-deployer:1' },
-          },
-        },
-      }),
-    ],
+  fake.behave = () => ({ lines: LOG, intervalMs: 5, startDelayMs: 5 });
+  const backend = await startBenchBackend({
+    knex,
+    entities: entities(),
+    config: kubernetesBenchConfig(fake, { releases: { parallelism } }),
   });
   try {
-    for (let i = 0; i < MEMBERS; i += 25) {
-      await Promise.all(
-        Array.from({ length: Math.min(25, MEMBERS - i) }, async (_, j) => {
-          const res = await request(backend.server)
-            .post('/api/sled/artifacts')
-            .set('Authorization', CI)
-            .send({ entityRef: `component:default/svc-${i + j}`, version: '1.0.0', commitSha: 'abcdef1234567', image: 'registry.example/app:1.0.0' });
-          if (res.status !== 201) throw new Error(`register: ${res.status} ${JSON.stringify(res.body)}`);
-        }),
-      );
-    }
-    global.gc?.();
+    await registerImageArtifacts(backend.server, MEMBERS);
+    gc();
     const before = process.memoryUsage();
     let rssMax = before.rss;
     let heapMax = before.heapUsed;
@@ -121,24 +96,65 @@ async function main() {
     }
     const finished = Date.now() - start;
     clearInterval(sampler);
-    const [{ n: succeeded }] = await knex('sled_deploys').where({ release_id: res.body.id, status: 'succeeded' }).count({ n: '*' });
 
-    const jobsNote = fake.createdJobs < MEMBERS ? ` (only ${fake.createdJobs} Jobs: the release stopped)` : '';
-    const rows = [
-      ['POST /releases accepted (300 members resolved, authorized, written)', `${accepted} ms`, ''],
-      [`POST /releases → all ${MEMBERS} Jobs created (parallelism ${PARALLELISM})`, `${(allJobs / 1000).toFixed(2)} s${jobsNote}`, allJobs < 10_000 && !jobsNote ? '< 10 s: yes' : '< 10 s: NO'],
-      ['POST /releases → release final', `${(finished / 1000).toFixed(2)} s (${status}, ${succeeded}/${MEMBERS} succeeded, ${fake.createdJobs} Jobs)`, ''],
-      ['peak RSS / heap growth during the release', `${mb(rssMax)} / +${mb(heapMax - before.heapUsed)}`, ''],
+    const deploys: Array<{ id: string; status: string }> = await knex('sled_deploys')
+      .where({ release_id: res.body.id })
+      .select('id', 'status');
+    const succeeded = deploys.filter(d => d.status === 'succeeded').length;
+    const failedMembers = MEMBERS - succeeded;
+    // every Job is created once: a second POST means the client lost the answer to the first
+    const retriedCreates = fake.requestsTo('POST', '/jobs').length - fake.createdJobs;
+    const logs = new Map<string, string>();
+    const chunks: Array<{ deploy_id: string; text: string }> = await knex('sled_deploy_logs')
+      .whereIn('deploy_id', deploys.length ? deploys.map(d => d.id) : ['-'])
+      .orderBy(['deploy_id', 'chunk'])
+      .select('deploy_id', 'text');
+    for (const c of chunks) logs.set(c.deploy_id, (logs.get(c.deploy_id) ?? '') + c.text);
+    const lostLogs = deploys.filter(d => logs.get(d.id) !== LOG.join('')).length;
+    const allCreated = fake.createdJobs >= MEMBERS;
+    const clean = failedMembers === 0 && retriedCreates === 0 && lostLogs === 0;
+    return [
+      {
+        metric: `${MEMBERS}-member release, parallelism ${parallelism} → all ${MEMBERS} Jobs created`,
+        database,
+        value: `${(allJobs / 1000).toFixed(2)} s${allCreated ? '' : ` (only ${fake.createdJobs} Jobs: the release stopped)`} (accepted in ${accepted} ms; release ${status} in ${(finished / 1000).toFixed(2)} s, ${succeeded}/${MEMBERS} members succeeded)`,
+        target: '< 10 s',
+        ok: allCreated && allJobs < TARGET_MS ? 'yes' : 'NO',
+      },
+      {
+        metric: '  failed members / lost Job-create answers (retried) / logs missing their tail',
+        database,
+        value: `${failedMembers} / ${retriedCreates} / ${lostLogs}`,
+        target: '0 / 0 / 0',
+        ok: clean ? 'yes' : 'NO',
+      },
+      {
+        metric: '  heap growth / peak RSS during the release (whole process)',
+        database,
+        value: `+${mb(heapMax - before.heapUsed)} / ${mb(rssMax)}`,
+        target: '',
+        ok: '',
+      },
     ];
-    for (const [metric, value, target] of rows) process.stdout.write(`${metric}: ${value}${target ? `  [${target}]` : ''}\n`);
   } finally {
     await backend.stop();
     await fake.stop();
-    await knex.destroy();
   }
 }
 
-main().catch(error => {
-  process.stderr.write(`${error.stack ?? error}\n`);
-  process.exit(1);
-});
+/** The 300-member release at each of `parallelisms`, each on a fresh database from `database()`. */
+export async function benchRelease(name: string, database: () => Promise<Knex>, parallelisms = releaseParallelisms): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const parallelism of parallelisms) {
+    progress(`${name}: ${MEMBERS}-member release, parallelism ${parallelism}…`);
+    rows.push(...(await release(name, await database(), parallelism)));
+  }
+  return rows;
+}
+
+// `node --require @backstage/cli/config/nodeTransform.cjs test/bench/release.ts` is
+// `SLED_BENCH_ONLY=release yarn bench`: run.ts prints the table
+if (require.main === module) {
+  process.env.SLED_BENCH_ONLY = 'release';
+  require('./run');
+}

@@ -1,76 +1,62 @@
 /*
  * SLeD benchmarks: `yarn bench` (or ./scripts/bench, which also starts PostgreSQL).
  * Prints one table; figures go to the README. Targets are from SLED.md.
+ *
+ *   SLED_BENCH_QUICK=1             shorter runs, 100,000 history rows
+ *   SLED_BENCH_ONLY=a,b            only these sections: controlPlane, busy, throughput,
+ *                                  history, collator, kubernetes, release
+ *   SLED_BENCH_RELEASE_PARALLELISM release parallelisms, comma-separated (default 25,100)
  */
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { Entity } from '@backstage/catalog-model';
 import { DatabaseService } from '@backstage/backend-plugin-api';
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import request from 'supertest';
-import sledPlugin from '../../plugins/sled-backend/src';
 import { DatabaseDeployStore } from '../../plugins/sled-backend/src/database/DatabaseDeployStore';
+import {
+  BenchRow,
+  CI,
+  freshDatabase,
+  machine,
+  ms,
+  percentile,
+  PG,
+  quick,
+  serviceEntities,
+  sleep,
+  startBenchBackend,
+  table,
+  USER,
+} from './backend';
 import { benchCollator } from './collator';
 import { benchKubernetes } from './kubernetes';
+import { benchRelease } from './release';
 
-type Row = { metric: string; database: string; value: string; target: string; ok: string };
-const rows: Row[] = [];
-const quick = process.env.SLED_BENCH_QUICK === '1';
+const rows: BenchRow[] = [];
 const HISTORY_ROWS = quick ? 100_000 : 1_000_000;
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
-const ms = (v: number) => `${v.toFixed(1)} ms`;
-const sleep = (t: number) => new Promise(r => setTimeout(r, t));
-
-function services(count: number, dir: string): Entity[] {
+function services(count: number, dir: string) {
   fs.writeFileSync(path.join(dir, 'deploy.sh'), 'exit 0\n');
-  return Array.from({ length: count }, (_, i) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: `svc-${i}`,
-      namespace: 'default',
-      annotations: {
-        'sled.dev/deploy-command': 'sh deploy.sh',
-        'backstage.io/managed-by-location': `file:${dir}/catalog-info.yaml`,
-      },
-    },
-    spec: { type: 'service', owner: 'group:default/team', lifecycle: 'production' },
-    relations: [{ type: 'ownedBy', targetRef: 'group:default/team' }],
-  }));
+  return serviceEntities(count, {
+    'sled.dev/deploy-command': 'sh deploy.sh',
+    'backstage.io/managed-by-location': `file:${dir}/catalog-info.yaml`,
+  });
 }
 
-async function startBackend(knex: Knex, entities: Entity[]) {
-  const { server } = await startTestBackend({
-    features: [
-      sledPlugin,
-      catalogServiceMock.factory({ entities }),
-      mockServices.database.factory({ knex }),
-      mockServices.rootLogger.factory({ level: 'warn' }),
-      mockServices.rootConfig.factory({
-        data: { sled: { environments: [{ name: 'local', executor: 'local' }] } },
-      }),
-    ],
+async function startBackend(knex: Knex, entities: ReturnType<typeof services>) {
+  const { server } = await startBenchBackend({
+    knex,
+    entities,
+    config: { sled: { environments: [{ name: 'local', executor: 'local' }] } },
   });
   return server;
 }
 
-const userHeader = () => mockCredentials.user.header('user:default/bench');
-
 async function register(server: any, entityRef: string, version: string) {
   const res = await request(server)
     .post('/api/sled/artifacts')
-    .set('Authorization', mockCredentials.service.header())
+    .set('Authorization', CI)
     .send({ entityRef, version, commitSha: 'abcdef1234567' });
   if (res.status !== 201 && res.status !== 200) throw new Error(`register: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id as string;
@@ -98,7 +84,7 @@ async function controlPlane(database: string, knex: Knex) {
     const sent = Date.now();
     const res = await request(server)
       .post('/api/sled/deploys')
-      .set('Authorization', userHeader())
+      .set('Authorization', USER)
       .send({ entityRef, environment: 'local', artifactId });
     if (res.status !== 202) throw new Error(`deploy: ${res.status} ${JSON.stringify(res.body)}`);
     let started: string | undefined;
@@ -138,11 +124,11 @@ async function throughput(database: string, knex: Knex, busy = false) {
     if (busy) {
       const slow = await request(server)
         .post('/api/sled/artifacts')
-        .set('Authorization', mockCredentials.service.header())
+        .set('Authorization', CI)
         .send({ entityRef, version: 'slow', commitSha: 'abcdef1234567', deploy: { command: ['sleep', '300'] } });
       const res = await request(server)
         .post('/api/sled/deploys')
-        .set('Authorization', userHeader())
+        .set('Authorization', USER)
         .send({ entityRef, environment: 'local', artifactId: slow.body.id });
       blockers.push(res.body.id);
     }
@@ -158,7 +144,7 @@ async function throughput(database: string, knex: Knex, busy = false) {
         const i = n++;
         const res = await request(server)
           .post('/api/sled/deploys')
-          .set('Authorization', userHeader())
+          .set('Authorization', USER)
           .set('Idempotency-Key', `bench-${database}-${busy}-${i}`)
           .send({ entityRef: `component:default/svc-${i % TARGETS}`, environment: 'local', artifactId: artifacts[i % TARGETS], force: true });
         if (res.status === 202) accepted.push(res.body.id);
@@ -168,7 +154,7 @@ async function throughput(database: string, knex: Knex, busy = false) {
   );
   const elapsed = (Date.now() - start) / 1000;
   for (const id of blockers) {
-    await request(server).post(`/api/sled/deploys/${id}/cancel`).set('Authorization', userHeader());
+    await request(server).post(`/api/sled/deploys/${id}/cancel`).set('Authorization', USER);
   }
   const finished = await waitAllFinal(knex, 600_000);
   const ids = accepted.length ? accepted : ['-'];
@@ -215,55 +201,48 @@ async function history(database: string, knex: Knex, client: string) {
   rows.push({ metric: `history page (50 rows, keyset) at ${HISTORY_ROWS.toLocaleString('en-US')} rows, p95`, database, value: `${ms(p95)} (p50 ${ms(percentile(timings, 50))}; load ${loadSeconds.toFixed(0)} s)`, target: '< 20 ms', ok: p95 < 20 ? 'yes' : 'NO' });
 }
 
-const PG = process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
-const opened: Knex[] = [];
-
-/** A fresh, empty database of the given kind. */
-async function freshDatabase(client: string): Promise<Knex> {
-  let db: Knex;
-  if (client === 'pg') {
-    const name = `sled_bench_${Date.now()}_${opened.length}`;
-    const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
-    await admin.raw(`CREATE DATABASE ${name}`);
-    await admin.destroy();
-    db = knexFactory({ client: 'pg', connection: `${PG}/${name}`, pool: { min: 0, max: 10 } });
-  } else {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sled-bench-db-'));
-    db = knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(dir, 'sled.sqlite') }, useNullAsDefault: true });
-  }
-  opened.push(db);
-  return db;
-}
+/** The sections SLED_BENCH_ONLY can pick, in the order of a full run. */
+const sections: Record<string, (name: string, client: string) => Promise<void>> = {
+  controlPlane: async (name, client) => {
+    process.stderr.write(`[bench] ${name}: control plane…\n`);
+    await controlPlane(name, await freshDatabase(client));
+  },
+  busy: async (name, client) => {
+    process.stderr.write(`[bench] ${name}: throughput…\n`);
+    await throughput(name, await freshDatabase(client), true);
+  },
+  throughput: async (name, client) => {
+    await throughput(name, await freshDatabase(client), false);
+  },
+  history: async (name, client) => {
+    process.stderr.write(`[bench] ${name}: history at ${HISTORY_ROWS} rows…\n`);
+    await history(name, await freshDatabase(client), client);
+  },
+  collator: async (name, client) => {
+    process.stderr.write(`[bench] ${name}: search collator…\n`);
+    rows.push(...(await benchCollator(name, await freshDatabase(client), client)));
+  },
+  kubernetes: async (name, client) => {
+    rows.push(...(await benchKubernetes(name, await freshDatabase(client), client)));
+  },
+  release: async (name, client) => {
+    rows.push(...(await benchRelease(name, () => freshDatabase(client))));
+  },
+};
 
 async function main() {
   const clients = PG ? ['better-sqlite3', 'pg'] : ['better-sqlite3'];
   if (!PG) process.stderr.write('[bench] BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is not set: SQLite only (./scripts/bench sets it)\n');
+  const only = process.env.SLED_BENCH_ONLY;
+  const picked = only && only !== 'all' ? only.split(',') : Object.keys(sections);
+  const unknown = picked.filter(s => !sections[s]);
+  if (unknown.length) throw new Error(`SLED_BENCH_ONLY: unknown section ${unknown.join(', ')}; one of ${Object.keys(sections).join(', ')} (comma-separated), or all`);
   for (const client of clients) {
     const name = client === 'pg' ? 'PostgreSQL 15' : 'SQLite';
-    const only = process.env.SLED_BENCH_ONLY;
-    if (only && only !== 'all') {
-      const fn = { controlPlane, throughput, busy: (d: string, k: Knex) => throughput(d, k, true) }[only as 'controlPlane'];
-      await fn(name, await freshDatabase(client));
-      continue;
-    }
-    process.stderr.write(`[bench] ${name}: control plane…\n`);
-    await controlPlane(name, await freshDatabase(client));
-    process.stderr.write(`[bench] ${name}: throughput…\n`);
-    await throughput(name, await freshDatabase(client), true);
-    await throughput(name, await freshDatabase(client), false);
-    process.stderr.write(`[bench] ${name}: history at ${HISTORY_ROWS} rows…\n`);
-    await history(name, await freshDatabase(client), client);
-    process.stderr.write(`[bench] ${name}: search collator…\n`);
-    rows.push(...(await benchCollator(name, await freshDatabase(client), client)));
-    rows.push(...(await benchKubernetes(name, await freshDatabase(client), client)));
+    for (const section of picked) await sections[section](name, client);
   }
-  const headers: Row = { metric: 'metric', database: 'database', value: 'measured', target: 'target', ok: 'met' };
-  const all = [headers, ...rows];
-  const width = (k: keyof Row) => Math.max(...all.map(r => r[k].length));
-  const line = (r: Row) => `| ${(Object.keys(headers) as (keyof Row)[]).map(k => r[k].padEnd(width(k))).join(' | ')} |`;
-  const out = [line(headers), `|${(Object.keys(headers) as (keyof Row)[]).map(k => '-'.repeat(width(k) + 2)).join('|')}|`, ...rows.map(line)].join('\n');
-  console.log(`\nSLeD benchmarks — ${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}\n`);
-  console.log(out);
+  console.log(`\n${machine('SLeD benchmarks')}\n`);
+  console.log(table(rows));
   process.exit(0);
 }
 

@@ -511,14 +511,24 @@ export class FakeKubernetesApi {
 
         const lines = behaviour.lines ?? [];
         const interval = behaviour.intervalMs ?? 20;
-        lines.forEach((line, i) => {
-          state.timers.push(setTimeout(() => this.writeLog(state, line), interval * (i + 1)));
-        });
-        if (!behaviour.runForever) {
+        // The container's steps one after the other, each timer set by the one
+        // before: timers of different lengths set at once (5, 10, 15 ms) can
+        // fire out of order on a busy event loop, which printed lines out of
+        // order, or completed the Job before its last lines were printed.
+        const step = (i: number) => {
+          if (i >= lines.length && behaviour.runForever) return;
           state.timers.push(
-            setTimeout(() => this.finishJob(job, state, behaviour.exitCode ?? 0), interval * (lines.length + 1)),
+            setTimeout(() => {
+              if (i < lines.length) {
+                this.writeLog(state, lines[i]);
+                step(i + 1);
+              } else {
+                this.finishJob(job, state, behaviour.exitCode ?? 0);
+              }
+            }, interval),
           );
-        }
+        };
+        step(0);
         if (deadline || behaviour.deadlineMs) {
           const remaining = (behaviour.deadlineMs ?? deadline * 1000) - (Date.now() - startedAt);
           state.timers.push(setTimeout(() => this.exceedDeadline(job, state), Math.max(0, remaining)));

@@ -65,6 +65,13 @@ export class KubernetesClusters {
    * library makes a new agent, so a new TLS connection, for every request;
    * reusing one keeps Job creation fast. Credentials travel in headers (or
    * key the agent), so they are still fetched fresh for every client.
+   *
+   * No `maxSockets`: with a cap, requests queue in the agent and Node hands a
+   * freed socket to the next one while node-fetch (inside the client library)
+   * still checks the finished chunked response, which it then wrongly fails
+   * with "Premature close" (node-fetch/node-fetch#1767). Concurrency is
+   * bounded above this instead: by the deploy queue (one deploy per target)
+   * and by `sled.releases.parallelism`.
    */
   private readonly agents = new Map<string, https.Agent>();
 
@@ -74,7 +81,6 @@ export class KubernetesClusters {
     if (!agent) {
       agent = new https.Agent({
         keepAlive: true,
-        maxSockets: 64,
         ca: caOf(details),
         rejectUnauthorized: !details.skipTLSVerify,
         cert,
