@@ -186,7 +186,14 @@ export class KubernetesClusters {
     const provider = details.authMetadata[ANNOTATION_KUBERNETES_AUTH_PROVIDER];
     const strategy = this.strategies.get(provider)!;
     const credential = await strategy.getCredential(details, {});
-    const kubeConfig = new KubeConfig();
+    const agent = details.url.startsWith('https:')
+      ? this.agentFor(
+          details,
+          credential.type === 'x509 client certificate' ? credential.cert : undefined,
+          credential.type === 'x509 client certificate' ? credential.key : undefined,
+        )
+      : undefined;
+    const kubeConfig = new PooledKubeConfig(agent);
     const user: Record<string, string> = { name: 'sled' };
     if (credential.type === 'bearer token') user.token = credential.token;
     if (credential.type === 'x509 client certificate') {
@@ -208,13 +215,6 @@ export class KubernetesClusters {
       currentContext: 'sled',
     });
     const timeoutMs = this.requestTimeoutMs;
-    const agent = details.url.startsWith('https:')
-      ? this.agentFor(
-          details,
-          credential.type === 'x509 client certificate' ? credential.cert : undefined,
-          credential.type === 'x509 client certificate' ? credential.key : undefined,
-        )
-      : undefined;
     const timeout = {
       async pre(context: RequestContext) {
         context.setSignal(AbortSignal.timeout(timeoutMs));
@@ -238,6 +238,22 @@ export class KubernetesClusters {
       watch: new Watch(kubeConfig),
       log: new Log(kubeConfig),
     };
+  }
+}
+
+/**
+ * A KubeConfig whose watch and log requests (`Watch`, `Log`) also use the
+ * pooled agent: the library otherwise makes a new agent, so a new TLS
+ * connection, for each of them.
+ */
+class PooledKubeConfig extends KubeConfig {
+  constructor(private readonly pooledAgent?: https.Agent) {
+    super();
+  }
+
+  async applyToFetchOptions(opts: https.RequestOptions) {
+    const init = await super.applyToFetchOptions(opts);
+    return this.pooledAgent ? { ...init, agent: this.pooledAgent } : init;
   }
 }
 
