@@ -48,6 +48,22 @@ export interface ClusterClients {
 }
 
 /**
+ * A KubeConfig whose watch and log requests (`Watch`, `Log`) also use the
+ * pooled agent: the library otherwise makes a new agent, so a new TLS
+ * connection, for each of them.
+ */
+class PooledKubeConfig extends KubeConfig {
+  constructor(private readonly pooledAgent?: https.Agent) {
+    super();
+  }
+
+  async applyToFetchOptions(opts: https.RequestOptions) {
+    const init = await super.applyToFetchOptions(opts);
+    return this.pooledAgent ? { ...init, agent: this.pooledAgent } : init;
+  }
+}
+
+/**
  * Reads the clusters of `kubernetes.clusterLocatorMethods` of type `config`
  * (as the kubernetes plugin's ConfigClusterLocator does: SLeD keeps no copy of
  * cluster credentials) and builds clients with the kubernetes plugin's auth
@@ -238,22 +254,6 @@ export class KubernetesClusters {
       watch: new Watch(kubeConfig),
       log: new Log(kubeConfig),
     };
-  }
-}
-
-/**
- * A KubeConfig whose watch and log requests (`Watch`, `Log`) also use the
- * pooled agent: the library otherwise makes a new agent, so a new TLS
- * connection, for each of them.
- */
-class PooledKubeConfig extends KubeConfig {
-  constructor(private readonly pooledAgent?: https.Agent) {
-    super();
-  }
-
-  async applyToFetchOptions(opts: https.RequestOptions) {
-    const init = await super.applyToFetchOptions(opts);
-    return this.pooledAgent ? { ...init, agent: this.pooledAgent } : init;
   }
 }
 
