@@ -150,13 +150,17 @@ describe('EntitySledReleaseContent', () => {
     await userEvent.type(within(dialog).getByLabelText(/Reason/), 'quarterly freeze');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Lock' }));
 
-    await waitFor(() => expect(screen.getByTestId('sled-group-lock-staging')).toHaveTextContent('Locked by jane.doe: quarterly freeze'));
+    await waitFor(() => expect(screen.getByTestId('sled-group-lock-staging')).toHaveTextContent('Locked by jane.doe: quarterly freeze'), {
+      timeout: 5000,
+    });
     expect(locks[0]).toMatchObject({ environment: 'staging', deployGroup: 'deploygroup:default/space', reason: 'quarterly freeze' });
     expect(locks[0].entityRef).toBeUndefined();
 
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Unlock staging' })).toBeEnabled());
+    // the dialog has closed (while it fades out the page behind is aria-hidden)
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull(), { timeout: 5000 });
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Unlock staging' })).toBeEnabled(), { timeout: 5000 });
     await userEvent.click(screen.getByRole('button', { name: 'Unlock staging' }));
-    await waitFor(() => expect(screen.getByTestId('sled-group-lock-staging')).toHaveTextContent('Not locked'));
+    await waitFor(() => expect(screen.getByTestId('sled-group-lock-staging')).toHaveTextContent('Not locked'), { timeout: 5000 });
   });
 
   // last: usePermission caches decisions (SWR) across renders in one test file
