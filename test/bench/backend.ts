@@ -17,7 +17,7 @@ import request from 'supertest';
 import v8 from 'v8';
 import vm from 'vm';
 import sledPlugin from '../../plugins/sled-backend/src';
-import { FakeKubernetesApi } from '../kubernetes/FakeKubernetesApi';
+import inspector from 'inspector';
 
 /** One row of the benchmark table. */
 export type BenchRow = { metric: string; database: string; value: string; target: string; ok: string };
@@ -79,10 +79,11 @@ export const NAMESPACE = 'sled-deploys';
 
 /**
  * Config for one `staging` environment run by the Kubernetes executor in
- * namespace sled-deploys of cluster `bench`: the fake API server.
+ * namespace sled-deploys of cluster `bench`: the fake API server (in-process
+ * FakeKubernetesApi or FakeKubernetesProcess).
  */
 export function kubernetesBenchConfig(
-  fake: FakeKubernetesApi,
+  fake: { url: string; token: string; caData: string },
   sled: { kubernetes?: JsonObject; releases?: JsonObject } = {},
 ): JsonObject {
   return {
@@ -122,6 +123,38 @@ export async function registerImageArtifacts(server: TestBackend['server'], coun
     artifacts.push(...batch);
   }
   return artifacts;
+}
+
+/** The backend's own address, for clients in other processes. */
+export function baseUrl(server: TestBackend['server']): string {
+  return `http://127.0.0.1:${server.port()}`;
+}
+
+/**
+ * With SLED_BENCH_CPU_PROFILE=<dir>, profiles this (the backend's) process
+ * while `body` runs and writes <dir>/<name>.cpuprofile (V8's CPU profiler, as
+ * `node --cpu-prof`, but only around the measured phase).
+ */
+export async function profiled<T>(name: string, body: () => Promise<T>): Promise<T> {
+  const dir = process.env.SLED_BENCH_CPU_PROFILE;
+  if (!dir) return body();
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 500 });
+  await post('Profiler.start');
+  try {
+    return await body();
+  } finally {
+    const { profile } = await post('Profiler.stop');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${name.replace(/[^\w.-]+/g, '-')}.cpuprofile`);
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    progress(`CPU profile of the backend's process: ${file}`);
+  }
 }
 
 export const PG = process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;

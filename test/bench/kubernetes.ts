@@ -12,21 +12,29 @@
  *
  * `benchKubernetes()` is hooked into test/bench/run.ts, as `benchCollator()` is; the
  * backend start-up and the Kubernetes config are test/bench/backend.ts's.
- * Figures are in-process: backend, fake API server and clients share one Node process
- * and one clock, so the RSS/heap figures include all three.
+ * The fake API server runs in a child process of its own (FakeKubernetesProcess), as a
+ * real API server runs elsewhere; the throughput row's 100 clients run in another
+ * (loadClients.ts). So the backend's process serves the requests and runs the executor
+ * only; the latency rows' and the burst's clients stay in it (supertest). The RSS/heap
+ * figures are the backend's process. All processes share one machine and one clock.
+ * SLED_BENCH_CPU_PROFILE=<dir> writes a CPU profile of the backend's process during the
+ * throughput run (test/bench/profileSummary.ts summarizes it).
  */
 import { Knex } from 'knex';
 import request from 'supertest';
 import { jobNameFor, LABEL_DEPLOY_ID } from '../../plugins/sled-backend/src/executors/kubernetes/jobSpec';
-import { FakeKubernetesApi } from '../kubernetes/FakeKubernetesApi';
+import { FakeKubernetesProcess } from '../kubernetes/fakeKubernetesProcess';
+import { runLoad } from './loadClients';
 import {
   BenchRow,
+  baseUrl,
   gc,
   kubernetesBenchConfig,
   mb,
   ms,
   NAMESPACE,
   percentile,
+  profiled,
   progress,
   quick,
   registerImageArtifacts,
@@ -61,9 +69,8 @@ async function deploy(server: any, entityRef: string, artifactId: string, key?: 
 
 export async function benchKubernetes(database: string, knex: Knex, client: string): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const fake = await FakeKubernetesApi.start();
   // fast controller: the pod starts after 5 ms, prints two lines 5 ms apart, completes
-  fake.behave = () => ({ lines: ['deploying\n', 'done\n'], intervalMs: 5, startDelayMs: 5 });
+  const fake = await FakeKubernetesProcess.start({ behaviour: { lines: ['deploying\n', 'done\n'], intervalMs: 5, startDelayMs: 5 } });
   const backend = await startBenchBackend({
     knex,
     entities: serviceEntities(SERVICES, { 'sled.dev/deploy-command': './deploy.sh --apply' }),
@@ -89,11 +96,8 @@ export async function benchKubernetes(database: string, knex: Knex, client: stri
       const id: string = res.body.id;
       const name = jobNameFor(id);
       const deadline = Date.now() + 30_000;
-      let job = fake.getJob(NAMESPACE, name);
-      while (!job && Date.now() < deadline) {
-        await sleep(1);
-        job = fake.getJob(NAMESPACE, name);
-      }
+      // the fake answers once it created the Job: no polling
+      const job = await fake.waitForJob(NAMESPACE, name, 30_000);
       if (!job) throw new Error(`no Job for deploy ${id} after 30 s`);
       created.push(time(job.metadata.creationTimestamp) - sent);
       let row: any;
@@ -103,8 +107,7 @@ export async function benchKubernetes(database: string, knex: Knex, client: stri
         await sleep(2);
       }
       if (row?.status !== 'succeeded') throw new Error(`deploy ${id} ended ${row?.status}`);
-      const complete = fake
-        .getJob(NAMESPACE, name)!
+      const complete = (await fake.getJob(NAMESPACE, name))!
         .status.conditions.find((c: any) => c.type === 'Complete' && c.status === 'True');
       finalised.push(time(row.finished_at) - time(complete.lastTransitionTime));
     }
@@ -129,7 +132,7 @@ export async function benchKubernetes(database: string, knex: Knex, client: stri
       rssMax = Math.max(rssMax, rss);
       heapMax = Math.max(heapMax, heapUsed);
     }, 10);
-    const createdBefore = fake.createdJobs;
+    const createdBefore = await fake.createdJobs();
     const start = Date.now();
     let acceptedAt = 0;
     const burst = Promise.all(
@@ -138,30 +141,25 @@ export async function benchKubernetes(database: string, knex: Knex, client: stri
       acceptedAt = Date.now();
       return all;
     });
-    let jobsAt = 0;
-    while (Date.now() - start < 120_000) {
-      if (fake.createdJobs - createdBefore >= SERVICES) {
-        jobsAt = Date.now();
-        break;
-      }
-      await sleep(5);
-    }
+    // `at`: when the fake created the last of them (its clock: same machine), 0 at the timeout
+    const { at: jobsAt, createdJobs: createdAfter } = await fake.waitForCreatedJobs(createdBefore + SERVICES, 120_000);
     const responses = await burst;
     clearInterval(sampler);
     const burstIds = responses.filter(r => r.status === 202).map(r => r.body.id as string);
-    const burstOk = jobsAt > 0 && burstIds.length === SERVICES && burstIds.every(id => fake.getJob(NAMESPACE, jobNameFor(id)));
+    const burstOk =
+      jobsAt > 0 && burstIds.length === SERVICES && (await fake.missingJobs(NAMESPACE, burstIds.map(jobNameFor))).length === 0;
     const seconds = ((jobsAt || Date.now()) - start) / 1000;
     const burstFinished = await waitAllFinal(knex, 120_000, burstIds);
     rows.push(
       {
         metric: `${SERVICES} deploys to ${SERVICES} services → all ${SERVICES} Jobs created`,
         database,
-        value: `${seconds.toFixed(2)} s (all accepted in ${((acceptedAt - start) / 1000).toFixed(2)} s${burstOk ? '' : `; only ${fake.createdJobs - createdBefore} Jobs, ${burstIds.length} accepted`}${burstFinished ? '' : '; not all finished'})`,
+        value: `${seconds.toFixed(2)} s (all accepted in ${((acceptedAt - start) / 1000).toFixed(2)} s${burstOk ? '' : `; only ${createdAfter - createdBefore} Jobs, ${burstIds.length} accepted`}${burstFinished ? '' : '; not all finished'})`,
         target: '< 10 s',
         ok: burstOk && seconds < 10 ? 'yes' : 'NO',
       },
       {
-        metric: '  peak RSS / heap during the burst (whole process)',
+        metric: '  peak RSS / heap during the burst (backend process)',
         database,
         value: `RSS ${mb(before.rss)} → max ${mb(rssMax)}; heap ${mb(before.heapUsed)} → max ${mb(heapMax)}`,
         target: '',
@@ -173,28 +171,45 @@ export async function benchKubernetes(database: string, knex: Knex, client: stri
     if (client === 'pg') {
       progress(`${database}: Kubernetes throughput, 100 clients…`);
       const durationMs = quick ? 3000 : 10_000;
-      const createdBeforeRun = fake.createdJobs;
-      const accepted: string[] = [];
-      let errors = 0;
-      let n = 0;
-      const t0 = Date.now();
-      await Promise.all(
-        Array.from({ length: 100 }, async () => {
-          while (Date.now() - t0 < durationMs) {
-            const i = n++;
-            const res = await deploy(server, ref(i), artifacts[i % SERVICES], `bench-k8s-${i}`);
-            if (res.status === 202) accepted.push(res.body.id);
-            else errors++;
-          }
+      const createdBeforeRun = await fake.createdJobs();
+      // what one deploy costs: SQL statements by the backend, requests to the API server
+      const statements = new Map<string, number>();
+      const countStatement = (q: { sql?: string }) => {
+        const sql = (q.sql ?? '').replace(/\s+/g, ' ');
+        const key = `${sql.split(' ')[0].toLowerCase()} ${sql.match(/(?:from|into|update) "?(\w+)"?/i)?.[1] ?? ''}`;
+        statements.set(key, (statements.get(key) ?? 0) + 1);
+      };
+      knex.on('query', countStatement);
+      const requestsBefore = (await fake.stats()).requests;
+      // the 100 clients in a child process: this process only serves them
+      const { accepted, errors, samples, elapsed } = await profiled(`kubernetes-throughput-${database}`, () =>
+        runLoad({
+          baseUrl: baseUrl(server),
+          clients: 100,
+          durationMs,
+          authorization: USER,
+          environment: 'staging',
+          targets: artifacts.map((artifactId, i) => ({ entityRef: ref(i), artifactId })),
+          keyPrefix: 'bench-k8s-',
         }),
       );
-      const elapsed = (Date.now() - t0) / 1000;
+      if (samples.length) progress(`${database}: ${errors} requests failed, e.g. ${samples.join(' | ')}`);
       const finished = await waitAllFinal(knex, 600_000, accepted);
-      const jobsPerDeploy = new Map<string, number>();
-      for (const job of fake.listJobs(NAMESPACE)) {
-        const id = job.metadata.labels?.[LABEL_DEPLOY_ID];
-        jobsPerDeploy.set(id, (jobsPerDeploy.get(id) ?? 0) + 1);
-      }
+      knex.removeListener('query', countStatement);
+      const perDeploy = (v: number) => (v / Math.max(1, accepted.length)).toFixed(1);
+      const kinds = Object.entries(await fake.requestKinds(requestsBefore));
+      const apiRequests = kinds.reduce((sum, [, v]) => sum + v, 0);
+      const sqlTotal = [...statements.values()].reduce((a, b) => a + b, 0);
+      progress(
+        `${database}: per deploy ${perDeploy(sqlTotal)} SQL statements (${[...statements]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${perDeploy(v)}`)
+          .join(', ')}; the waits' polling included), ${perDeploy(apiRequests)} Kubernetes API requests (${kinds
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${perDeploy(v)}`)
+          .join(', ')})`,
+      );
+      const jobsPerDeploy = new Map(Object.entries(await fake.jobsPerLabel(NAMESPACE, LABEL_DEPLOY_ID)));
       const statuses = new Map<string, string>();
       for (let i = 0; i < accepted.length; i += 1000) {
         const chunk = await knex('sled_deploys').whereIn('id', accepted.slice(i, i + 1000)).select('id', 'status');
@@ -204,7 +219,7 @@ export async function benchKubernetes(database: string, knex: Knex, client: stri
       // lost: accepted, but no Job, or never succeeded
       const lost = [...unique].filter(id => !jobsPerDeploy.get(id) || statuses.get(id) !== 'succeeded').length;
       // duplicated: more than one Job (or deploy) for one accepted deploy, or Jobs beyond one per accepted deploy
-      const jobsCreated = fake.createdJobs - createdBeforeRun;
+      const jobsCreated = (await fake.createdJobs()) - createdBeforeRun;
       const withJob = [...unique].filter(id => jobsPerDeploy.get(id)).length;
       const duplicated =
         accepted.length - unique.size +

@@ -6,6 +6,12 @@
  *   SLED_BENCH_ONLY=a,b            only these sections: controlPlane, busy, throughput,
  *                                  history, collator, kubernetes, release
  *   SLED_BENCH_RELEASE_PARALLELISM release parallelisms, comma-separated (default 25,100)
+ *   SLED_BENCH_DB=sqlite|pg        one database only
+ *   SLED_BENCH_CPU_PROFILE=<dir>   CPU profile of the backend's process during the Kubernetes
+ *                                  throughput run (summary: test/bench/profileSummary.ts)
+ *
+ * The Kubernetes sections run the fake API server in a child process, and the throughput
+ * rows their 100 clients in another, so the backend's process only serves.
  */
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
@@ -14,7 +20,9 @@ import os from 'os';
 import path from 'path';
 import request from 'supertest';
 import { DatabaseDeployStore } from '../../plugins/sled-backend/src/database/DatabaseDeployStore';
+import { runLoad } from './loadClients';
 import {
+  baseUrl,
   BenchRow,
   CI,
   freshDatabase,
@@ -134,25 +142,17 @@ async function throughput(database: string, knex: Knex, busy = false) {
     }
   }
   const durationMs = quick ? 3000 : 10_000;
-  const accepted: string[] = [];
-  let errors = 0;
-  let n = 0;
-  const start = Date.now();
-  await Promise.all(
-    Array.from({ length: 100 }, async () => {
-      while (Date.now() - start < durationMs) {
-        const i = n++;
-        const res = await request(server)
-          .post('/api/sled/deploys')
-          .set('Authorization', USER)
-          .set('Idempotency-Key', `bench-${database}-${busy}-${i}`)
-          .send({ entityRef: `component:default/svc-${i % TARGETS}`, environment: 'local', artifactId: artifacts[i % TARGETS], force: true });
-        if (res.status === 202) accepted.push(res.body.id);
-        else errors++;
-      }
-    }),
-  );
-  const elapsed = (Date.now() - start) / 1000;
+  // the 100 clients in a child process: this process only serves them
+  const { accepted, errors, samples, elapsed } = await runLoad({
+    baseUrl: baseUrl(server),
+    clients: 100,
+    durationMs,
+    authorization: USER,
+    environment: 'local',
+    targets: artifacts.map((artifactId, i) => ({ entityRef: `component:default/svc-${i}`, artifactId })),
+    keyPrefix: `bench-${database}-${busy}-`,
+  });
+  if (samples.length) process.stderr.write(`[bench] ${database}: ${errors} requests failed, e.g. ${samples.join(' | ')}\n`);
   for (const id of blockers) {
     await request(server).post(`/api/sled/deploys/${id}/cancel`).set('Authorization', USER);
   }
@@ -231,7 +231,9 @@ const sections: Record<string, (name: string, client: string) => Promise<void>> 
 };
 
 async function main() {
-  const clients = PG ? ['better-sqlite3', 'pg'] : ['better-sqlite3'];
+  const all = PG ? ['better-sqlite3', 'pg'] : ['better-sqlite3'];
+  const db = process.env.SLED_BENCH_DB;
+  const clients = db ? all.filter(c => (c === 'pg' ? 'pg' : 'sqlite') === db) : all;
   if (!PG) process.stderr.write('[bench] BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is not set: SQLite only (./scripts/bench sets it)\n');
   const only = process.env.SLED_BENCH_ONLY;
   const picked = only && only !== 'all' ? only.split(',') : Object.keys(sections);

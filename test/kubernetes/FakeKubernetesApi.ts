@@ -119,6 +119,8 @@ export class FakeKubernetesApi {
 
   /** called with each request before it is handled (after the token check) */
   intercept?: (r: RecordedRequest) => void;
+  /** called with each Job created through the API (a 201 answer), after `createdJobs` counts it */
+  onJobCreated?: (job: Obj) => void;
 
   private failures: Array<{
     status?: number;
@@ -145,6 +147,16 @@ export class FakeKubernetesApi {
 
   /** one throwaway CA per test process: making an RSA key in JS is slow */
   private static pems?: { private: string; cert: string };
+
+  /** The CA key and certificate this process uses (made on first use). */
+  static get certificate(): { private: string; cert: string } | undefined {
+    return FakeKubernetesApi.pems;
+  }
+
+  /** Reuse a CA made elsewhere (another process's `certificate`), instead of making one. */
+  static set certificate(pems: { private: string; cert: string } | undefined) {
+    FakeKubernetesApi.pems = pems;
+  }
 
   constructor() {
     const pems = (FakeKubernetesApi.pems ??= selfsigned.generate([{ name: 'commonName', value: 'sled-fake-kubernetes' }], {
@@ -406,6 +418,7 @@ export class FakeKubernetesApi {
     const job = this.createJob(ns, body);
     this.createdJobs++;
     this.send(res, 201, clone(job));
+    this.onJobCreated?.(job);
   }
 
   private createJob(ns: string, body: Obj): Obj {
