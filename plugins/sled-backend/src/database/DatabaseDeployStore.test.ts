@@ -324,16 +324,16 @@ describe('DatabaseDeployStore', () => {
       const otherEnv = (await store.createDeploy(newDeploy(a, { environment: 'production' }))).deploy;
 
       // a queued deploy cancelled before it started is never claimed
-      expect(await store.finishDeploy(queued[0].id, { status: 'cancelled' })).toBe(true);
+      expect(await store.finishDeploy(queued[0].id, { status: 'cancelled' })).toMatchObject({ id: queued[0].id, status: 'cancelled' });
 
-      const first = await store.claimNext(SVC_A, 'staging');
+      const first = (await store.claimNext(SVC_A, 'staging'))?.deploy;
       expect(first).toMatchObject({ id: queued[1].id, status: 'running' });
       expect(first!.startedAt).toBeDefined();
       expect(await store.claimNext(SVC_A, 'staging')).toBeUndefined();
 
       // other targets are independent
-      expect((await store.claimNext(SVC_B, 'staging'))?.id).toBe(other.id);
-      expect((await store.claimNext(SVC_A, 'production'))?.id).toBe(otherEnv.id);
+      expect((await store.claimNext(SVC_B, 'staging'))?.deploy.id).toBe(other.id);
+      expect((await store.claimNext(SVC_A, 'production'))?.deploy.id).toBe(otherEnv.id);
 
       // the database itself refuses a second running deploy on a target
       expect(
@@ -346,13 +346,13 @@ describe('DatabaseDeployStore', () => {
       const claims = await Promise.all(Array.from({ length: 6 }, () => store.claimNext(SVC_A, 'staging')));
       const winners = claims.filter(Boolean);
       expect(winners).toHaveLength(1);
-      expect(winners[0]!.id).toBe(queued[2].id);
+      expect(winners[0]!.deploy.id).toBe(queued[2].id);
       expect(await store.listRunning()).toHaveLength(3);
       // oldest first
       expect((await store.listRunning()).map(d => d.id)).toEqual([queued[2].id, other.id, otherEnv.id]);
 
       await store.finishDeploy(queued[2].id, { status: 'failed' });
-      expect((await store.claimNext(SVC_A, 'staging'))?.id).toBe(queued[3].id);
+      expect((await store.claimNext(SVC_A, 'staging'))?.deploy.id).toBe(queued[3].id);
       await store.finishDeploy(queued[3].id, { status: 'succeeded' });
       expect(await store.claimNext(SVC_A, 'staging')).toBeUndefined();
     });
@@ -360,7 +360,9 @@ describe('DatabaseDeployStore', () => {
     it('finishes a deploy only once and never a skipped one', async () => {
       const { artifact } = await store.registerArtifact(artifactRequest(SVC_A, '1.0.0'));
       const { deploy } = await store.createDeploy(newDeploy(artifact));
-      await store.claimNext(SVC_A, 'staging');
+      const claimed = await store.claimNext(SVC_A, 'staging');
+      // the claim hands over how to launch it
+      expect(claimed?.launch).toEqual({ command: ['./deploy.sh'] });
       await store.setExecution(deploy.id, { executor: 'local', handle: 'pid:42' });
       expect(await store.getLaunch(deploy.id)).toEqual({ command: ['./deploy.sh'] });
 
@@ -370,7 +372,9 @@ describe('DatabaseDeployStore', () => {
       ]);
       expect(results.filter(Boolean)).toHaveLength(1);
       const ended = (await store.getDeploy(deploy.id))!;
-      expect(await store.finishDeploy(deploy.id, { status: 'failed', message: 'again' })).toBe(false);
+      // the one that won returns the deploy as stored
+      expect(results.find(Boolean)).toEqual(ended);
+      expect(await store.finishDeploy(deploy.id, { status: 'failed', message: 'again' })).toBeUndefined();
       expect(await store.getDeploy(deploy.id)).toEqual(ended);
       expect(ended.execution).toEqual({ executor: 'local', handle: 'pid:42' });
       expect(['succeeded', 'cancelled']).toContain(ended.status);
@@ -380,7 +384,7 @@ describe('DatabaseDeployStore', () => {
       );
       expect(skipped).toMatchObject({ status: 'skipped', message: 'already there' });
       expect(skipped.finishedAt).toBeDefined();
-      expect(await store.finishDeploy(skipped.id, { status: 'failed' })).toBe(false);
+      expect(await store.finishDeploy(skipped.id, { status: 'failed' })).toBeUndefined();
       expect(await store.claimNext(SVC_A, 'staging')).toBeUndefined();
       expect(await store.getDeploy('00000000-0000-4000-8000-000000000000')).toBeUndefined();
     });

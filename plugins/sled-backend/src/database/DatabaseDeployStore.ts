@@ -21,6 +21,7 @@ import { createHash, randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import {
   DeployOutcome,
+  ClaimedDeploy,
   DeployStore,
   ListLocksOptions,
   IdempotencyRecord,
@@ -116,6 +117,9 @@ export function applyTargetFilter(
   }
 }
 
+/** How many artifacts {@link DatabaseDeployStore} keeps in memory. */
+const ARTIFACT_CACHE_SIZE = 2000;
+
 /** The Knex implementation of {@link DeployStore}, for SQLite and PostgreSQL. */
 export class DatabaseDeployStore implements DeployStore {
   static async create(options: {
@@ -180,9 +184,25 @@ export class DatabaseDeployStore implements DeployStore {
     return { artifact: toArtifact(row), created: false };
   }
 
+  /**
+   * Artifacts never change once registered (a different body is a 409), so
+   * the newest ones are kept in memory: every deploy reads its artifact
+   * when it is requested and again when it starts.
+   */
+  private readonly artifactCache = new Map<string, Artifact>();
+
   async getArtifact(id: string): Promise<Artifact | undefined> {
+    const cached = this.artifactCache.get(id);
+    if (cached) return cached;
     const row = await this.db('sled_artifacts').where({ id }).first();
-    return row ? toArtifact(row) : undefined;
+    if (!row) return undefined;
+    const artifact = toArtifact(row);
+    if (this.artifactCache.size >= ARTIFACT_CACHE_SIZE) {
+      // forget the oldest entry (Map keeps insertion order)
+      this.artifactCache.delete(this.artifactCache.keys().next().value!);
+    }
+    this.artifactCache.set(id, artifact);
+    return artifact;
   }
 
   async listArtifacts(options: ListArtifactsOptions): Promise<Page<Artifact>> {
@@ -293,7 +313,7 @@ export class DatabaseDeployStore implements DeployStore {
   async claimNext(
     entityRef: string,
     environment: string,
-  ): Promise<Deploy | undefined> {
+  ): Promise<ClaimedDeploy | undefined> {
     for (;;) {
       // the common case under load: something runs there already (served by
       // the one-running partial index, and cheaper than a refused UPDATE)
@@ -307,10 +327,16 @@ export class DatabaseDeployStore implements DeployStore {
         .first('id');
       if (!next) return undefined;
       try {
-        const updated = await this.db('sled_deploys')
+        const [claimed] = await this.db('sled_deploys')
           .where({ id: next.id, status: 'queued' })
-          .update({ status: 'running', started_at: new Date().toISOString() });
-        if (updated === 1) return this.getDeploy(next.id);
+          .update({ status: 'running', started_at: new Date().toISOString() })
+          .returning('*');
+        if (claimed) {
+          return {
+            deploy: toDeploy(claimed),
+            launch: claimed.launch ? JSON.parse(claimed.launch) : undefined,
+          };
+        }
         // cancelled or claimed meanwhile: look again
       } catch (error) {
         // the one-running-per-target index: something else runs there
@@ -331,8 +357,8 @@ export class DatabaseDeployStore implements DeployStore {
       .update({ execution: JSON.stringify(execution) });
   }
 
-  async finishDeploy(id: string, outcome: DeployOutcome): Promise<boolean> {
-    const updated = await this.db('sled_deploys')
+  async finishDeploy(id: string, outcome: DeployOutcome): Promise<Deploy | undefined> {
+    const [finished] = await this.db('sled_deploys')
       .where({ id })
       .whereIn('status', ['queued', 'running'])
       .update({
@@ -340,8 +366,9 @@ export class DatabaseDeployStore implements DeployStore {
         message: outcome.message ?? null,
         exit_code: outcome.exitCode ?? null,
         finished_at: new Date().toISOString(),
-      });
-    return updated === 1;
+      })
+      .returning('*');
+    return finished ? toDeploy(finished) : undefined;
   }
 
   async listStalledTargets() {

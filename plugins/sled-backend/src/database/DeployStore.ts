@@ -76,6 +76,12 @@ export interface DeployOutcome {
   exitCode?: number;
 }
 
+/** A deploy just claimed to run, with its (internal) launch settings. */
+export interface ClaimedDeploy {
+  deploy: Deploy;
+  launch?: DeployLaunch;
+}
+
 export interface NewLock {
   environment: string;
   entityRef?: string;
@@ -116,13 +122,16 @@ export interface DeployStore {
   getDeploy(id: string): Promise<Deploy | undefined>;
   listDeploys(options: ListDeploysOptions): Promise<Page<Deploy>>;
 
-  /** Moves the oldest queued deploy of a target to running, unless one runs. */
-  claimNext(entityRef: string, environment: string): Promise<Deploy | undefined>;
+  /**
+   * Moves the oldest queued deploy of a target to running, unless one runs;
+   * returns it with how to launch it.
+   */
+  claimNext(entityRef: string, environment: string): Promise<ClaimedDeploy | undefined>;
   getLaunch(id: string): Promise<DeployLaunch | undefined>;
   /** Records how a running deploy is executed. */
   setExecution(id: string, execution: DeployExecution): Promise<void>;
-  /** Ends a queued or running deploy; false when it had already ended. */
-  finishDeploy(id: string, outcome: DeployOutcome): Promise<boolean>;
+  /** Ends a queued or running deploy and returns it; undefined when it had already ended. */
+  finishDeploy(id: string, outcome: DeployOutcome): Promise<Deploy | undefined>;
   /** Targets that have queued deploys and nothing running. */
   listStalledTargets(): Promise<Array<{ entityRef: string; environment: string }>>;
   listRunning(): Promise<Deploy[]>;

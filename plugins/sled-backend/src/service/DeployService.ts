@@ -202,9 +202,10 @@ export class DeployService implements DeployReporter {
       throw new ConflictError(`Deploy ${deploy.id} already ended: ${deploy.status}`);
     }
     if (deploy.status === 'queued') {
-      if (await store.finishDeploy(deploy.id, { status: 'cancelled', message: 'Cancelled before it started' })) {
-        await this.afterFinish(deploy.id);
-        return (await store.getDeploy(deploy.id))!;
+      const cancelled = await store.finishDeploy(deploy.id, { status: 'cancelled', message: 'Cancelled before it started' });
+      if (cancelled) {
+        this.afterFinish(cancelled);
+        return cancelled;
       }
     }
     // running, or it started meanwhile
@@ -324,16 +325,14 @@ export class DeployService implements DeployReporter {
   private async startNext(entityRef: string, environment: string) {
     const { store, logger } = this.options;
     for (;;) {
-      const deploy = await store.claimNext(entityRef, environment);
-      if (!deploy) return;
+      const claimed = await store.claimNext(entityRef, environment);
+      if (!claimed) return;
+      const { deploy, launch } = claimed;
       this.options.onChange?.(deploy);
       try {
         const env = this.getEnvironment(environment);
         const executor = this.executorFor(environment);
-        const [artifact, launch] = await Promise.all([
-          store.getArtifact(deploy.artifactId),
-          store.getLaunch(deploy.id),
-        ]);
+        const artifact = await store.getArtifact(deploy.artifactId);
         const execution = await executor.start({ deploy, artifact: artifact!, environment: env, launch: launch! });
         await store.setExecution(deploy.id, execution);
         return; // it runs; the next one starts when it finishes
@@ -366,14 +365,11 @@ export class DeployService implements DeployReporter {
 
   async finished(deployId: string, outcome: DeployOutcome): Promise<void> {
     await this.options.logs.close(deployId);
-    if (await this.options.store.finishDeploy(deployId, outcome)) {
-      await this.afterFinish(deployId);
-    }
+    const deploy = await this.options.store.finishDeploy(deployId, outcome);
+    if (deploy) this.afterFinish(deploy);
   }
 
-  private async afterFinish(deployId: string) {
-    const deploy = await this.options.store.getDeploy(deployId);
-    if (!deploy) return;
+  private afterFinish(deploy: Deploy) {
     this.options.onChange?.(deploy);
     // not awaited: this may run inside the dispatch of the same target
     this.dispatch(deploy.entityRef, deploy.environment);
