@@ -260,25 +260,26 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
    * environment); for a deploy group, `sled.release` on the group.
    */
   async function authorizeLock(
-    lock: { environment: string; entityRef?: string; deployGroup?: string },
+    lock: { environment: string; entityRef?: string; deployGroup?: string; ownerRef?: string },
     credentials: BackstageCredentials,
   ) {
     if (lock.deployGroup) {
       await authorizer.authorizeEntity(sledReleasePermission, lock.deployGroup, credentials);
       return;
     }
-    const ownerRef = lock.entityRef ? (await catalog.getTarget(lock.entityRef))?.ownerRef : undefined;
-    await authorizer.authorize(sledLockPermission, { entityRef: lock.entityRef ?? '', environment: lock.environment, ownerRef }, credentials);
+    const { entityRef = '', environment, ownerRef } = lock;
+    await authorizer.authorize(sledLockPermission, { entityRef, environment, ownerRef }, credentials);
   }
 
   router.post('/locks', async (req, res) => {
     const credentials = await credentialsOf(req);
     const body = schemas.parse(schemas.createLockSchema, req.body, 'body');
     deploys.getEnvironment(body.environment);
-    const entityRef = body.entityRef && (await catalog.getDeployable(body.entityRef)).entityRef;
+    const service = body.entityRef ? await catalog.getDeployable(body.entityRef) : undefined;
+    const entityRef = service?.entityRef;
     const deployGroup = body.deployGroup && (await groups.getDeployGroup(body.deployGroup)).entityRef;
     const lock = { ...body, entityRef, deployGroup };
-    await authorizeLock(lock, credentials);
+    await authorizeLock({ ...lock, ownerRef: service?.ownerRef }, credentials);
     const created = await audited(
       req,
       'lock-create',
@@ -301,7 +302,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const credentials = await credentialsOf(req);
     const lock = await store.getLock(schemas.parse(schemas.idParam, req.params.id, 'path'));
     if (!lock) throw new NotFoundError(`No lock '${req.params.id}'`);
-    await authorizeLock(lock, credentials);
+    const ownerRef = lock.entityRef ? (await catalog.getTarget(lock.entityRef))?.ownerRef : undefined;
+    await authorizeLock({ ...lock, ownerRef }, credentials);
     await audited(
       req,
       'lock-delete',
