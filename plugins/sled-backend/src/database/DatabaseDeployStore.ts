@@ -334,7 +334,7 @@ export class DatabaseDeployStore implements DeployStore {
         if (claimed) {
           return {
             deploy: toDeploy(claimed),
-            launch: claimed.launch ? JSON.parse(claimed.launch) : undefined,
+            launch: toLaunch(claimed),
           };
         }
         // cancelled or claimed meanwhile: look again
@@ -348,7 +348,7 @@ export class DatabaseDeployStore implements DeployStore {
 
   async getLaunch(id: string): Promise<DeployLaunch | undefined> {
     const row = await this.db('sled_deploys').where({ id }).first('launch');
-    return row?.launch ? JSON.parse(row.launch) : undefined;
+    return row ? toLaunch(row) : undefined;
   }
 
   async setExecution(id: string, execution: DeployExecution): Promise<void> {
@@ -510,6 +510,10 @@ function toArtifact(row: Row): Artifact {
     version: row.version,
     createdAt: iso(row.created_at)!,
   };
+}
+
+function toLaunch(row: Row): DeployLaunch | undefined {
+  return row.launch ? JSON.parse(row.launch) : undefined;
 }
 
 function toDeploy(row: Row): Deploy {
