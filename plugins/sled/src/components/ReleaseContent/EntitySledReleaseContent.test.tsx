@@ -171,8 +171,10 @@ describe('EntitySledReleaseContent', () => {
       return AuthorizeResult.DENY;
     });
     await screen.findByText('Current versions');
+    // the buttons are also disabled while the decision loads: look once it has been given
+    await waitFor(() => expect(asked).toContainEqual(['sled.release', 'deploygroup:default/space']));
+    await new Promise(resolve => setTimeout(resolve, 100));
     expect(screen.getByRole('button', { name: 'Release' })).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Lock staging' })).toBeDisabled();
-    expect(asked).toContainEqual(['sled.release', 'deploygroup:default/space']);
   });
 });
