@@ -13,7 +13,11 @@ import {
   makeService,
   makeServiceState,
 } from '../../__testUtils__/fixtures';
-import { acceptDeploys, errorResponse, serviceHandlers } from '../../__testUtils__/handlers';
+import {
+  acceptDeploys,
+  errorResponse,
+  serviceHandlers,
+} from '../../__testUtils__/handlers';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -88,14 +92,16 @@ describe('EntitySledDeployContent', () => {
     await renderSled(<EntitySledDeployContent />);
     const staging = await environmentCard('staging');
     expect(staging.getByText('running')).toBeInTheDocument();
-    expect(
-      await staging.findByText('succeeded', {}, { timeout: 5000 }),
-    ).toBeInTheDocument();
+    expect(await staging.findByText('succeeded', {})).toBeInTheDocument();
     expect(staging.queryByText('running')).toBeNull();
   }, 10_000);
 
   it('deploys a searched-for artifact as a dry run', async () => {
-    const bodies = acceptDeploys(server, { id: 'new', artifactVersion: '1.3.0', dryRun: true });
+    const bodies = acceptDeploys(server, {
+      id: 'new',
+      artifactVersion: '1.3.0',
+      dryRun: true,
+    });
     const user = userEvent.setup();
     await renderSled(<EntitySledDeployContent />);
     const staging = await environmentCard('staging');
@@ -124,7 +130,10 @@ describe('EntitySledDeployContent', () => {
   });
 
   it('requires a reason and a confirmation of the version change for production', async () => {
-    const bodies = acceptDeploys(server, { id: 'new', environment: 'production' });
+    const bodies = acceptDeploys(server, {
+      id: 'new',
+      environment: 'production',
+    });
     const user = userEvent.setup();
     await renderSled(<EntitySledDeployContent />);
     const production = await environmentCard('production');
@@ -220,7 +229,9 @@ describe('EntitySledDeployContent', () => {
 
     await user.click(staging.getByRole('button', { name: 'Roll back' }));
     const rollback = within(await screen.findByRole('dialog'));
-    expect(rollback.getByText(/replaces version 1\.2\.0 with 1\.1\.0/)).toBeInTheDocument();
+    expect(
+      rollback.getByText(/replaces version 1\.2\.0 with 1\.1\.0/),
+    ).toBeInTheDocument();
     await user.click(rollback.getByRole('button', { name: 'Roll back' }));
     await waitFor(() =>
       expect(calls).toContain(

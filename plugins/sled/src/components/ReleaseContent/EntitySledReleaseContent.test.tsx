@@ -2,17 +2,34 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
 import { http, HttpResponse } from 'msw';
-import { mockApis, registerMswTestHooks, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  mockApis,
+  registerMswTestHooks,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EvaluatePermissionRequest } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { sledApiRef } from '../../api/SledApi';
 import { SledClient } from '../../api/SledClient';
-import { CreateLockRequest, CreateReleaseRequest, Lock, Release } from '@internal/plugin-sled-common';
+import {
+  CreateLockRequest,
+  CreateReleaseRequest,
+  Lock,
+  Release,
+} from '@internal/plugin-sled-common';
 import { EntitySledReleaseContent } from './EntitySledReleaseContent';
-import { BASE_URL, makeArtifact, makeServiceState } from '../../__testUtils__/fixtures';
+import {
+  BASE_URL,
+  makeArtifact,
+  makeServiceState,
+} from '../../__testUtils__/fixtures';
 
 // rendering the whole tab with MUI tables takes seconds on a small CI machine
 jest.setTimeout(30_000);
@@ -24,11 +41,17 @@ const group: Entity = {
   apiVersion: 'sled.dev/v1alpha1',
   kind: 'DeployGroup',
   metadata: { name: 'space', namespace: 'default' },
-  spec: { owner: 'team-space', members: ['rocket', 'component:default/moon'], waves: [['rocket']] },
+  spec: {
+    owner: 'team-space',
+    members: ['rocket', 'component:default/moon'],
+    waves: [['rocket']],
+  },
 };
 
 /** The tab inside a test app with the catalog's entity route mounted (member links). */
-type Authorize = (request: EvaluatePermissionRequest) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+type Authorize = (
+  request: EvaluatePermissionRequest,
+) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
 
 function renderTab(authorize: Authorize = () => AuthorizeResult.ALLOW) {
   const client = new SledClient({
@@ -36,7 +59,12 @@ function renderTab(authorize: Authorize = () => AuthorizeResult.ALLOW) {
     fetchApi: { fetch: (input, init) => fetch(input, init) },
   });
   return renderInTestApp(
-    <TestApiProvider apis={[[sledApiRef, client], [permissionApiRef, mockApis.permission({ authorize })]]}>
+    <TestApiProvider
+      apis={[
+        [sledApiRef, client],
+        [permissionApiRef, mockApis.permission({ authorize })],
+      ]}
+    >
       <EntityProvider entity={group}>
         <EntitySledReleaseContent />
       </EntityProvider>
@@ -48,7 +76,10 @@ function renderTab(authorize: Authorize = () => AuthorizeResult.ALLOW) {
 const server = setupServer();
 registerMswTestHooks(server);
 
-function release(status: Release['status'], memberStatus: 'queued' | 'succeeded'): Release {
+function release(
+  status: Release['status'],
+  memberStatus: 'queued' | 'succeeded',
+): Release {
   return {
     id: 'release-1',
     deployGroup: 'deploygroup:default/space',
@@ -57,8 +88,21 @@ function release(status: Release['status'], memberStatus: 'queued' | 'succeeded'
     dryRun: false,
     requestedBy: 'user:default/jane.doe',
     members: [
-      { entityRef: ROCKET, wave: 0, artifactId: 'artifact-5', artifactVersion: '1.5.0', status: memberStatus, deployId: 'd-1' },
-      { entityRef: MOON, wave: 1, artifactId: 'artifact-5', artifactVersion: '1.5.0', status: memberStatus === 'succeeded' ? 'succeeded' : 'pending' },
+      {
+        entityRef: ROCKET,
+        wave: 0,
+        artifactId: 'artifact-5',
+        artifactVersion: '1.5.0',
+        status: memberStatus,
+        deployId: 'd-1',
+      },
+      {
+        entityRef: MOON,
+        wave: 1,
+        artifactId: 'artifact-5',
+        artifactVersion: '1.5.0',
+        status: memberStatus === 'succeeded' ? 'succeeded' : 'pending',
+      },
     ],
     createdAt: new Date().toISOString(),
   };
@@ -81,7 +125,12 @@ describe('EntitySledReleaseContent', () => {
       }),
       http.post(`${BASE_URL}/locks`, async ({ request }) => {
         const body = (await request.json()) as CreateLockRequest;
-        const lock: Lock = { ...(body as Lock), id: 'lock-1', createdBy: 'user:default/jane.doe', createdAt: new Date().toISOString() };
+        const lock: Lock = {
+          ...(body as Lock),
+          id: 'lock-1',
+          createdBy: 'user:default/jane.doe',
+          createdAt: new Date().toISOString(),
+        };
         locks = [lock];
         return HttpResponse.json(lock, { status: 201 });
       }),
@@ -90,19 +139,33 @@ describe('EntitySledReleaseContent', () => {
         return new HttpResponse(null, { status: 204 });
       }),
       http.get(`${BASE_URL}/environments`, () =>
-        HttpResponse.json([{ name: 'staging', executor: 'kubernetes', requireReason: false, locks: [] }]),
+        HttpResponse.json([
+          {
+            name: 'staging',
+            executor: 'kubernetes',
+            requireReason: false,
+            locks: [],
+          },
+        ]),
       ),
       http.get(`${BASE_URL}/state`, ({ request }) =>
-        HttpResponse.json(makeServiceState(new URL(request.url).searchParams.get('entityRef')!)),
+        HttpResponse.json(
+          makeServiceState(new URL(request.url).searchParams.get('entityRef')!),
+        ),
       ),
       http.get(`${BASE_URL}/artifacts`, ({ request }) => {
         const entityRef = new URL(request.url).searchParams.get('entityRef')!;
-        return HttpResponse.json({ items: [5, 4].map(n => makeArtifact(n, { entityRef, id: `${entityRef}#${n}` })) });
+        return HttpResponse.json({
+          items: [5, 4].map(n =>
+            makeArtifact(n, { entityRef, id: `${entityRef}#${n}` }),
+          ),
+        });
       }),
       http.get(`${BASE_URL}/releases`, () => {
         const items = releases;
         // the next poll sees the release finished
-        if (releases[0]?.status === 'running') releases = [release('succeeded', 'succeeded')];
+        if (releases[0]?.status === 'running')
+          releases = [release('succeeded', 'succeeded')];
         return HttpResponse.json({ items });
       }),
       http.post(`${BASE_URL}/releases`, async ({ request }) => {
@@ -115,14 +178,22 @@ describe('EntitySledReleaseContent', () => {
 
   it('shows current versions per member and environment, releases with the newest artifacts, and follows progress', async () => {
     await renderTab();
-    const matrix = (await screen.findByText('Current versions')).closest('.MuiCard-root') as HTMLElement;
-    await waitFor(() => expect(within(matrix).getAllByText('1.2.0')).toHaveLength(2));
+    const matrix = (await screen.findByText('Current versions')).closest(
+      '.MuiCard-root',
+    ) as HTMLElement;
+    await waitFor(() =>
+      expect(within(matrix).getAllByText('1.2.0')).toHaveLength(2),
+    );
     expect(screen.getByText('No releases yet.')).toBeInTheDocument();
 
     await userEvent.click(screen.getByRole('button', { name: 'Release' }));
     const dialog = await screen.findByRole('dialog');
-    await waitFor(() => expect(within(dialog).getAllByText(/1\.5\.0/)).toHaveLength(2));
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Start release' }));
+    await waitFor(() =>
+      expect(within(dialog).getAllByText(/1\.5\.0/)).toHaveLength(2),
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Start release' }),
+    );
 
     await waitFor(() => expect(posted).toHaveLength(1));
     expect(posted[0]).toEqual({
@@ -132,7 +203,9 @@ describe('EntitySledReleaseContent', () => {
       dryRun: false,
     });
     const progress = await screen.findByTestId('sled-release-progress');
-    await waitFor(() => expect(progress).toHaveAttribute('data-release-status', 'succeeded'), { timeout: 5000 });
+    await waitFor(() =>
+      expect(progress).toHaveAttribute('data-release-status', 'succeeded'),
+    );
     expect(within(progress).getAllByText('succeeded')).toHaveLength(2);
   });
 
@@ -140,39 +213,72 @@ describe('EntitySledReleaseContent', () => {
     await renderTab();
     const status = await screen.findByTestId('sled-group-lock-staging');
     expect(status).toHaveTextContent('Not locked');
-    expect(lockQueries[0]).toBe(`?deployGroup=${encodeURIComponent('deploygroup:default/space')}`);
+    expect(lockQueries[0]).toBe(
+      `?deployGroup=${encodeURIComponent('deploygroup:default/space')}`,
+    );
 
     // enabled once the permission is known
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Lock staging' })).toBeEnabled(), { timeout: 5000 });
+    await waitFor(() =>
+      expect(
+        screen.getByRole('button', { name: 'Lock staging' }),
+      ).toBeEnabled(),
+    );
     await userEvent.click(screen.getByRole('button', { name: 'Lock staging' }));
     const dialog = await screen.findByRole('dialog');
     expect(dialog).toHaveTextContent('every service in this deploy group');
-    await userEvent.type(within(dialog).getByLabelText(/Reason/), 'quarterly freeze');
+    await userEvent.type(
+      within(dialog).getByLabelText(/Reason/),
+      'quarterly freeze',
+    );
     await userEvent.click(within(dialog).getByRole('button', { name: 'Lock' }));
 
-    await waitFor(() => expect(screen.getByTestId('sled-group-lock-staging')).toHaveTextContent('Locked by jane.doe: quarterly freeze'), {
-      timeout: 5000,
+    await waitFor(() =>
+      expect(screen.getByTestId('sled-group-lock-staging')).toHaveTextContent(
+        'Locked by jane.doe: quarterly freeze',
+      ),
+    );
+    expect(locks[0]).toMatchObject({
+      environment: 'staging',
+      deployGroup: 'deploygroup:default/space',
+      reason: 'quarterly freeze',
     });
-    expect(locks[0]).toMatchObject({ environment: 'staging', deployGroup: 'deploygroup:default/space', reason: 'quarterly freeze' });
     expect(locks[0].entityRef).toBeUndefined();
 
     // the dialog has closed (while it fades out the page behind is aria-hidden)
-    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull(), { timeout: 5000 });
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Unlock staging' })).toBeEnabled(), { timeout: 5000 });
-    await userEvent.click(screen.getByRole('button', { name: 'Unlock staging' }));
-    await waitFor(() => expect(screen.getByTestId('sled-group-lock-staging')).toHaveTextContent('Not locked'), { timeout: 5000 });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    await waitFor(() =>
+      expect(
+        screen.getByRole('button', { name: 'Unlock staging' }),
+      ).toBeEnabled(),
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Unlock staging' }),
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('sled-group-lock-staging')).toHaveTextContent(
+        'Not locked',
+      ),
+    );
   });
 
   // last: usePermission caches decisions (SWR) across renders in one test file
   it('disables releasing and group locks for a user without the release permission on this group', async () => {
     const asked: Array<[string, string | undefined]> = [];
     await renderTab(request => {
-      asked.push([request.permission.name, 'resourceRef' in request ? request.resourceRef : undefined]);
+      asked.push([
+        request.permission.name,
+        'resourceRef' in request ? request.resourceRef : undefined,
+      ]);
       return AuthorizeResult.DENY;
     });
     await screen.findByText('Current versions');
     // the buttons are also disabled while the decision loads: look once it has been given
-    await waitFor(() => expect(asked).toContainEqual(['sled.release', 'deploygroup:default/space']));
+    await waitFor(() =>
+      expect(asked).toContainEqual([
+        'sled.release',
+        'deploygroup:default/space',
+      ]),
+    );
     await new Promise(resolve => setTimeout(resolve, 100));
     expect(screen.getByRole('button', { name: 'Release' })).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Lock staging' })).toBeDisabled();
