@@ -11,7 +11,11 @@ import {
 import { Deploy, isFinalDeployStatus } from '@internal/plugin-sled-common';
 import request from 'supertest';
 import { eventually } from '../../__testUtils__/processes';
-import { USER, waitForEnd, waitForStatus } from '../../__testUtils__/sledBackend';
+import {
+  USER,
+  waitForEnd,
+  waitForStatus,
+} from '../../__testUtils__/sledBackend';
 import {
   FakeKubernetesApi,
   NAMESPACE,
@@ -38,193 +42,355 @@ async function stopBackend(backend: TestBackend, list: TestBackend[]) {
 
 const LINES = Array.from({ length: 30 }, (_, i) => `rollout step ${i}\n`);
 
-describe('Kubernetes deploys across backend restarts and replicas', () => {
-  // Several backends share one database here, so it must be a server. Without
-  // one configured (./scripts/test starts one; see BACKSTAGE_TEST_DATABASE_
-  // POSTGRES15_CONNECTION_STRING in scripts/postgres.sh) they are skipped.
-  const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
-  const itEachDatabase =
-    databases.eachSupportedId().length > 0
-      ? it.each(databases.eachSupportedId())
-      : it.skip.each<[TestDatabaseId]>([['POSTGRES_15']]);
-  let fake: FakeKubernetesApi;
-  const backends: TestBackend[] = [];
+// Several backends share one database here, so it must be a server. Without
+// one configured (./scripts/test starts one; see BACKSTAGE_TEST_DATABASE_
+// POSTGRES15_CONNECTION_STRING in scripts/postgres.sh) the suite is skipped.
+const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
+const describeWithPostgres =
+  databases.eachSupportedId().length > 0 ? describe : describe.skip;
+const POSTGRES: [TestDatabaseId][] = [['POSTGRES_15']];
 
-  beforeEach(async () => {
-    fake = await FakeKubernetesApi.start();
-  });
+describeWithPostgres(
+  'Kubernetes deploys across backend restarts and replicas',
+  () => {
+    let fake: FakeKubernetesApi;
+    const backends: TestBackend[] = [];
 
-  afterEach(async () => {
-    for (const b of backends.splice(0)) await b.stop().catch(() => {});
-    await fake.stop();
-  });
+    beforeEach(async () => {
+      fake = await FakeKubernetesApi.start();
+    });
 
-  itEachDatabase(
-    'a new backend records the outcome and full log of a Job that finished while none ran (%p)',
-    async databaseId => {
-      const knex = await databases.init(databaseId);
-      fake.behave = () => ({ lines: LINES, intervalMs: 60 });
-      const first = await startKubernetesBackend({ knex, fake, entities: [kubeService('shop')] });
-      backends.push(first);
-      const artifactId = await registerArtifact(first, 'component:default/shop');
-      const id = await requestDeploy(first, 'component:default/shop', artifactId);
-      await waitForStatus(first, id, 'running');
-      // some of the log is recorded by the first backend
-      await eventually(async () => expect((await readLogs(first, id)).length).toBeGreaterThan(0), 10_000);
-      await stopBackend(first, backends);
+    afterEach(async () => {
+      for (const b of backends.splice(0)) await b.stop().catch(() => {});
+      await fake.stop();
+    });
 
-      // the Job finishes with no backend running
-      await eventually(() => {
-        const job = fake.getJob(NAMESPACE, jobNameFor(id));
-        expect(job?.status?.conditions?.some((c: any) => c.type === 'Complete')).toBe(true);
-      }, 10_000);
-      const stored = await knex('sled_deploys').where({ id }).first();
-      expect(stored.status).toBe('running');
+    it.each(POSTGRES)(
+      'a new backend records the outcome and full log of a Job that finished while none ran (%p)',
+      async databaseId => {
+        const knex = await databases.init(databaseId);
+        fake.behave = () => ({ lines: LINES, intervalMs: 60 });
+        const first = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+        });
+        backends.push(first);
+        const artifactId = await registerArtifact(
+          first,
+          'component:default/shop',
+        );
+        const id = await requestDeploy(
+          first,
+          'component:default/shop',
+          artifactId,
+        );
+        await waitForStatus(first, id, 'running');
+        // some of the log is recorded by the first backend
+        await eventually(
+          async () =>
+            expect((await readLogs(first, id)).length).toBeGreaterThan(0),
+          10_000,
+        );
+        await stopBackend(first, backends);
 
-      const second = await startKubernetesBackend({ knex, fake, entities: [kubeService('shop')] });
-      backends.push(second);
-      const done = await waitForEnd(second, id);
-      expect(done.status).toBe('succeeded');
-      expect(await readLogs(second, id)).toBe(LINES.join(''));
-      expect(fake.createdJobs).toBe(1);
-    },
-  );
+        // the Job finishes with no backend running
+        await eventually(() => {
+          const job = fake.getJob(NAMESPACE, jobNameFor(id));
+          expect(
+            job?.status?.conditions?.some((c: any) => c.type === 'Complete'),
+          ).toBe(true);
+        }, 10_000);
+        const stored = await knex('sled_deploys').where({ id }).first();
+        expect(stored.status).toBe('running');
 
-  itEachDatabase(
-    'a new backend re-attaches to a Job still running, and creates Jobs never launched (%p)',
-    async databaseId => {
-      const knex = await databases.init(databaseId);
-      fake.behave = () => ({ lines: LINES, intervalMs: 60 });
-      const first = await startKubernetesBackend({ knex, fake, entities: [kubeService('shop'), kubeService('cart')] });
-      backends.push(first);
-      const shopArtifact = await registerArtifact(first, 'component:default/shop');
-      const cartArtifact = await registerArtifact(first, 'component:default/cart');
-      const running = await requestDeploy(first, 'component:default/shop', shopArtifact);
-      await eventually(async () => expect((await readLogs(first, running)).length).toBeGreaterThan(0), 10_000);
+        const second = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+        });
+        backends.push(second);
+        const done = await waitForEnd(second, id);
+        expect(done.status).toBe('succeeded');
+        expect(await readLogs(second, id)).toBe(LINES.join(''));
+        expect(fake.createdJobs).toBe(1);
+      },
+    );
 
-      // a deploy claimed as running whose backend died before creating the Job:
-      // made by removing the Job and its handle while no backend runs
-      fake.behave = () => ({ lines: LINES, intervalMs: 60, startDelayMs: 60_000 });
-      const neverLaunched = await requestDeploy(first, 'component:default/cart', cartArtifact);
-      await eventually(async () =>
-        expect((await knex('sled_deploys').where({ id: neverLaunched }).first()).execution).toBeTruthy(),
-      );
-      await stopBackend(first, backends);
-      fake.removeJob((fake as any).jobs.get(`${NAMESPACE}/${jobNameFor(neverLaunched)}`));
-      await knex('sled_deploys').where({ id: neverLaunched }).update({ execution: null });
-      expect((await knex('sled_deploys').where({ id: neverLaunched }).first()).status).toBe('running');
-      fake.behave = () => ({ lines: LINES, intervalMs: 60 });
+    it.each(POSTGRES)(
+      'a new backend re-attaches to a Job still running, and creates Jobs never launched (%p)',
+      async databaseId => {
+        const knex = await databases.init(databaseId);
+        fake.behave = () => ({ lines: LINES, intervalMs: 60 });
+        const first = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop'), kubeService('cart')],
+        });
+        backends.push(first);
+        const shopArtifact = await registerArtifact(
+          first,
+          'component:default/shop',
+        );
+        const cartArtifact = await registerArtifact(
+          first,
+          'component:default/cart',
+        );
+        const running = await requestDeploy(
+          first,
+          'component:default/shop',
+          shopArtifact,
+        );
+        await eventually(
+          async () =>
+            expect((await readLogs(first, running)).length).toBeGreaterThan(0),
+          10_000,
+        );
 
-      const second = await startKubernetesBackend({ knex, fake, entities: [kubeService('shop'), kubeService('cart')] });
-      backends.push(second);
-      const [a, b] = await Promise.all([waitForEnd(second, running, 30_000), waitForEnd(second, neverLaunched, 30_000)]);
-      expect(a.status).toBe('succeeded');
-      expect(b.status).toBe('succeeded');
-      expect(await readLogs(second, running)).toBe(LINES.join(''));
-      expect(await readLogs(second, neverLaunched)).toBe(LINES.join(''));
-      expect(fake.createdJobs).toBe(3);
-    },
-  );
+        // a deploy claimed as running whose backend died before creating the Job:
+        // made by removing the Job and its handle while no backend runs
+        fake.behave = () => ({
+          lines: LINES,
+          intervalMs: 60,
+          startDelayMs: 60_000,
+        });
+        const neverLaunched = await requestDeploy(
+          first,
+          'component:default/cart',
+          cartArtifact,
+        );
+        await eventually(async () =>
+          expect(
+            (
+              await knex('sled_deploys').where({ id: neverLaunched }).first()
+            ).execution,
+          ).toBeTruthy(),
+        );
+        await stopBackend(first, backends);
+        fake.removeJob(
+          (fake as any).jobs.get(`${NAMESPACE}/${jobNameFor(neverLaunched)}`),
+        );
+        await knex('sled_deploys')
+          .where({ id: neverLaunched })
+          .update({ execution: null });
+        expect(
+          (await knex('sled_deploys').where({ id: neverLaunched }).first())
+            .status,
+        ).toBe('running');
+        fake.behave = () => ({ lines: LINES, intervalMs: 60 });
 
-  itEachDatabase(
-    'a deploy whose Job vanished while no backend ran ends as failed "lost" (%p)',
-    async databaseId => {
-      const knex = await databases.init(databaseId);
-      fake.behave = () => ({ lines: LINES, intervalMs: 60 });
-      const first = await startKubernetesBackend({ knex, fake, entities: [kubeService('shop')] });
-      backends.push(first);
-      const artifactId = await registerArtifact(first, 'component:default/shop');
-      const id = await requestDeploy(first, 'component:default/shop', artifactId);
-      await eventually(() => expect(fake.getJob(NAMESPACE, jobNameFor(id))).toBeDefined());
-      await eventually(async () => expect((await knex('sled_deploys').where({ id }).first()).execution).toBeTruthy());
-      await stopBackend(first, backends);
-      fake.removeJob((fake as any).jobs.get(`${NAMESPACE}/${jobNameFor(id)}`));
+        const second = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop'), kubeService('cart')],
+        });
+        backends.push(second);
+        const [a, b] = await Promise.all([
+          waitForEnd(second, running, 30_000),
+          waitForEnd(second, neverLaunched, 30_000),
+        ]);
+        expect(a.status).toBe('succeeded');
+        expect(b.status).toBe('succeeded');
+        expect(await readLogs(second, running)).toBe(LINES.join(''));
+        expect(await readLogs(second, neverLaunched)).toBe(LINES.join(''));
+        expect(fake.createdJobs).toBe(3);
+      },
+    );
 
-      const second = await startKubernetesBackend({ knex, fake, entities: [kubeService('shop')] });
-      backends.push(second);
-      const done = await waitForEnd(second, id);
-      expect(done.status).toBe('failed');
-      expect(done.message).toMatch(new RegExp(`^lost: the Job ${NAMESPACE}/${jobNameFor(id)} no longer exists`));
-    },
-  );
+    it.each(POSTGRES)(
+      'a deploy whose Job vanished while no backend ran ends as failed "lost" (%p)',
+      async databaseId => {
+        const knex = await databases.init(databaseId);
+        fake.behave = () => ({ lines: LINES, intervalMs: 60 });
+        const first = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+        });
+        backends.push(first);
+        const artifactId = await registerArtifact(
+          first,
+          'component:default/shop',
+        );
+        const id = await requestDeploy(
+          first,
+          'component:default/shop',
+          artifactId,
+        );
+        await eventually(() =>
+          expect(fake.getJob(NAMESPACE, jobNameFor(id))).toBeDefined(),
+        );
+        await eventually(async () =>
+          expect(
+            (
+              await knex('sled_deploys').where({ id }).first()
+            ).execution,
+          ).toBeTruthy(),
+        );
+        await stopBackend(first, backends);
+        fake.removeJob(
+          (fake as any).jobs.get(`${NAMESPACE}/${jobNameFor(id)}`),
+        );
 
-  itEachDatabase(
-    'the scheduled reconcile task of a live replica settles the Job of a replica that died (%p)',
-    async databaseId => {
-      const knex = await databases.init(databaseId);
-      fake.behave = () => ({ lines: LINES, intervalMs: 30 });
-      const tasks: Array<SchedulerServiceTaskScheduleDefinition & { id: string; fn: Function }> = [];
-      const capturingScheduler = createServiceFactory({
-        service: coreServices.scheduler,
-        deps: {},
-        factory: () =>
-          ({
-            scheduleTask: async (task: any) => {
-              tasks.push(task);
-            },
-          } as any),
-      });
-      const live = await startKubernetesBackend({ knex, fake, entities: [kubeService('shop')], features: [capturingScheduler] });
-      backends.push(live);
-      expect(tasks.map(t => [t.id, t.scope, t.frequency, t.timeout])).toEqual([
-        ['sled-kubernetes-reconcile', 'global', { seconds: 30 }, { minutes: 2 }],
-      ]);
-      const dying = await startKubernetesBackend({ knex, fake, entities: [kubeService('shop')] });
-      backends.push(dying);
-      const artifactId = await registerArtifact(dying, 'component:default/shop');
-      const id = await requestDeploy(dying, 'component:default/shop', artifactId);
-      await eventually(async () => expect((await readLogs(dying, id)).length).toBeGreaterThan(0), 10_000);
-      await stopBackend(dying, backends);
-      await eventually(() =>
-        expect(fake.getJob(NAMESPACE, jobNameFor(id))?.status?.conditions?.some((c: any) => c.type === 'Complete')).toBe(true),
-      );
-      // older than the grace period in which its own replica would record it
-      await knex('sled_deploys').where({ id }).update({ started_at: new Date(Date.now() - 60_000).toISOString() });
+        const second = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+        });
+        backends.push(second);
+        const done = await waitForEnd(second, id);
+        expect(done.status).toBe('failed');
+        expect(done.message).toMatch(
+          new RegExp(
+            `^lost: the Job ${NAMESPACE}/${jobNameFor(id)} no longer exists`,
+          ),
+        );
+      },
+    );
 
-      await (tasks[0] as any).fn(new AbortController().signal);
-      const done = await waitForEnd(live, id, 5_000);
-      expect(done.status).toBe('succeeded');
-      expect(await readLogs(live, id)).toBe(LINES.join(''));
-    },
-  );
+    it.each(POSTGRES)(
+      'the scheduled reconcile task of a live replica settles the Job of a replica that died (%p)',
+      async databaseId => {
+        const knex = await databases.init(databaseId);
+        fake.behave = () => ({ lines: LINES, intervalMs: 30 });
+        const tasks: Array<
+          SchedulerServiceTaskScheduleDefinition & { id: string; fn: Function }
+        > = [];
+        const capturingScheduler = createServiceFactory({
+          service: coreServices.scheduler,
+          deps: {},
+          factory: () =>
+            ({
+              scheduleTask: async (task: any) => {
+                tasks.push(task);
+              },
+            } as any),
+        });
+        const live = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+          features: [capturingScheduler],
+        });
+        backends.push(live);
+        expect(tasks.map(t => [t.id, t.scope, t.frequency, t.timeout])).toEqual(
+          [
+            [
+              'sled-kubernetes-reconcile',
+              'global',
+              { seconds: 30 },
+              { minutes: 2 },
+            ],
+          ],
+        );
+        const dying = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+        });
+        backends.push(dying);
+        const artifactId = await registerArtifact(
+          dying,
+          'component:default/shop',
+        );
+        const id = await requestDeploy(
+          dying,
+          'component:default/shop',
+          artifactId,
+        );
+        await eventually(
+          async () =>
+            expect((await readLogs(dying, id)).length).toBeGreaterThan(0),
+          10_000,
+        );
+        await stopBackend(dying, backends);
+        await eventually(() =>
+          expect(
+            fake
+              .getJob(NAMESPACE, jobNameFor(id))
+              ?.status?.conditions?.some((c: any) => c.type === 'Complete'),
+          ).toBe(true),
+        );
+        // older than the grace period in which its own replica would record it
+        await knex('sled_deploys')
+          .where({ id })
+          .update({ started_at: new Date(Date.now() - 60_000).toISOString() });
 
-  itEachDatabase(
-    'two backends sharing one database create exactly one Job per deploy for 200 requests (%p)',
-    async databaseId => {
-      const knex = await databases.init(databaseId);
-      fake.behave = () => ({ lines: ['ok\n'], intervalMs: 5, startDelayMs: 5 });
-      const names = Array.from({ length: 200 }, (_, i) => `svc-${i}`);
-      const entities = names.map(kubeService);
-      const config = kubernetesConfig(fake, { requestTimeoutSeconds: 10 });
-      const one = await startKubernetesBackend({ knex, fake, entities, config });
-      backends.push(one);
-      const two = await startKubernetesBackend({ knex, fake, entities, config });
-      backends.push(two);
-      const artifacts: string[] = [];
-      for (const name of names) artifacts.push(await registerArtifact(one, `component:default/${name}`));
+        await (tasks[0] as any).fn(new AbortController().signal);
+        const done = await waitForEnd(live, id, 5_000);
+        expect(done.status).toBe('succeeded');
+        expect(await readLogs(live, id)).toBe(LINES.join(''));
+      },
+    );
 
-      const ids = await Promise.all(
-        names.map((name, i) => requestDeploy(i % 2 ? two : one, `component:default/${name}`, artifacts[i])),
-      );
-      expect(new Set(ids).size).toBe(200);
+    it.each(POSTGRES)(
+      'two backends sharing one database create exactly one Job per deploy for 200 requests (%p)',
+      async databaseId => {
+        const knex = await databases.init(databaseId);
+        fake.behave = () => ({
+          lines: ['ok\n'],
+          intervalMs: 5,
+          startDelayMs: 5,
+        });
+        const names = Array.from({ length: 200 }, (_, i) => `svc-${i}`);
+        const entities = names.map(kubeService);
+        const config = kubernetesConfig(fake, { requestTimeoutSeconds: 10 });
+        const one = await startKubernetesBackend({
+          knex,
+          fake,
+          entities,
+          config,
+        });
+        backends.push(one);
+        const two = await startKubernetesBackend({
+          knex,
+          fake,
+          entities,
+          config,
+        });
+        backends.push(two);
+        const artifacts: string[] = [];
+        for (const name of names)
+          artifacts.push(
+            await registerArtifact(one, `component:default/${name}`),
+          );
 
-      const deploys = await eventually(async () => {
-        const res = await request(one.server)
-          .get('/api/sled/deploys?environment=staging&limit=500')
-          .set('Authorization', USER);
-        const items = res.body.items as Deploy[];
-        expect(items).toHaveLength(200);
-        expect(items.every(d => isFinalDeployStatus(d.status))).toBe(true);
-        return items;
-      }, 60_000);
-      expect(deploys.filter(d => d.status !== 'succeeded').map(d => d.message)).toEqual([]);
-      expect(fake.createdJobs).toBe(200);
-      const jobs = fake.listJobs(NAMESPACE);
-      expect(jobs).toHaveLength(200);
-      expect(new Set(jobs.map(j => j.metadata.labels['sled.dev/deploy-id']))).toEqual(new Set(ids));
-      // let the queue dispatch after the last deploys drain before stopping
-      const pool = (knex as any).client.pool;
-      await eventually(() => expect(pool.numPendingAcquires()).toBe(0), 20_000);
-    },
-  );
-});
+        const ids = await Promise.all(
+          names.map((name, i) =>
+            requestDeploy(
+              i % 2 ? two : one,
+              `component:default/${name}`,
+              artifacts[i],
+            ),
+          ),
+        );
+        expect(new Set(ids).size).toBe(200);
+
+        const deploys = await eventually(async () => {
+          const res = await request(one.server)
+            .get('/api/sled/deploys?environment=staging&limit=500')
+            .set('Authorization', USER);
+          const items = res.body.items as Deploy[];
+          expect(items).toHaveLength(200);
+          expect(items.every(d => isFinalDeployStatus(d.status))).toBe(true);
+          return items;
+        }, 60_000);
+        expect(
+          deploys.filter(d => d.status !== 'succeeded').map(d => d.message),
+        ).toEqual([]);
+        expect(fake.createdJobs).toBe(200);
+        const jobs = fake.listJobs(NAMESPACE);
+        expect(jobs).toHaveLength(200);
+        expect(
+          new Set(jobs.map(j => j.metadata.labels['sled.dev/deploy-id'])),
+        ).toEqual(new Set(ids));
+        // let the queue dispatch after the last deploys drain before stopping
+        const pool = (knex as any).client.pool;
+        await eventually(
+          () => expect(pool.numPendingAcquires()).toBe(0),
+          20_000,
+        );
+      },
+    );
+  },
+);
