@@ -5,7 +5,13 @@
  * API server, artifact registration, and the table row type and formatting helpers.
  */
 import { BackendFeature } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend, TestBackend, TestBackendOptions } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestBackend,
+  TestBackendOptions,
+} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { JsonObject } from '@backstage/types';
@@ -20,7 +26,13 @@ import sledPlugin from '../../plugins/sled-backend/src';
 import inspector from 'inspector';
 
 /** One row of the benchmark table. */
-export type BenchRow = { metric: string; database: string; value: string; target: string; ok: string };
+export type BenchRow = {
+  metric: string;
+  database: string;
+  value: string;
+  target: string;
+  ok: string;
+};
 
 export const quick = process.env.SLED_BENCH_QUICK === '1';
 
@@ -32,20 +44,34 @@ export const ms = (v: number) => `${v.toFixed(1)} ms`;
 export const sleep = (t: number) => new Promise(r => setTimeout(r, t));
 export const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  return sorted[
+    Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
+  ];
 };
-export const progress = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+export const progress = (text: string) =>
+  process.stderr.write(`[bench] ${text}\n`);
 
 export const USER = mockCredentials.user.header('user:default/bench');
 export const CI = mockCredentials.service.header();
 
 /** `count` service Components `svc-0`…, owned by group:default/team, with the given annotations. */
-export function serviceEntities(count: number, annotations: Record<string, string>): Entity[] {
+export function serviceEntities(
+  count: number,
+  annotations: Record<string, string>,
+): Entity[] {
   return Array.from({ length: count }, (_, i) => ({
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
-    metadata: { name: `svc-${i}`, namespace: 'default', annotations: { ...annotations } },
-    spec: { type: 'service', owner: 'group:default/team', lifecycle: 'production' },
+    metadata: {
+      name: `svc-${i}`,
+      namespace: 'default',
+      annotations: { ...annotations },
+    },
+    spec: {
+      type: 'service',
+      owner: 'group:default/team',
+      lifecycle: 'production',
+    },
     relations: [{ type: 'ownedBy', targetRef: 'group:default/team' }],
   }));
 }
@@ -55,7 +81,9 @@ export function serviceEntities(count: number, annotations: Record<string, strin
  * the given database, warn-level logs and `config`; plus `features` and
  * `extensionPoints` (the collator benchmark's search module).
  */
-export async function startBenchBackend<TExtensionPoints extends any[] = []>(options: {
+export async function startBenchBackend<
+  TExtensionPoints extends any[] = [],
+>(options: {
   knex: Knex;
   entities: Entity[];
   config: JsonObject;
@@ -93,21 +121,40 @@ export function kubernetesBenchConfig(
         {
           type: 'config',
           clusters: [
-            { name: 'bench', url: fake.url, authProvider: 'serviceAccount', serviceAccountToken: fake.token, caData: fake.caData },
+            {
+              name: 'bench',
+              url: fake.url,
+              authProvider: 'serviceAccount',
+              serviceAccountToken: fake.token,
+              caData: fake.caData,
+            },
           ],
         },
       ],
     },
     sled: {
-      environments: [{ name: 'staging', executor: 'kubernetes', cluster: 'bench', namespace: NAMESPACE }],
+      environments: [
+        {
+          name: 'staging',
+          executor: 'kubernetes',
+          cluster: 'bench',
+          namespace: NAMESPACE,
+        },
+      ],
       ...(sled.releases && { releases: sled.releases }),
-      kubernetes: { defaultDeployerImage: 'ghcr.io/example/sled-deployer:1', ...sled.kubernetes },
+      kubernetes: {
+        defaultDeployerImage: 'ghcr.io/example/sled-deployer:1',
+        ...sled.kubernetes,
+      },
     },
   };
 }
 
 /** One image artifact (1.0.0) for each of svc-0 … svc-(count-1), 25 at a time; their ids in order. */
-export async function registerImageArtifacts(server: TestBackend['server'], count: number): Promise<string[]> {
+export async function registerImageArtifacts(
+  server: TestBackend['server'],
+  count: number,
+): Promise<string[]> {
   const artifacts: string[] = [];
   for (let i = 0; i < count; i += 25) {
     const batch = await Promise.all(
@@ -115,8 +162,16 @@ export async function registerImageArtifacts(server: TestBackend['server'], coun
         const res = await request(server)
           .post('/api/sled/artifacts')
           .set('Authorization', CI)
-          .send({ entityRef: `component:default/svc-${i + j}`, version: '1.0.0', commitSha: 'abcdef1234567', image: 'registry.example/app:1.0.0' });
-        if (res.status !== 201 && res.status !== 200) throw new Error(`register: ${res.status} ${JSON.stringify(res.body)}`);
+          .send({
+            entityRef: `component:default/svc-${i + j}`,
+            version: '1.0.0',
+            commitSha: 'abcdef1234567',
+            image: 'registry.example/app:1.0.0',
+          });
+        if (res.status !== 201 && res.status !== 200)
+          throw new Error(
+            `register: ${res.status} ${JSON.stringify(res.body)}`,
+          );
         return res.body.id as string;
       }),
     );
@@ -135,13 +190,20 @@ export function baseUrl(server: TestBackend['server']): string {
  * while `body` runs and writes <dir>/<name>.cpuprofile (V8's CPU profiler, as
  * `node --cpu-prof`, but only around the measured phase).
  */
-export async function profiled<T>(name: string, body: () => Promise<T>): Promise<T> {
+export async function profiled<T>(
+  name: string,
+  body: () => Promise<T>,
+): Promise<T> {
   const dir = process.env.SLED_BENCH_CPU_PROFILE;
   if (!dir) return body();
   const session = new inspector.Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<any>((resolve, reject) => session.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
+    new Promise<any>((resolve, reject) =>
+      session.post(method, params ?? {}, (e, r) =>
+        e ? reject(e) : resolve(r),
+      ),
+    );
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 500 });
   await post('Profiler.start');
@@ -157,7 +219,8 @@ export async function profiled<T>(name: string, body: () => Promise<T>): Promise
   }
 }
 
-export const PG = process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
+export const PG =
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
 let databases = 0;
 
 /**
@@ -165,28 +228,55 @@ let databases = 0;
  * on BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING; otherwise an
  * SQLite file in a new temporary folder.
  */
-export async function freshDatabase(client: string, name = 'sled_bench'): Promise<Knex> {
+export async function freshDatabase(
+  client: string,
+  name = 'sled_bench',
+): Promise<Knex> {
   if (client === 'pg') {
     const database = `${name}_${Date.now()}_${databases++}`;
     const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
     await admin.raw(`CREATE DATABASE ${database}`);
     await admin.destroy();
-    return knexFactory({ client: 'pg', connection: `${PG}/${database}`, pool: { min: 0, max: 10 } });
+    return knexFactory({
+      client: 'pg',
+      connection: `${PG}/${database}`,
+      pool: { min: 0, max: 10 },
+    });
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name.replace(/_/g, '-')}-db-`));
-  return knexFactory({ client: 'better-sqlite3', connection: { filename: path.join(dir, 'sled.sqlite') }, useNullAsDefault: true });
+  const dir = fs.mkdtempSync(
+    path.join(os.tmpdir(), `${name.replace(/_/g, '-')}-db-`),
+  );
+  return knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: path.join(dir, 'sled.sqlite') },
+    useNullAsDefault: true,
+  });
 }
 
 /** The benchmark table, as Markdown. */
 export function table(rows: BenchRow[]): string {
-  const headers: BenchRow = { metric: 'metric', database: 'database', value: 'measured', target: 'target', ok: 'met' };
+  const headers: BenchRow = {
+    metric: 'metric',
+    database: 'database',
+    value: 'measured',
+    target: 'target',
+    ok: 'met',
+  };
   const keys = Object.keys(headers) as (keyof BenchRow)[];
-  const width = (k: keyof BenchRow) => Math.max(...[headers, ...rows].map(r => r[k].length));
-  const line = (r: BenchRow) => `| ${keys.map(k => r[k].padEnd(width(k))).join(' | ')} |`;
-  return [line(headers), `|${keys.map(k => '-'.repeat(width(k) + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+  const width = (k: keyof BenchRow) =>
+    Math.max(...[headers, ...rows].map(r => r[k].length));
+  const line = (r: BenchRow) =>
+    `| ${keys.map(k => r[k].padEnd(width(k))).join(' | ')} |`;
+  return [
+    line(headers),
+    `|${keys.map(k => '-'.repeat(width(k) + 2)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 /** `<title> — <time>, <cores> × <cpu>, Node <version>` */
 export function machine(title: string): string {
-  return `${title} — ${new Date().toISOString()}, ${os.cpus().length} × ${os.cpus()[0].model}, Node ${process.version}`;
+  return `${title} — ${new Date().toISOString()}, ${os.cpus().length} × ${
+    os.cpus()[0].model
+  }, Node ${process.version}`;
 }

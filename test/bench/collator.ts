@@ -21,7 +21,17 @@ import { RegisterCollatorParameters } from '@backstage/plugin-search-backend-nod
 import { searchIndexRegistryExtensionPoint } from '@backstage/plugin-search-backend-node/alpha';
 import { Knex } from 'knex';
 import searchModuleSledDeploys from '../../plugins/search-backend-module-sled-deploys/src';
-import { BenchRow, freshDatabase, gc, machine, mb, PG, serviceEntities, startBenchBackend, table } from './backend';
+import {
+  BenchRow,
+  freshDatabase,
+  gc,
+  machine,
+  mb,
+  PG,
+  serviceEntities,
+  startBenchBackend,
+  table,
+} from './backend';
 
 const RECENT = Number(process.env.SLED_BENCH_COLLATOR_ROWS ?? 100_000);
 const OLD = Math.round(RECENT / 5);
@@ -37,12 +47,16 @@ async function load(knex: Knex, client: string) {
   const artifacts = Math.ceil(total / DEPLOYS_PER_ARTIFACT);
   // deploy x (1 = newest): the first RECENT spread over 29 days, the rest 31–60 days old
   const recentStep = (29 * 86400) / RECENT;
-  const ageSeconds = `CASE WHEN x <= ${RECENT} THEN x * ${recentStep} ELSE ${31 * 86400} + (x - ${RECENT}) * ${(29 * 86400) / OLD} END`;
+  const ageSeconds = `CASE WHEN x <= ${RECENT} THEN x * ${recentStep} ELSE ${
+    31 * 86400
+  } + (x - ${RECENT}) * ${(29 * 86400) / OLD} END`;
   const artifactOf = `((x - 1) / ${DEPLOYS_PER_ARTIFACT} + 1)`;
-  const service = (n: string) => `'component:default/svc-' || (${n} % ${SERVICES})`;
+  const service = (n: string) =>
+    `'component:default/svc-' || (${n} % ${SERVICES})`;
   const spec = (n: string) =>
     `'{"entityRef":"component:default/svc-' || (${n} % ${SERVICES}) || '","version":"1.0.' || ${n} || '","commitSha":"' || substr('0123456789abcdef0123456789abcdef' || ${n}, 1, 12) || '","mergeRequest":{"url":"https://git.example.com/mr/' || ${n} || '","title":"Change number ' || ${n} || '"}}'`;
-  const artifactCols = '(id, entity_ref, owner_ref, version, spec, content_hash, created_at)';
+  const artifactCols =
+    '(id, entity_ref, owner_ref, version, spec, content_hash, created_at)';
   const deployCols =
     '(id, entity_ref, owner_ref, environment, artifact_id, artifact_version, status, dry_run, force, requested_by, reason, launch, created_at, started_at, finished_at)';
   const envs = `CASE x % 3 WHEN 0 THEN 'local' WHEN 1 THEN 'staging' ELSE 'production' END`;
@@ -53,35 +67,69 @@ async function load(knex: Knex, client: string) {
       ? `lpad(to_hex(${n}), 8, '0') || '-0000-4000-8000-' || lpad(to_hex(${n}), 12, '0')`
       : `printf('%08x-0000-4000-8000-%012x', ${n}, ${n})`;
   const deploySelect = (ts: string) =>
-    `SELECT ${uuid('x')}, ${service(artifactOf)}, 'group:default/team', ${envs}, ${uuid(artifactOf)}, '1.0.' || ${artifactOf}, ${statuses}, false, false, 'user:default/engineer-' || (x % 40), 'routine release ' || x, '{"command":["true"]}', ${ts}, ${ts}, ${ts}`;
+    `SELECT ${uuid('x')}, ${service(
+      artifactOf,
+    )}, 'group:default/team', ${envs}, ${uuid(
+      artifactOf,
+    )}, '1.0.' || ${artifactOf}, ${statuses}, false, false, 'user:default/engineer-' || (x % 40), 'routine release ' || x, '{"command":["true"]}', ${ts}, ${ts}, ${ts}`;
   if (client === 'pg') {
     const ts = (age: string) => `now() - ((${age}) || ' seconds')::interval`;
     await knex.raw(
-      `INSERT INTO sled_artifacts ${artifactCols} SELECT ${uuid('x')}, ${service('x')}, 'group:default/team', '1.0.' || x, ${spec('x')}, md5(x::text), now() - interval '61 days' FROM generate_series(1, ${artifacts}) AS x`,
+      `INSERT INTO sled_artifacts ${artifactCols} SELECT ${uuid(
+        'x',
+      )}, ${service('x')}, 'group:default/team', '1.0.' || x, ${spec(
+        'x',
+      )}, md5(x::text), now() - interval '61 days' FROM generate_series(1, ${artifacts}) AS x`,
     );
-    await knex.raw(`INSERT INTO sled_deploys ${deployCols} ${deploySelect(ts(ageSeconds))} FROM generate_series(${total}, 1, -1) AS x`);
+    await knex.raw(
+      `INSERT INTO sled_deploys ${deployCols} ${deploySelect(
+        ts(ageSeconds),
+      )} FROM generate_series(${total}, 1, -1) AS x`,
+    );
     await knex.raw('ANALYZE');
   } else {
-    const series = (n: number) => `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${n})`;
-    const ts = (age: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (${age}) || ' seconds')`;
+    const series = (n: number) =>
+      `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${n})`;
+    const ts = (age: string) =>
+      `strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || (${age}) || ' seconds')`;
     await knex.raw(
-      `${series(artifacts)} INSERT INTO sled_artifacts ${artifactCols} SELECT ${uuid('x')}, ${service('x')}, 'group:default/team', '1.0.' || x, ${spec('x')}, hex(randomblob(32)), strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-61 days') FROM c`,
+      `${series(
+        artifacts,
+      )} INSERT INTO sled_artifacts ${artifactCols} SELECT ${uuid(
+        'x',
+      )}, ${service('x')}, 'group:default/team', '1.0.' || x, ${spec(
+        'x',
+      )}, hex(randomblob(32)), strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-61 days') FROM c`,
     );
     // oldest first, so seq (the API's order) follows created_at as in real life
-    await knex.raw(`${series(total)} INSERT INTO sled_deploys ${deployCols} ${deploySelect(ts(ageSeconds))} FROM c ORDER BY x DESC`);
+    await knex.raw(
+      `${series(total)} INSERT INTO sled_deploys ${deployCols} ${deploySelect(
+        ts(ageSeconds),
+      )} FROM c ORDER BY x DESC`,
+    );
     await knex.raw('ANALYZE');
   }
 }
 
-export async function benchCollator(database: string, knex: Knex, client: string): Promise<BenchRow[]> {
+export async function benchCollator(
+  database: string,
+  knex: Knex,
+  client: string,
+): Promise<BenchRow[]> {
   let registered: RegisterCollatorParameters | undefined;
-  let services_: { discovery: DiscoveryService; auth: AuthService; logger: LoggerService } | undefined;
+  let services_:
+    | { discovery: DiscoveryService; auth: AuthService; logger: LoggerService }
+    | undefined;
   const capture = createBackendModule({
     pluginId: 'search',
     moduleId: 'bench-capture',
     register(env) {
       env.registerInit({
-        deps: { discovery: coreServices.discovery, auth: coreServices.auth, logger: coreServices.logger },
+        deps: {
+          discovery: coreServices.discovery,
+          auth: coreServices.auth,
+          logger: coreServices.logger,
+        },
         async init(deps) {
           services_ = deps;
         },
@@ -108,7 +156,8 @@ export async function benchCollator(database: string, knex: Knex, client: string
       search: { collators: { sledDeploys: { windowDays: WINDOW_DAYS } } },
     },
   });
-  if (!registered || !services_) throw new Error('the collator module did not register');
+  if (!registered || !services_)
+    throw new Error('the collator module did not register');
 
   const loadStart = Date.now();
   await load(knex, client);
@@ -150,16 +199,29 @@ export async function benchCollator(database: string, knex: Knex, client: string
   const flat = growth < 64 * 1024 * 1024;
   return [
     {
-      metric: `search collator, ${RECENT.toLocaleString('en-US')} recent deploys (+${OLD.toLocaleString('en-US')} older)`,
+      metric: `search collator, ${RECENT.toLocaleString(
+        'en-US',
+      )} recent deploys (+${OLD.toLocaleString('en-US')} older)`,
       database,
-      value: `${documents.toLocaleString('en-US')} documents in ${seconds.toFixed(1)} s (${Math.round(documents / seconds)}/s; load ${loadSeconds.toFixed(0)} s)`,
+      value: `${documents.toLocaleString(
+        'en-US',
+      )} documents in ${seconds.toFixed(1)} s (${Math.round(
+        documents / seconds,
+      )}/s; load ${loadSeconds.toFixed(0)} s)`,
       target: `${RECENT.toLocaleString('en-US')} in < ${TARGET_SECONDS} s`,
-      ok: documents === RECENT && sampled === RECENT / 1000 && seconds < TARGET_SECONDS ? 'yes' : 'NO',
+      ok:
+        documents === RECENT &&
+        sampled === RECENT / 1000 &&
+        seconds < TARGET_SECONDS
+          ? 'yes'
+          : 'NO',
     },
     {
       metric: '  heap before / max during (after GC) / after',
       database,
-      value: `${mb(heapBefore)} / ${mb(heapMax)} / ${mb(heapAfter)} (growth ${mb(growth)}; RSS ${mb(rssBefore)} → max ${mb(rssMax)})`,
+      value: `${mb(heapBefore)} / ${mb(heapMax)} / ${mb(
+        heapAfter,
+      )} (growth ${mb(growth)}; RSS ${mb(rssBefore)} → max ${mb(rssMax)})`,
       target: 'flat (growth < 64 MB)',
       ok: flat ? 'yes' : 'NO',
     },
@@ -168,11 +230,16 @@ export async function benchCollator(database: string, knex: Knex, client: string
 
 async function main() {
   const clients = PG ? ['better-sqlite3', 'pg'] : ['better-sqlite3'];
-  if (!PG) process.stderr.write('[bench] BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is not set: SQLite only\n');
+  if (!PG)
+    process.stderr.write(
+      '[bench] BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is not set: SQLite only\n',
+    );
   const rows: BenchRow[] = [];
   for (const client of clients) {
     const name = client === 'pg' ? 'PostgreSQL 15' : 'SQLite';
-    process.stderr.write(`[bench] ${name}: search collator over ${RECENT} deploys…\n`);
+    process.stderr.write(
+      `[bench] ${name}: search collator over ${RECENT} deploys…\n`,
+    );
     const knex = await freshDatabase(client, 'sled_bench_collator');
     rows.push(...(await benchCollator(name, knex, client)));
     await knex.destroy();

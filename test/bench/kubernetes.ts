@@ -22,7 +22,10 @@
  */
 import { Knex } from 'knex';
 import request from 'supertest';
-import { jobNameFor, LABEL_DEPLOY_ID } from '../../plugins/sled-backend/src/executors/kubernetes/jobSpec';
+import {
+  jobNameFor,
+  LABEL_DEPLOY_ID,
+} from '../../plugins/sled-backend/src/executors/kubernetes/jobSpec';
 import { FakeKubernetesProcess } from '../kubernetes/fakeKubernetesProcess';
 import { runLoad } from './loadClients';
 import {
@@ -61,21 +64,50 @@ async function waitAllFinal(knex: Knex, timeoutMs: number, ids?: string[]) {
   return false;
 }
 
-async function deploy(server: any, entityRef: string, artifactId: string, key?: string) {
-  const req = request(server).post('/api/sled/deploys').set('Authorization', USER);
+async function deploy(
+  server: any,
+  entityRef: string,
+  artifactId: string,
+  key?: string,
+) {
+  const req = request(server)
+    .post('/api/sled/deploys')
+    .set('Authorization', USER);
   if (key) req.set('Idempotency-Key', key);
-  return req.send({ entityRef, environment: 'staging', artifactId, force: true });
+  return req.send({
+    entityRef,
+    environment: 'staging',
+    artifactId,
+    force: true,
+  });
 }
 
-export async function benchKubernetes(database: string, knex: Knex, client: string): Promise<BenchRow[]> {
+export async function benchKubernetes(
+  database: string,
+  knex: Knex,
+  client: string,
+): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   // fast controller: the pod starts after 5 ms, prints two lines 5 ms apart, completes
-  const fake = await FakeKubernetesProcess.start({ behaviour: { lines: ['deploying\n', 'done\n'], intervalMs: 5, startDelayMs: 5 } });
+  const fake = await FakeKubernetesProcess.start({
+    behaviour: {
+      lines: ['deploying\n', 'done\n'],
+      intervalMs: 5,
+      startDelayMs: 5,
+    },
+  });
   const backend = await startBenchBackend({
     knex,
-    entities: serviceEntities(SERVICES, { 'sled.dev/deploy-command': './deploy.sh --apply' }),
+    entities: serviceEntities(SERVICES, {
+      'sled.dev/deploy-command': './deploy.sh --apply',
+    }),
     config: kubernetesBenchConfig(fake, {
-      kubernetes: { activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 3600, requestTimeoutSeconds: 10, watchTimeoutSeconds: 60 },
+      kubernetes: {
+        activeDeadlineSeconds: 600,
+        ttlSecondsAfterFinished: 3600,
+        requestTimeoutSeconds: 10,
+        watchTimeoutSeconds: 60,
+      },
     }),
   });
   const server = backend.server;
@@ -92,7 +124,8 @@ export async function benchKubernetes(database: string, knex: Knex, client: stri
     for (let i = 0; i < rounds; i++) {
       const sent = Date.now();
       const res = await deploy(server, ref(i), artifacts[i % SERVICES]);
-      if (res.status !== 202) throw new Error(`deploy: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 202)
+        throw new Error(`deploy: ${res.status} ${JSON.stringify(res.body)}`);
       const id: string = res.body.id;
       const name = jobNameFor(id);
       const deadline = Date.now() + 30_000;
@@ -102,22 +135,53 @@ export async function benchKubernetes(database: string, knex: Knex, client: stri
       created.push(time(job.metadata.creationTimestamp) - sent);
       let row: any;
       while (Date.now() < deadline) {
-        row = await knex('sled_deploys').where({ id }).first('status', 'finished_at');
+        row = await knex('sled_deploys')
+          .where({ id })
+          .first('status', 'finished_at');
         if (row && FINAL.includes(row.status)) break;
         await sleep(2);
       }
-      if (row?.status !== 'succeeded') throw new Error(`deploy ${id} ended ${row?.status}`);
-      const complete = (await fake.getJob(NAMESPACE, name))!
-        .status.conditions.find((c: any) => c.type === 'Complete' && c.status === 'True');
+      if (row?.status !== 'succeeded')
+        throw new Error(`deploy ${id} ended ${row?.status}`);
+      const complete = (await fake.getJob(
+        NAMESPACE,
+        name,
+      ))!.status.conditions.find(
+        (c: any) => c.type === 'Complete' && c.status === 'True',
+      );
       finalised.push(time(row.finished_at) - time(complete.lastTransitionTime));
     }
     const c95 = percentile(created, 95);
     const f95 = percentile(finalised, 95);
     rows.push(
-      { metric: 'POST /deploys → Job created in the API server, p50', database, value: ms(percentile(created, 50)), target: '', ok: '' },
-      { metric: 'POST /deploys → Job created in the API server, p95', database, value: ms(c95), target: '< 50 ms', ok: c95 < 50 ? 'yes' : 'NO' },
-      { metric: 'Job finished (Complete) → deploy final, p50', database, value: ms(percentile(finalised, 50)), target: '', ok: '' },
-      { metric: 'Job finished (Complete) → deploy final, p95', database, value: ms(f95), target: '< 1 s', ok: f95 < 1000 ? 'yes' : 'NO' },
+      {
+        metric: 'POST /deploys → Job created in the API server, p50',
+        database,
+        value: ms(percentile(created, 50)),
+        target: '',
+        ok: '',
+      },
+      {
+        metric: 'POST /deploys → Job created in the API server, p95',
+        database,
+        value: ms(c95),
+        target: '< 50 ms',
+        ok: c95 < 50 ? 'yes' : 'NO',
+      },
+      {
+        metric: 'Job finished (Complete) → deploy final, p50',
+        database,
+        value: ms(percentile(finalised, 50)),
+        target: '',
+        ok: '',
+      },
+      {
+        metric: 'Job finished (Complete) → deploy final, p95',
+        database,
+        value: ms(f95),
+        target: '< 1 s',
+        ok: f95 < 1000 ? 'yes' : 'NO',
+      },
     );
 
     // ------------------------------------------------------------ burst: 300 deploys, 300 services
@@ -136,32 +200,51 @@ export async function benchKubernetes(database: string, knex: Knex, client: stri
     const start = Date.now();
     let acceptedAt = 0;
     const burst = Promise.all(
-      Array.from({ length: SERVICES }, (_, i) => deploy(server, ref(i), artifacts[i])),
+      Array.from({ length: SERVICES }, (_, i) =>
+        deploy(server, ref(i), artifacts[i]),
+      ),
     ).then(all => {
       acceptedAt = Date.now();
       return all;
     });
     // `at`: when the fake created the last of them (its clock: same machine), 0 at the timeout
-    const { at: jobsAt, createdJobs: createdAfter } = await fake.waitForCreatedJobs(createdBefore + SERVICES, 120_000);
+    const { at: jobsAt, createdJobs: createdAfter } =
+      await fake.waitForCreatedJobs(createdBefore + SERVICES, 120_000);
     const responses = await burst;
     clearInterval(sampler);
-    const burstIds = responses.filter(r => r.status === 202).map(r => r.body.id as string);
+    const burstIds = responses
+      .filter(r => r.status === 202)
+      .map(r => r.body.id as string);
     const burstOk =
-      jobsAt > 0 && burstIds.length === SERVICES && (await fake.missingJobs(NAMESPACE, burstIds.map(jobNameFor))).length === 0;
+      jobsAt > 0 &&
+      burstIds.length === SERVICES &&
+      (await fake.missingJobs(NAMESPACE, burstIds.map(jobNameFor))).length ===
+        0;
     const seconds = ((jobsAt || Date.now()) - start) / 1000;
     const burstFinished = await waitAllFinal(knex, 120_000, burstIds);
     rows.push(
       {
         metric: `${SERVICES} deploys to ${SERVICES} services → all ${SERVICES} Jobs created`,
         database,
-        value: `${seconds.toFixed(2)} s (all accepted in ${((acceptedAt - start) / 1000).toFixed(2)} s${burstOk ? '' : `; only ${createdAfter - createdBefore} Jobs, ${burstIds.length} accepted`}${burstFinished ? '' : '; not all finished'})`,
+        value: `${seconds.toFixed(2)} s (all accepted in ${(
+          (acceptedAt - start) /
+          1000
+        ).toFixed(2)} s${
+          burstOk
+            ? ''
+            : `; only ${createdAfter - createdBefore} Jobs, ${
+                burstIds.length
+              } accepted`
+        }${burstFinished ? '' : '; not all finished'})`,
         target: '< 10 s',
         ok: burstOk && seconds < 10 ? 'yes' : 'NO',
       },
       {
         metric: '  peak RSS / heap during the burst (backend process)',
         database,
-        value: `RSS ${mb(before.rss)} → max ${mb(rssMax)}; heap ${mb(before.heapUsed)} → max ${mb(heapMax)}`,
+        value: `RSS ${mb(before.rss)} → max ${mb(rssMax)}; heap ${mb(
+          before.heapUsed,
+        )} → max ${mb(heapMax)}`,
         target: '',
         ok: '',
       },
@@ -176,70 +259,105 @@ export async function benchKubernetes(database: string, knex: Knex, client: stri
       const statements = new Map<string, number>();
       const countStatement = (q: { sql?: string }) => {
         const sql = (q.sql ?? '').replace(/\s+/g, ' ');
-        const key = `${sql.split(' ')[0].toLowerCase()} ${sql.match(/(?:from|into|update) "?(\w+)"?/i)?.[1] ?? ''}`;
+        const key = `${sql.split(' ')[0].toLowerCase()} ${
+          sql.match(/(?:from|into|update) "?(\w+)"?/i)?.[1] ?? ''
+        }`;
         statements.set(key, (statements.get(key) ?? 0) + 1);
       };
       knex.on('query', countStatement);
       const requestsBefore = (await fake.stats()).requests;
       // the 100 clients in a child process: this process only serves them
-      const { accepted, errors, samples, elapsed } = await profiled(`kubernetes-throughput-${database}`, () =>
-        runLoad({
-          baseUrl: baseUrl(server),
-          clients: 100,
-          durationMs,
-          authorization: USER,
-          environment: 'staging',
-          targets: artifacts.map((artifactId, i) => ({ entityRef: ref(i), artifactId })),
-          keyPrefix: 'bench-k8s-',
-        }),
+      const { accepted, errors, samples, elapsed } = await profiled(
+        `kubernetes-throughput-${database}`,
+        () =>
+          runLoad({
+            baseUrl: baseUrl(server),
+            clients: 100,
+            durationMs,
+            authorization: USER,
+            environment: 'staging',
+            targets: artifacts.map((artifactId, i) => ({
+              entityRef: ref(i),
+              artifactId,
+            })),
+            keyPrefix: 'bench-k8s-',
+          }),
       );
-      if (samples.length) progress(`${database}: ${errors} requests failed, e.g. ${samples.join(' | ')}`);
+      if (samples.length)
+        progress(
+          `${database}: ${errors} requests failed, e.g. ${samples.join(' | ')}`,
+        );
       const finished = await waitAllFinal(knex, 600_000, accepted);
       knex.removeListener('query', countStatement);
-      const perDeploy = (v: number) => (v / Math.max(1, accepted.length)).toFixed(1);
+      const perDeploy = (v: number) =>
+        (v / Math.max(1, accepted.length)).toFixed(1);
       const kinds = Object.entries(await fake.requestKinds(requestsBefore));
       const apiRequests = kinds.reduce((sum, [, v]) => sum + v, 0);
       const sqlTotal = [...statements.values()].reduce((a, b) => a + b, 0);
       progress(
-        `${database}: per deploy ${perDeploy(sqlTotal)} SQL statements (${[...statements]
+        `${database}: per deploy ${perDeploy(sqlTotal)} SQL statements (${[
+          ...statements,
+        ]
           .sort((a, b) => b[1] - a[1])
           .map(([k, v]) => `${k} ${perDeploy(v)}`)
-          .join(', ')}; the waits' polling included), ${perDeploy(apiRequests)} Kubernetes API requests (${kinds
+          .join(', ')}; the waits' polling included), ${perDeploy(
+          apiRequests,
+        )} Kubernetes API requests (${kinds
           .sort((a, b) => b[1] - a[1])
           .map(([k, v]) => `${k} ${perDeploy(v)}`)
           .join(', ')})`,
       );
-      const jobsPerDeploy = new Map(Object.entries(await fake.jobsPerLabel(NAMESPACE, LABEL_DEPLOY_ID)));
+      const jobsPerDeploy = new Map(
+        Object.entries(await fake.jobsPerLabel(NAMESPACE, LABEL_DEPLOY_ID)),
+      );
       const statuses = new Map<string, string>();
       for (let i = 0; i < accepted.length; i += 1000) {
-        const chunk = await knex('sled_deploys').whereIn('id', accepted.slice(i, i + 1000)).select('id', 'status');
+        const chunk = await knex('sled_deploys')
+          .whereIn('id', accepted.slice(i, i + 1000))
+          .select('id', 'status');
         for (const r of chunk) statuses.set(r.id, r.status);
       }
       const unique = new Set(accepted);
       // lost: accepted, but no Job, or never succeeded
-      const lost = [...unique].filter(id => !jobsPerDeploy.get(id) || statuses.get(id) !== 'succeeded').length;
+      const lost = [...unique].filter(
+        id => !jobsPerDeploy.get(id) || statuses.get(id) !== 'succeeded',
+      ).length;
       // duplicated: more than one Job (or deploy) for one accepted deploy, or Jobs beyond one per accepted deploy
       const jobsCreated = (await fake.createdJobs()) - createdBeforeRun;
       const withJob = [...unique].filter(id => jobsPerDeploy.get(id)).length;
       const duplicated =
-        accepted.length - unique.size +
-        [...unique].reduce((sum, id) => sum + Math.max(0, (jobsPerDeploy.get(id) ?? 0) - 1), 0) +
+        accepted.length -
+        unique.size +
+        [...unique].reduce(
+          (sum, id) => sum + Math.max(0, (jobsPerDeploy.get(id) ?? 0) - 1),
+          0,
+        ) +
         Math.max(0, jobsCreated - withJob);
       const rate = accepted.length / elapsed;
       rows.push(
         {
           metric: 'deploy requests/s, 100 clients, Kubernetes Jobs',
           database,
-          value: `${rate.toFixed(0)}/s (${accepted.length} in ${elapsed.toFixed(1)} s, ${errors} errors)`,
+          value: `${rate.toFixed(0)}/s (${accepted.length} in ${elapsed.toFixed(
+            1,
+          )} s, ${errors} errors)`,
           target: '≥ 100/s',
           ok: rate >= 100 && errors === 0 ? 'yes' : 'NO',
         },
         {
           metric: `  then lost / duplicate Jobs (${jobsCreated} Jobs for ${accepted.length} deploys)`,
           database,
-          value: `${lost} / ${duplicated}${finished ? '' : ' (not all finished)'}`,
+          value: `${lost} / ${duplicated}${
+            finished ? '' : ' (not all finished)'
+          }`,
           target: '0 / 0',
-          ok: lost === 0 && duplicated === 0 && finished && jobsCreated === accepted.length ? 'yes' : 'NO',
+          ok:
+            lost === 0 &&
+            duplicated === 0 &&
+            finished &&
+            jobsCreated === accepted.length
+              ? 'yes'
+              : 'NO',
         },
       );
     }

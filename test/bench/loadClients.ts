@@ -43,7 +43,10 @@ const ours = (m: any) => m && typeof m === 'object' && m.tag === TAG;
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const child = fork(__filename, [], {
     // not process.execArgv: a --cpu-prof of the backend's process is not the client's
-    execArgv: ['--require', require.resolve('@backstage/cli/config/nodeTransform.cjs')],
+    execArgv: [
+      '--require',
+      require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, SLED_BENCH_LOAD_CHILD: '1' },
   });
@@ -56,14 +59,21 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       child.disconnect();
     });
     child.once('error', reject);
-    child.once('exit', code => (result ? resolve(result) : reject(new Error(`load clients exited (${code}) without a result`))));
+    child.once('exit', code =>
+      result
+        ? resolve(result)
+        : reject(new Error(`load clients exited (${code}) without a result`)),
+    );
     child.send({ tag: TAG, options });
   });
 }
 
 async function load(options: LoadOptions): Promise<LoadResult> {
   const url = new URL('/api/sled/deploys', options.baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.clients });
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: options.clients,
+  });
   const post = (i: number) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const target = options.targets[i % options.targets.length];
@@ -113,7 +123,8 @@ async function load(options: LoadOptions): Promise<LoadResult> {
             continue;
           }
           errors++;
-          if (samples.length < 5) samples.push(`${res.status} ${res.body.slice(0, 200)}`);
+          if (samples.length < 5)
+            samples.push(`${res.status} ${res.body.slice(0, 200)}`);
         } catch (error) {
           errors++;
           if (samples.length < 5) samples.push(String(error));
@@ -132,7 +143,8 @@ if (require.main === module && process.env.SLED_BENCH_LOAD_CHILD === '1') {
     process.off('message', start);
     load(m.options as LoadOptions).then(
       result => process.send!({ tag: TAG, ...result }),
-      error => process.send!({ tag: TAG, error: String(error?.stack ?? error) }),
+      error =>
+        process.send!({ tag: TAG, error: String(error?.stack ?? error) }),
     );
   };
   process.on('message', start);

@@ -36,27 +36,40 @@ const TARGET_MS = 10_000;
 /** what the fake controller makes each pod print */
 const LOG = ['deploying\n', 'done\n'];
 
-export const releaseParallelisms = (process.env.SLED_BENCH_RELEASE_PARALLELISM ?? '25,100')
+export const releaseParallelisms = (
+  process.env.SLED_BENCH_RELEASE_PARALLELISM ?? '25,100'
+)
   .split(',')
   .map(p => Number(p.trim()));
 
 function entities(): Entity[] {
-  const services = serviceEntities(MEMBERS, { 'sled.dev/deploy-command': './deploy.sh' });
+  const services = serviceEntities(MEMBERS, {
+    'sled.dev/deploy-command': './deploy.sh',
+  });
   return [
     ...services,
     {
       apiVersion: 'sled.dev/v1alpha1',
       kind: 'DeployGroup',
       metadata: { name: 'mono-deploy', namespace: 'default' },
-      spec: { owner: 'group:default/team', members: services.map(s => `component:default/${s.metadata.name}`) },
+      spec: {
+        owner: 'group:default/team',
+        members: services.map(s => `component:default/${s.metadata.name}`),
+      },
       relations: [{ type: 'ownedBy', targetRef: 'group:default/team' }],
     },
   ];
 }
 
 /** One 300-member release at `parallelism`, on a backend of its own. */
-async function release(database: string, knex: Knex, parallelism: number): Promise<BenchRow[]> {
-  const fake = await FakeKubernetesProcess.start({ behaviour: { lines: LOG, intervalMs: 5, startDelayMs: 5 } });
+async function release(
+  database: string,
+  knex: Knex,
+  parallelism: number,
+): Promise<BenchRow[]> {
+  const fake = await FakeKubernetesProcess.start({
+    behaviour: { lines: LOG, intervalMs: 5, startDelayMs: 5 },
+  });
   const backend = await startBenchBackend({
     knex,
     entities: entities(),
@@ -79,10 +92,12 @@ async function release(database: string, knex: Knex, parallelism: number): Promi
       .post('/api/sled/releases')
       .set('Authorization', USER)
       .send({ deployGroup: 'mono-deploy', environment: 'staging' });
-    if (res.status !== 202) throw new Error(`release: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 202)
+      throw new Error(`release: ${res.status} ${JSON.stringify(res.body)}`);
     const accepted = Date.now() - start;
     const releaseStatus = async () =>
-      (await knex('sled_releases').where({ id: res.body.id }).first('status')).status as string;
+      (await knex('sled_releases').where({ id: res.body.id }).first('status'))
+        .status as string;
     // the fake answers when it created the MEMBERS-th Job (`at`, its clock: same machine);
     // every 100 ms without it, is the release still running?
     let created = { createdJobs: 0, at: 0 };
@@ -99,33 +114,46 @@ async function release(database: string, knex: Knex, parallelism: number): Promi
     const finished = Date.now() - start;
     clearInterval(sampler);
 
-    const deploys: Array<{ id: string; status: string }> = await knex('sled_deploys')
+    const deploys: Array<{ id: string; status: string }> = await knex(
+      'sled_deploys',
+    )
       .where({ release_id: res.body.id })
       .select('id', 'status');
     const succeeded = deploys.filter(d => d.status === 'succeeded').length;
     const failedMembers = MEMBERS - succeeded;
     // every Job is created once: a second POST means the client lost the answer to the first
     const createdJobs = await fake.createdJobs();
-    const retriedCreates = (await fake.countRequests('POST', '/jobs')) - createdJobs;
+    const retriedCreates =
+      (await fake.countRequests('POST', '/jobs')) - createdJobs;
     const logs = new Map<string, string>();
-    const chunks: Array<{ deploy_id: string; text: string }> = await knex('sled_deploy_logs')
+    const chunks: Array<{ deploy_id: string; text: string }> = await knex(
+      'sled_deploy_logs',
+    )
       .whereIn('deploy_id', deploys.length ? deploys.map(d => d.id) : ['-'])
       .orderBy(['deploy_id', 'chunk'])
       .select('deploy_id', 'text');
-    for (const c of chunks) logs.set(c.deploy_id, (logs.get(c.deploy_id) ?? '') + c.text);
-    const lostLogs = deploys.filter(d => logs.get(d.id) !== LOG.join('')).length;
+    for (const c of chunks)
+      logs.set(c.deploy_id, (logs.get(c.deploy_id) ?? '') + c.text);
+    const lostLogs = deploys.filter(
+      d => logs.get(d.id) !== LOG.join(''),
+    ).length;
     const allCreated = createdJobs >= MEMBERS;
     const clean = failedMembers === 0 && retriedCreates === 0 && lostLogs === 0;
     return [
       {
         metric: `${MEMBERS}-member release, parallelism ${parallelism} → all ${MEMBERS} Jobs created`,
         database,
-        value: `${(allJobs / 1000).toFixed(2)} s${allCreated ? '' : ` (only ${createdJobs} Jobs: the release stopped)`} (accepted in ${accepted} ms; release ${status} in ${(finished / 1000).toFixed(2)} s, ${succeeded}/${MEMBERS} members succeeded)`,
+        value: `${(allJobs / 1000).toFixed(2)} s${
+          allCreated ? '' : ` (only ${createdJobs} Jobs: the release stopped)`
+        } (accepted in ${accepted} ms; release ${status} in ${(
+          finished / 1000
+        ).toFixed(2)} s, ${succeeded}/${MEMBERS} members succeeded)`,
         target: '< 10 s',
         ok: allCreated && allJobs < TARGET_MS ? 'yes' : 'NO',
       },
       {
-        metric: '  failed members / lost Job-create answers (retried) / logs missing their tail',
+        metric:
+          '  failed members / lost Job-create answers (retried) / logs missing their tail',
         database,
         value: `${failedMembers} / ${retriedCreates} / ${lostLogs}`,
         target: '0 / 0 / 0',
@@ -146,7 +174,11 @@ async function release(database: string, knex: Knex, parallelism: number): Promi
 }
 
 /** The 300-member release at each of `parallelisms`, each on a fresh database from `database()`. */
-export async function benchRelease(name: string, database: () => Promise<Knex>, parallelisms = releaseParallelisms): Promise<BenchRow[]> {
+export async function benchRelease(
+  name: string,
+  database: () => Promise<Knex>,
+  parallelisms = releaseParallelisms,
+): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const parallelism of parallelisms) {
     progress(`${name}: ${MEMBERS}-member release, parallelism ${parallelism}…`);

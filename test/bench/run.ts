@@ -66,14 +66,17 @@ async function register(server: any, entityRef: string, version: string) {
     .post('/api/sled/artifacts')
     .set('Authorization', CI)
     .send({ entityRef, version, commitSha: 'abcdef1234567' });
-  if (res.status !== 201 && res.status !== 200) throw new Error(`register: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 201 && res.status !== 200)
+    throw new Error(`register: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id as string;
 }
 
 async function waitAllFinal(knex: Knex, timeoutMs: number) {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    const [{ n }] = await knex('sled_deploys').whereIn('status', ['queued', 'running']).count({ n: '*' });
+    const [{ n }] = await knex('sled_deploys')
+      .whereIn('status', ['queued', 'running'])
+      .count({ n: '*' });
     if (Number(n) === 0) return true;
     await sleep(200);
   }
@@ -94,10 +97,13 @@ async function controlPlane(database: string, knex: Knex) {
       .post('/api/sled/deploys')
       .set('Authorization', USER)
       .send({ entityRef, environment: 'local', artifactId });
-    if (res.status !== 202) throw new Error(`deploy: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 202)
+      throw new Error(`deploy: ${res.status} ${JSON.stringify(res.body)}`);
     let started: string | undefined;
     while (!started) {
-      const row = await knex('sled_deploys').where({ id: res.body.id }).first('execution', 'started_at');
+      const row = await knex('sled_deploys')
+        .where({ id: res.body.id })
+        .first('execution', 'started_at');
       if (row?.execution) started = row.started_at;
       else await sleep(1);
     }
@@ -106,8 +112,20 @@ async function controlPlane(database: string, knex: Knex) {
   await waitAllFinal(knex, 60_000);
   const p50 = percentile(latencies, 50);
   const p95 = percentile(latencies, 95);
-  rows.push({ metric: 'POST /deploys → executor started, p50', database, value: ms(p50), target: '', ok: '' });
-  rows.push({ metric: 'POST /deploys → executor started, p95', database, value: ms(p95), target: '< 50 ms', ok: p95 < 50 ? 'yes' : 'NO' });
+  rows.push({
+    metric: 'POST /deploys → executor started, p50',
+    database,
+    value: ms(p50),
+    target: '',
+    ok: '',
+  });
+  rows.push({
+    metric: 'POST /deploys → executor started, p95',
+    database,
+    value: ms(p95),
+    target: '< 50 ms',
+    ok: p95 < 50 ? 'yes' : 'NO',
+  });
 }
 
 /** 100 concurrent clients for a while; every accepted deploy must exist once and finish. */
@@ -133,7 +151,12 @@ async function throughput(database: string, knex: Knex, busy = false) {
       const slow = await request(server)
         .post('/api/sled/artifacts')
         .set('Authorization', CI)
-        .send({ entityRef, version: 'slow', commitSha: 'abcdef1234567', deploy: { command: ['sleep', '300'] } });
+        .send({
+          entityRef,
+          version: 'slow',
+          commitSha: 'abcdef1234567',
+          deploy: { command: ['sleep', '300'] },
+        });
       const res = await request(server)
         .post('/api/sled/deploys')
         .set('Authorization', USER)
@@ -149,43 +172,92 @@ async function throughput(database: string, knex: Knex, busy = false) {
     durationMs,
     authorization: USER,
     environment: 'local',
-    targets: artifacts.map((artifactId, i) => ({ entityRef: `component:default/svc-${i}`, artifactId })),
+    targets: artifacts.map((artifactId, i) => ({
+      entityRef: `component:default/svc-${i}`,
+      artifactId,
+    })),
     keyPrefix: `bench-${database}-${busy}-`,
   });
-  if (samples.length) process.stderr.write(`[bench] ${database}: ${errors} requests failed, e.g. ${samples.join(' | ')}\n`);
+  if (samples.length)
+    process.stderr.write(
+      `[bench] ${database}: ${errors} requests failed, e.g. ${samples.join(
+        ' | ',
+      )}\n`,
+    );
   for (const id of blockers) {
-    await request(server).post(`/api/sled/deploys/${id}/cancel`).set('Authorization', USER);
+    await request(server)
+      .post(`/api/sled/deploys/${id}/cancel`)
+      .set('Authorization', USER);
   }
   const finished = await waitAllFinal(knex, 600_000);
   const ids = accepted.length ? accepted : ['-'];
-  const [{ total }] = await knex('sled_deploys').whereIn('id', ids).count({ total: '*' });
-  const [{ succeeded }] = await knex('sled_deploys').whereIn('id', ids).where('status', 'succeeded').count({ succeeded: '*' });
+  const [{ total }] = await knex('sled_deploys')
+    .whereIn('id', ids)
+    .count({ total: '*' });
+  const [{ succeeded }] = await knex('sled_deploys')
+    .whereIn('id', ids)
+    .where('status', 'succeeded')
+    .count({ succeeded: '*' });
   const [{ dupes }] = await knex
-    .from(knex('sled_idempotency').select('key').groupBy('key').havingRaw('count(*) > 1').as('d'))
+    .from(
+      knex('sled_idempotency')
+        .select('key')
+        .groupBy('key')
+        .havingRaw('count(*) > 1')
+        .as('d'),
+    )
     .count({ dupes: '*' });
-  const lost = accepted.length - Number(total) + (accepted.length - Number(succeeded));
+  const lost =
+    accepted.length - Number(total) + (accepted.length - Number(succeeded));
   const duplicated = accepted.length - new Set(accepted).size + Number(dupes);
   const rate = accepted.length / elapsed;
   const label = busy
     ? 'deploy requests/s accepted, 100 clients, targets busy'
     : 'deploy requests/s, 100 clients, each runs a local process';
-  rows.push({ metric: label, database, value: `${rate.toFixed(0)}/s (${accepted.length} in ${elapsed.toFixed(1)} s, ${errors} errors)`, target: '≥ 100/s', ok: rate >= 100 ? 'yes' : 'NO' });
-  rows.push({ metric: `  then lost / duplicated (all ${accepted.length} ran)`, database, value: `${lost} / ${duplicated}${finished ? '' : ' (not all finished)'}`, target: '0 / 0', ok: lost === 0 && duplicated === 0 && finished ? 'yes' : 'NO' });
+  rows.push({
+    metric: label,
+    database,
+    value: `${rate.toFixed(0)}/s (${accepted.length} in ${elapsed.toFixed(
+      1,
+    )} s, ${errors} errors)`,
+    target: '≥ 100/s',
+    ok: rate >= 100 ? 'yes' : 'NO',
+  });
+  rows.push({
+    metric: `  then lost / duplicated (all ${accepted.length} ran)`,
+    database,
+    value: `${lost} / ${duplicated}${finished ? '' : ' (not all finished)'}`,
+    target: '0 / 0',
+    ok: lost === 0 && duplicated === 0 && finished ? 'yes' : 'NO',
+  });
 }
 
 /** History page query at 1,000,000 deploy rows. */
 async function history(database: string, knex: Knex, client: string) {
-  const store = await DatabaseDeployStore.create({ database: { getClient: async () => knex } as DatabaseService });
+  const store = await DatabaseDeployStore.create({
+    database: { getClient: async () => knex } as DatabaseService,
+  });
   const t0 = Date.now();
   const envs = `CASE x % 3 WHEN 0 THEN 'local' WHEN 1 THEN 'staging' ELSE 'production' END`;
   const statuses = `CASE x % 10 WHEN 0 THEN 'failed' ELSE 'succeeded' END`;
-  const select = (id: string, ts: string) => `SELECT ${id}, 'component:default/svc-' || (x % 300), 'group:default/team', ${envs}, 'a', '1.0.' || x, ${statuses}, false, false, 'user:default/bench', '{"command":["true"]}', ${ts}, ${ts}, ${ts}`;
+  const select = (id: string, ts: string) =>
+    `SELECT ${id}, 'component:default/svc-' || (x % 300), 'group:default/team', ${envs}, 'a', '1.0.' || x, ${statuses}, false, false, 'user:default/bench', '{"command":["true"]}', ${ts}, ${ts}, ${ts}`;
   const cols = `(id, entity_ref, owner_ref, environment, artifact_id, artifact_version, status, dry_run, force, requested_by, launch, created_at, started_at, finished_at)`;
   if (client === 'pg') {
-    await knex.raw(`INSERT INTO sled_deploys ${cols} ${select(`md5(x::text)`, `now() - (x || ' seconds')::interval`)} FROM generate_series(1, ${HISTORY_ROWS}) AS x`);
+    await knex.raw(
+      `INSERT INTO sled_deploys ${cols} ${select(
+        `md5(x::text)`,
+        `now() - (x || ' seconds')::interval`,
+      )} FROM generate_series(1, ${HISTORY_ROWS}) AS x`,
+    );
     await knex.raw('ANALYZE sled_deploys');
   } else {
-    await knex.raw(`WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${HISTORY_ROWS}) INSERT INTO sled_deploys ${cols} ${select(`lower(hex(randomblob(16)))`, `strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || x || ' seconds')`)} FROM c`);
+    await knex.raw(
+      `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${HISTORY_ROWS}) INSERT INTO sled_deploys ${cols} ${select(
+        `lower(hex(randomblob(16)))`,
+        `strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || x || ' seconds')`,
+      )} FROM c`,
+    );
     await knex.raw('ANALYZE');
   }
   const loadSeconds = (Date.now() - t0) / 1000;
@@ -193,16 +265,43 @@ async function history(database: string, knex: Knex, client: string) {
   for (let i = 0; i < 300; i++) {
     const entityRef = `component:default/svc-${(i * 7) % 300}`;
     const started = process.hrtime.bigint();
-    const first = await store.listDeploys({ entityRef, limit: 50, environment: i % 2 ? 'production' : undefined, status: i % 5 === 0 ? ['failed'] : undefined });
-    if (first.nextCursor) await store.listDeploys({ entityRef, limit: 50, cursor: first.nextCursor });
-    timings.push(Number(process.hrtime.bigint() - started) / 1e6 / (first.nextCursor ? 2 : 1));
+    const first = await store.listDeploys({
+      entityRef,
+      limit: 50,
+      environment: i % 2 ? 'production' : undefined,
+      status: i % 5 === 0 ? ['failed'] : undefined,
+    });
+    if (first.nextCursor)
+      await store.listDeploys({
+        entityRef,
+        limit: 50,
+        cursor: first.nextCursor,
+      });
+    timings.push(
+      Number(process.hrtime.bigint() - started) /
+        1e6 /
+        (first.nextCursor ? 2 : 1),
+    );
   }
   const p95 = percentile(timings, 95);
-  rows.push({ metric: `history page (50 rows, keyset) at ${HISTORY_ROWS.toLocaleString('en-US')} rows, p95`, database, value: `${ms(p95)} (p50 ${ms(percentile(timings, 50))}; load ${loadSeconds.toFixed(0)} s)`, target: '< 20 ms', ok: p95 < 20 ? 'yes' : 'NO' });
+  rows.push({
+    metric: `history page (50 rows, keyset) at ${HISTORY_ROWS.toLocaleString(
+      'en-US',
+    )} rows, p95`,
+    database,
+    value: `${ms(p95)} (p50 ${ms(
+      percentile(timings, 50),
+    )}; load ${loadSeconds.toFixed(0)} s)`,
+    target: '< 20 ms',
+    ok: p95 < 20 ? 'yes' : 'NO',
+  });
 }
 
 /** The sections SLED_BENCH_ONLY can pick, in the order of a full run. */
-const sections: Record<string, (name: string, client: string) => Promise<void>> = {
+const sections: Record<
+  string,
+  (name: string, client: string) => Promise<void>
+> = {
   controlPlane: async (name, client) => {
     process.stderr.write(`[bench] ${name}: control plane…\n`);
     await controlPlane(name, await freshDatabase(client));
@@ -220,10 +319,14 @@ const sections: Record<string, (name: string, client: string) => Promise<void>> 
   },
   collator: async (name, client) => {
     process.stderr.write(`[bench] ${name}: search collator…\n`);
-    rows.push(...(await benchCollator(name, await freshDatabase(client), client)));
+    rows.push(
+      ...(await benchCollator(name, await freshDatabase(client), client)),
+    );
   },
   kubernetes: async (name, client) => {
-    rows.push(...(await benchKubernetes(name, await freshDatabase(client), client)));
+    rows.push(
+      ...(await benchKubernetes(name, await freshDatabase(client), client)),
+    );
   },
   release: async (name, client) => {
     rows.push(...(await benchRelease(name, () => freshDatabase(client))));
@@ -233,12 +336,23 @@ const sections: Record<string, (name: string, client: string) => Promise<void>> 
 async function main() {
   const all = PG ? ['better-sqlite3', 'pg'] : ['better-sqlite3'];
   const db = process.env.SLED_BENCH_DB;
-  const clients = db ? all.filter(c => (c === 'pg' ? 'pg' : 'sqlite') === db) : all;
-  if (!PG) process.stderr.write('[bench] BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is not set: SQLite only (./scripts/bench sets it)\n');
+  const clients = db
+    ? all.filter(c => (c === 'pg' ? 'pg' : 'sqlite') === db)
+    : all;
+  if (!PG)
+    process.stderr.write(
+      '[bench] BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is not set: SQLite only (./scripts/bench sets it)\n',
+    );
   const only = process.env.SLED_BENCH_ONLY;
-  const picked = only && only !== 'all' ? only.split(',') : Object.keys(sections);
+  const picked =
+    only && only !== 'all' ? only.split(',') : Object.keys(sections);
   const unknown = picked.filter(s => !sections[s]);
-  if (unknown.length) throw new Error(`SLED_BENCH_ONLY: unknown section ${unknown.join(', ')}; one of ${Object.keys(sections).join(', ')} (comma-separated), or all`);
+  if (unknown.length)
+    throw new Error(
+      `SLED_BENCH_ONLY: unknown section ${unknown.join(
+        ', ',
+      )}; one of ${Object.keys(sections).join(', ')} (comma-separated), or all`,
+    );
   for (const client of clients) {
     const name = client === 'pg' ? 'PostgreSQL 15' : 'SQLite';
     for (const section of picked) await sections[section](name, client);

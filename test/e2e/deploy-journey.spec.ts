@@ -1,5 +1,11 @@
 import { APIRequestContext, expect, test } from '@playwright/test';
-import { BACKEND, SCREENSHOTS, guestToken, registerArtifact, signInAsGuest } from './helpers';
+import {
+  BACKEND,
+  SCREENSHOTS,
+  guestToken,
+  registerArtifact,
+  signInAsGuest,
+} from './helpers';
 
 const SERVICE = 'cart';
 const PAGE = `/catalog/default/component/${SERVICE}`;
@@ -8,16 +14,31 @@ async function deployViaApi(request: APIRequestContext, artifactId: string) {
   const headers = { Authorization: `Bearer ${await guestToken(request)}` };
   const res = await request.post(`${BACKEND}/api/sled/deploys`, {
     headers,
-    data: { entityRef: `component:default/${SERVICE}`, environment: 'local', artifactId },
+    data: {
+      entityRef: `component:default/${SERVICE}`,
+      environment: 'local',
+      artifactId,
+    },
   });
   expect(res.status()).toBe(202);
   const { id } = await res.json();
   await expect
-    .poll(async () => (await (await request.get(`${BACKEND}/api/sled/deploys/${id}`, { headers })).json()).status, { timeout: 30_000 })
+    .poll(
+      async () =>
+        (
+          await (
+            await request.get(`${BACKEND}/api/sled/deploys/${id}`, { headers })
+          ).json()
+        ).status,
+      { timeout: 30_000 },
+    )
     .toBe('succeeded');
 }
 
-test('deploy the newest artifact from the UI, watch it, find it in History, roll back', async ({ page, request }) => {
+test('deploy the newest artifact from the UI, watch it, find it in History, roll back', async ({
+  page,
+  request,
+}) => {
   const run = Date.now() % 1_000_000;
   const previous = await registerArtifact(request, SERVICE, `5.${run}.0`);
   // what runs on local before the journey: the previous version
@@ -26,14 +47,24 @@ test('deploy the newest artifact from the UI, watch it, find it in History, roll
 
   await signInAsGuest(page);
   await page.goto(PAGE);
-  await expect(page.getByRole('heading', { name: SERVICE }).first()).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: SERVICE }).first(),
+  ).toBeVisible();
 
   // Artifacts: newest first, with where each one runs
   await page.goto(`${PAGE}/sled-artifacts`);
   const newestRow = page.getByRole('row').filter({ hasText: newest.version });
   await expect(newestRow).toBeVisible();
-  await expect(page.getByRole('row').filter({ hasText: previous.version }).getByText('local')).toBeVisible();
-  await page.screenshot({ path: `${SCREENSHOTS}/artifacts.png`, fullPage: true });
+  await expect(
+    page
+      .getByRole('row')
+      .filter({ hasText: previous.version })
+      .getByText('local'),
+  ).toBeVisible();
+  await page.screenshot({
+    path: `${SCREENSHOTS}/artifacts.png`,
+    fullPage: true,
+  });
 
   await newestRow.getByRole('button', { name: 'Deploy' }).click();
   const dialog = page.getByRole('dialog');
@@ -47,16 +78,27 @@ test('deploy the newest artifact from the UI, watch it, find it in History, roll
   await page.getByText('Deployment', { exact: true }).click();
   await page.locator('a[href$="/sled-deploy"]').first().click();
   await expect(page).toHaveURL(new RegExp(`${PAGE}/sled-deploy$`));
-  const card = page.locator('.MuiCard-root').filter({ has: page.getByText('local', { exact: true }) }).first();
+  const card = page
+    .locator('.MuiCard-root')
+    .filter({ has: page.getByText('local', { exact: true }) })
+    .first();
   const log = page.getByRole('log', { name: 'Deploy log' });
   await expect(card.getByText('running', { exact: true })).toBeVisible();
   await expect(log).toContainText('pulling image... ok');
-  await page.screenshot({ path: `${SCREENSHOTS}/deploy-running.png`, fullPage: true });
+  await page.screenshot({
+    path: `${SCREENSHOTS}/deploy-running.png`,
+    fullPage: true,
+  });
   await expect(card.getByText('succeeded', { exact: true })).toBeVisible();
   await expect(card).toContainText(newest.version);
-  await expect(log).toContainText(`component:default/${SERVICE} ${newest.version}`);
+  await expect(log).toContainText(
+    `component:default/${SERVICE} ${newest.version}`,
+  );
   await expect(log).toContainText('finished');
-  await page.screenshot({ path: `${SCREENSHOTS}/deploy-succeeded.png`, fullPage: true });
+  await page.screenshot({
+    path: `${SCREENSHOTS}/deploy-succeeded.png`,
+    fullPage: true,
+  });
 
   // History: the deploy is at the top
   await page.goto(`${PAGE}/sled-history`);
@@ -74,5 +116,8 @@ test('deploy the newest artifact from the UI, watch it, find it in History, roll
   await expect(card.getByText('succeeded', { exact: true })).toBeVisible();
   await expect(card).toContainText(previous.version, { timeout: 30_000 });
   await expect(card).not.toContainText(newest.version);
-  await page.screenshot({ path: `${SCREENSHOTS}/rolled-back.png`, fullPage: true });
+  await page.screenshot({
+    path: `${SCREENSHOTS}/rolled-back.png`,
+    fullPage: true,
+  });
 });

@@ -17,11 +17,27 @@ export default async function globalSetup() {
       if (refresh.ok()) {
         const token = (await refresh.json()).backstageIdentity.token;
         const headers = { Authorization: `Bearer ${token}` };
-        const names = ['payments', 'checkout', 'cart', 'ledger', 'search-api', 'recommendations', 'notifications'];
+        const names = [
+          'payments',
+          'checkout',
+          'cart',
+          'ledger',
+          'search-api',
+          'recommendations',
+          'notifications',
+        ];
         const found = await Promise.all(
           names.map(async name => {
-            const res = await api.get(`${BACKEND}/api/catalog/entities/by-name/component/default/${name}`, { headers });
-            return res.ok() && ((await res.json()).relations ?? []).some((r: any) => r.type === 'ownedBy');
+            const res = await api.get(
+              `${BACKEND}/api/catalog/entities/by-name/component/default/${name}`,
+              { headers },
+            );
+            return (
+              res.ok() &&
+              ((await res.json()).relations ?? []).some(
+                (r: any) => r.type === 'ownedBy',
+              )
+            );
           }),
         );
         if (found.every(Boolean)) break;
@@ -29,7 +45,8 @@ export default async function globalSetup() {
     } catch {
       // the backend is still starting
     }
-    if (Date.now() > deadline) throw new Error('The example catalog did not load within 3 minutes');
+    if (Date.now() > deadline)
+      throw new Error('The example catalog did not load within 3 minutes');
     await new Promise(resolve => setTimeout(resolve, 1000));
   }
   await api.dispose();

@@ -1,7 +1,8 @@
 import { APIRequestContext, Page, expect } from '@playwright/test';
 
 export const BACKEND = process.env.SLED_BACKEND_URL ?? 'http://localhost:7007';
-export const CI_TOKEN = process.env.SLED_CI_TOKEN ?? 'dev-only-ci-token-change-me';
+export const CI_TOKEN =
+  process.env.SLED_CI_TOKEN ?? 'dev-only-ci-token-change-me';
 export const SCREENSHOTS = 'test-results/screenshots';
 
 export async function signInAsGuest(page: Page) {
@@ -9,7 +10,9 @@ export async function signInAsGuest(page: Page) {
   const enter = page.getByRole('button', { name: 'Enter' });
   await expect(enter).toBeVisible();
   await enter.click();
-  await expect(page.getByRole('link', { name: 'Catalog', exact: true }).first()).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
+  ).toBeVisible();
 }
 
 /** A guest user's Backstage token, for calling the API as the UI does. */
@@ -35,7 +38,10 @@ export async function registerArtifact(
       image: `ghcr.io/example/${service}:${version}`,
       commitSha: `${Buffer.from(version).toString('hex')}0000000`.slice(0, 12),
       mergeRequest: {
-        url: `https://git.example.com/${service}/-/merge_requests/${version.replace(/\D/g, '')}`,
+        url: `https://git.example.com/${service}/-/merge_requests/${version.replace(
+          /\D/g,
+          '',
+        )}`,
         title: `Release ${version} of ${service}`,
         mergedAt: new Date().toISOString(),
       },

@@ -1,11 +1,20 @@
 import { expect, test } from '@playwright/test';
-import { BACKEND, SCREENSHOTS, guestToken, registerArtifact, signInAsGuest } from './helpers';
+import {
+  BACKEND,
+  SCREENSHOTS,
+  guestToken,
+  registerArtifact,
+  signInAsGuest,
+} from './helpers';
 
 // Portal search over recent deploys: a deploy becomes findable by its version
 // once the sled-deploys collator has run (every 30 s in app-config.yaml), and
 // the result leads to that deploy in the service's History tab.
 
-test('a deploy is found by its version in search and opens in the History tab', async ({ page, request }) => {
+test('a deploy is found by its version in search and opens in the History tab', async ({
+  page,
+  request,
+}) => {
   test.setTimeout(180_000);
   const service = 'search-api';
   // a version no other deploy has: its last part is the unique search token
@@ -44,11 +53,16 @@ test('a deploy is found by its version in search and opens in the History tab', 
       },
       { timeout: 90_000, intervals: [2_000] },
     )
-    .toContain(`/catalog/default/component/${service}/sled-history?deploy=${deploy.id}`);
+    .toContain(
+      `/catalog/default/component/${service}/sled-history?deploy=${deploy.id}`,
+    );
 
   await signInAsGuest(page);
   await page.goto('/search');
-  await page.getByRole('textbox', { name: /search/i }).first().fill(version);
+  await page
+    .getByRole('textbox', { name: /search/i })
+    .first()
+    .fill(version);
   // the "Deploys" result type, added by the app's search module
   await page.getByText('Deploys', { exact: true }).click();
 
@@ -61,21 +75,37 @@ test('a deploy is found by its version in search and opens in the History tab', 
     .filter({ has: result })
     .filter({ has: page.getByText('Environment: local', { exact: true }) })
     .last();
-  await expect(item.getByText(`Version: ${version}`, { exact: true })).toBeVisible();
+  await expect(
+    item.getByText(`Version: ${version}`, { exact: true }),
+  ).toBeVisible();
   await expect(item.getByText('succeeded', { exact: true })).toBeVisible();
-  await page.screenshot({ path: `${SCREENSHOTS}/search-deploys.png`, fullPage: true });
+  await page.screenshot({
+    path: `${SCREENSHOTS}/search-deploys.png`,
+    fullPage: true,
+  });
 
   await result.click();
   await expect(page).toHaveURL(
-    new RegExp(`/catalog/default/component/${service}/sled-history\\?deploy=${deploy.id}$`),
+    new RegExp(
+      `/catalog/default/component/${service}/sled-history\\?deploy=${deploy.id}$`,
+    ),
   );
   // the History tab opens with that deploy's details in front
   const dialog = page.getByRole('dialog');
-  await expect(dialog.getByRole('heading', { name: `Deploy of ${version} to local` })).toBeVisible();
+  await expect(
+    dialog.getByRole('heading', { name: `Deploy of ${version} to local` }),
+  ).toBeVisible();
   await expect(dialog.getByText('e2e: findable in search')).toBeVisible();
-  await page.screenshot({ path: `${SCREENSHOTS}/search-deploy-landing.png`, fullPage: true });
+  await page.screenshot({
+    path: `${SCREENSHOTS}/search-deploy-landing.png`,
+    fullPage: true,
+  });
   // behind it, the service's deploy history lists the deploy
   await dialog.getByRole('button', { name: 'Close' }).click();
-  await expect(page).toHaveURL(new RegExp(`/catalog/default/component/${service}/sled-history`));
-  await expect(page.getByRole('cell', { name: version, exact: true }).first()).toBeVisible();
+  await expect(page).toHaveURL(
+    new RegExp(`/catalog/default/component/${service}/sled-history`),
+  );
+  await expect(
+    page.getByRole('cell', { name: version, exact: true }).first(),
+  ).toBeVisible();
 });

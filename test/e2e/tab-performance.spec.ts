@@ -20,7 +20,11 @@ const artifacts = Array.from({ length: 500 }, (_, i) => ({
   version: `9.${Math.floor(i / 10)}.${i % 10}`,
   commitSha: (i * 2654435761).toString(16).padStart(12, '0').slice(0, 12),
   image: `ghcr.io/example/payments:9.${i}`,
-  mergeRequest: { url: `https://git.example.com/mr/${i}`, title: `Change number ${i}`, mergedAt: new Date(now - (500 - i) * 3_600_000).toISOString() },
+  mergeRequest: {
+    url: `https://git.example.com/mr/${i}`,
+    title: `Change number ${i}`,
+    mergedAt: new Date(now - (500 - i) * 3_600_000).toISOString(),
+  },
   createdAt: new Date(now - (500 - i) * 3_600_000).toISOString(),
 })).reverse();
 
@@ -44,13 +48,19 @@ const deploys = Array.from({ length: 1000 }, (_, i) => {
 });
 
 /** Serves a list newest-first with an offset cursor; remembers when the last answer left. */
-async function servePages(page: Page, pattern: RegExp, items: object[], stamp: { at: number }) {
+async function servePages(
+  page: Page,
+  pattern: RegExp,
+  items: object[],
+  stamp: { at: number },
+) {
   await page.route(pattern, async (route: Route) => {
     const url = new URL(route.request().url());
     const limit = Number(url.searchParams.get('limit') ?? 50);
     const offset = Number(url.searchParams.get('cursor') ?? 0);
     const slice = items.slice(offset, offset + limit);
-    const next = offset + limit < items.length ? String(offset + limit) : undefined;
+    const next =
+      offset + limit < items.length ? String(offset + limit) : undefined;
     stamp.at = Date.now();
     await route.fulfill({ json: { items: slice, nextCursor: next } });
   });
@@ -65,7 +75,9 @@ async function renderedAt(page: Page, condition: string): Promise<number> {
   return (await handle.jsonValue()) as number;
 }
 
-test('History and Artifacts with 1,000 deploys and 500 artifacts: render time after the data arrives', async ({ page }) => {
+test('History and Artifacts with 1,000 deploys and 500 artifacts: render time after the data arrives', async ({
+  page,
+}) => {
   const deploysStamp = { at: 0 };
   const artifactsStamp = { at: 0 };
   await signInAsGuest(page);
@@ -78,7 +90,10 @@ test('History and Artifacts with 1,000 deploys and 500 artifacts: render time af
     `document.querySelectorAll('tbody tr').length >= 20 && !!document.querySelector('[aria-label^="Deploy duration"]') && document.body.innerText.includes('1000 recent deploys')`,
   );
   const history = historyAt - deploysStamp.at;
-  await page.screenshot({ path: `${SCREENSHOTS}/history-1000-deploys.png`, fullPage: true });
+  await page.screenshot({
+    path: `${SCREENSHOTS}/history-1000-deploys.png`,
+    fullPage: true,
+  });
 
   await page.goto(`${PAGE}/sled-artifacts`);
   const artifactsAt = await renderedAt(
@@ -86,11 +101,17 @@ test('History and Artifacts with 1,000 deploys and 500 artifacts: render time af
     `document.querySelectorAll('tbody tr').length >= 20 && document.body.innerText.includes('${artifacts[0].version}')`,
   );
   const artifactsMs = artifactsAt - artifactsStamp.at;
-  await page.screenshot({ path: `${SCREENSHOTS}/artifacts-500.png`, fullPage: true });
+  await page.screenshot({
+    path: `${SCREENSHOTS}/artifacts-500.png`,
+    fullPage: true,
+  });
 
   // the next page of artifacts, as a user paging through 500
   await page.getByRole('button', { name: 'Older' }).click();
-  const olderAt = await renderedAt(page, `document.body.innerText.includes('${artifacts[20].version}')`);
+  const olderAt = await renderedAt(
+    page,
+    `document.body.innerText.includes('${artifacts[20].version}')`,
+  );
   const olderMs = olderAt - artifactsStamp.at;
 
   console.log(

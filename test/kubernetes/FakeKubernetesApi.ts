@@ -65,32 +65,56 @@ export interface RecordedRequest {
   body?: any;
 }
 
-type Selector = Array<{ key: string; op: '=' | '!=' | 'exists'; value?: string }>;
+type Selector = Array<{
+  key: string;
+  op: '=' | '!=' | 'exists';
+  value?: string;
+}>;
 
 function parseSelector(text: string | null): Selector {
   if (!text) return [];
-  return text.split(',').filter(Boolean).map(term => {
-    const ne = term.indexOf('!=');
-    if (ne > 0) return { key: term.slice(0, ne).trim(), op: '!=' as const, value: term.slice(ne + 2).trim() };
-    const eq = term.indexOf('=');
-    if (eq > 0) {
-      const value = term.slice(eq + 1).replace(/^=/, '').trim();
-      return { key: term.slice(0, eq).trim(), op: '=' as const, value };
-    }
-    return { key: term.trim(), op: 'exists' as const };
-  });
+  return text
+    .split(',')
+    .filter(Boolean)
+    .map(term => {
+      const ne = term.indexOf('!=');
+      if (ne > 0)
+        return {
+          key: term.slice(0, ne).trim(),
+          op: '!=' as const,
+          value: term.slice(ne + 2).trim(),
+        };
+      const eq = term.indexOf('=');
+      if (eq > 0) {
+        const value = term
+          .slice(eq + 1)
+          .replace(/^=/, '')
+          .trim();
+        return { key: term.slice(0, eq).trim(), op: '=' as const, value };
+      }
+      return { key: term.trim(), op: 'exists' as const };
+    });
 }
 
 function matches(selector: Selector, obj: Obj): boolean {
   const labels: Record<string, string> = obj.metadata?.labels ?? {};
   return selector.every(s =>
-    s.op === 'exists' ? s.key in labels : s.op === '=' ? labels[s.key] === s.value : labels[s.key] !== s.value,
+    s.op === 'exists'
+      ? s.key in labels
+      : s.op === '='
+      ? labels[s.key] === s.value
+      : labels[s.key] !== s.value,
   );
 }
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
-function status(code: number, reason: string, message: string, details?: Obj): Obj {
+function status(
+  code: number,
+  reason: string,
+  message: string,
+  details?: Obj,
+): Obj {
   return {
     kind: 'Status',
     apiVersion: 'v1',
@@ -113,7 +137,10 @@ export class FakeKubernetesApi {
   /** added before every response */
   latencyMs = 0;
   /** decides what each new Job does */
-  behave: (job: Obj) => JobBehaviour = () => ({ lines: ['deploying\n', 'done\n'], intervalMs: 20 });
+  behave: (job: Obj) => JobBehaviour = () => ({
+    lines: ['deploying\n', 'done\n'],
+    intervalMs: 20,
+  });
   /** every request seen, in order */
   readonly requests: RecordedRequest[] = [];
 
@@ -159,30 +186,50 @@ export class FakeKubernetesApi {
   }
 
   constructor() {
-    const pems = (FakeKubernetesApi.pems ??= selfsigned.generate([{ name: 'commonName', value: 'sled-fake-kubernetes' }], {
-      days: 1,
-      keySize: 2048,
-      algorithm: 'sha256',
-      extensions: [
-        { name: 'basicConstraints', cA: true },
-        { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
-      ],
-    }));
+    const pems = (FakeKubernetesApi.pems ??= selfsigned.generate(
+      [{ name: 'commonName', value: 'sled-fake-kubernetes' }],
+      {
+        days: 1,
+        keySize: 2048,
+        algorithm: 'sha256',
+        extensions: [
+          { name: 'basicConstraints', cA: true },
+          {
+            name: 'keyUsage',
+            keyCertSign: true,
+            digitalSignature: true,
+            keyEncipherment: true,
+          },
+          { name: 'extKeyUsage', serverAuth: true },
+          {
+            name: 'subjectAltName',
+            altNames: [
+              { type: 2, value: 'localhost' },
+              { type: 7, ip: '127.0.0.1' },
+            ],
+          },
+        ],
+      },
+    ));
     this.key = pems.private;
     this.cert = pems.cert;
     this.caData = Buffer.from(pems.cert).toString('base64');
-    this.server = https.createServer({ key: this.key, cert: this.cert }, (req, res) => {
-      this.handle(req, res).catch(error => {
-        if (!res.headersSent) this.send(res, 500, status(500, 'InternalError', String(error)));
-      });
-    });
+    this.server = https.createServer(
+      { key: this.key, cert: this.cert },
+      (req, res) => {
+        this.handle(req, res).catch(error => {
+          if (!res.headersSent)
+            this.send(res, 500, status(500, 'InternalError', String(error)));
+        });
+      },
+    );
   }
 
   static async start(): Promise<FakeKubernetesApi> {
     const api = new FakeKubernetesApi();
-    await new Promise<void>(resolve => api.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>(resolve =>
+      api.server.listen(0, '127.0.0.1', resolve),
+    );
     api.url = `https://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
     return api;
   }
@@ -192,7 +239,8 @@ export class FakeKubernetesApi {
     for (const p of this.pods.values()) p.timers.forEach(clearTimeout);
     for (const w of this.watchers) w.res.destroy();
     for (const r of this.hung) r.destroy();
-    for (const p of this.pods.values()) for (const f of p.followers) f.res.destroy();
+    for (const p of this.pods.values())
+      for (const f of p.followers) f.res.destroy();
     this.server.closeAllConnections();
     await new Promise<void>(resolve => this.server.close(() => resolve()));
   }
@@ -200,13 +248,23 @@ export class FakeKubernetesApi {
   // ---------------------------------------------------------------- failure injection
 
   /** The next `count` matching requests get `status` (default 500). */
-  failNext(count: number, statusCode = 500, match?: (r: RecordedRequest) => boolean) {
-    for (let i = 0; i < count; i++) this.failures.push({ status: statusCode, match });
+  failNext(
+    count: number,
+    statusCode = 500,
+    match?: (r: RecordedRequest) => boolean,
+  ) {
+    for (let i = 0; i < count; i++)
+      this.failures.push({ status: statusCode, match });
   }
 
   /** The next `count` matching requests are carried out, but answered with `status`. */
-  loseResponseOfNext(count: number, statusCode = 503, match?: (r: RecordedRequest) => boolean) {
-    for (let i = 0; i < count; i++) this.failures.push({ status: statusCode, afterProcessing: true, match });
+  loseResponseOfNext(
+    count: number,
+    statusCode = 503,
+    match?: (r: RecordedRequest) => boolean,
+  ) {
+    for (let i = 0; i < count; i++)
+      this.failures.push({ status: statusCode, afterProcessing: true, match });
   }
 
   /** The next `count` matching requests never get an answer. */
@@ -230,7 +288,9 @@ export class FakeKubernetesApi {
   // ---------------------------------------------------------------- inspection
 
   listJobs(namespace?: string): Obj[] {
-    return [...this.jobs.values()].filter(j => !namespace || j.metadata.namespace === namespace).map(clone);
+    return [...this.jobs.values()]
+      .filter(j => !namespace || j.metadata.namespace === namespace)
+      .map(clone);
   }
 
   getJob(namespace: string, name: string): Obj | undefined {
@@ -239,7 +299,9 @@ export class FakeKubernetesApi {
   }
 
   requestsTo(method: string, pathPart: string): RecordedRequest[] {
-    return this.requests.filter(r => r.method === method && r.path.includes(pathPart));
+    return this.requests.filter(
+      r => r.method === method && r.path.includes(pathPart),
+    );
   }
 
   /** Puts a Job straight into the store, as if someone else had created it (the controller runs it). */
@@ -271,7 +333,9 @@ export class FakeKubernetesApi {
       this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
       return;
     }
-    const failureIndex = this.failures.findIndex(f => !f.match || f.match(record));
+    const failureIndex = this.failures.findIndex(
+      f => !f.match || f.match(record),
+    );
     if (failureIndex >= 0) {
       const [failure] = this.failures.splice(failureIndex, 1);
       if (failure.hang) {
@@ -281,7 +345,15 @@ export class FakeKubernetesApi {
       if (failure.afterProcessing) {
         this.overridden.set(res, failure.status!);
       } else {
-        this.send(res, failure.status!, status(failure.status!, 'InternalError', `injected failure ${failure.status}`));
+        this.send(
+          res,
+          failure.status!,
+          status(
+            failure.status!,
+            'InternalError',
+            `injected failure ${failure.status}`,
+          ),
+        );
         return;
       }
     }
@@ -290,23 +362,52 @@ export class FakeKubernetesApi {
     const parts = url.pathname.split('/').filter(Boolean);
     const watch = url.searchParams.get('watch') === 'true';
     // /apis/batch/v1/namespaces/:ns/jobs[/:name]
-    if (parts[0] === 'apis' && parts[1] === 'batch' && parts[2] === 'v1' && parts[3] === 'namespaces' && parts[5] === 'jobs') {
+    if (
+      parts[0] === 'apis' &&
+      parts[1] === 'batch' &&
+      parts[2] === 'v1' &&
+      parts[3] === 'namespaces' &&
+      parts[5] === 'jobs'
+    ) {
       const ns = parts[4];
       const name = parts[6];
-      if (!name && record.method === 'GET') return watch ? this.watch(res, 'Job', ns, url) : this.list(res, 'Job', ns, url);
-      if (!name && record.method === 'POST') return this.postJob(res, ns, record.body);
-      if (name && record.method === 'GET') return this.getOne(res, 'Job', ns, name);
-      if (name && record.method === 'DELETE') return this.deleteJob(res, ns, name, record.body);
+      if (!name && record.method === 'GET')
+        return watch
+          ? this.watch(res, 'Job', ns, url)
+          : this.list(res, 'Job', ns, url);
+      if (!name && record.method === 'POST')
+        return this.postJob(res, ns, record.body);
+      if (name && record.method === 'GET')
+        return this.getOne(res, 'Job', ns, name);
+      if (name && record.method === 'DELETE')
+        return this.deleteJob(res, ns, name, record.body);
     }
     // /api/v1/namespaces/:ns/pods[/:name[/log]]
-    if (parts[0] === 'api' && parts[1] === 'v1' && parts[2] === 'namespaces' && parts[4] === 'pods' && record.method === 'GET') {
+    if (
+      parts[0] === 'api' &&
+      parts[1] === 'v1' &&
+      parts[2] === 'namespaces' &&
+      parts[4] === 'pods' &&
+      record.method === 'GET'
+    ) {
       const ns = parts[3];
       const name = parts[5];
-      if (!name) return watch ? this.watch(res, 'Pod', ns, url) : this.list(res, 'Pod', ns, url);
+      if (!name)
+        return watch
+          ? this.watch(res, 'Pod', ns, url)
+          : this.list(res, 'Pod', ns, url);
       if (parts[6] === 'log') return this.podLog(res, ns, name, url);
       return this.getOne(res, 'Pod', ns, name);
     }
-    this.send(res, 404, status(404, 'NotFound', `the server could not find the requested resource (${record.method} ${url.pathname})`));
+    this.send(
+      res,
+      404,
+      status(
+        404,
+        'NotFound',
+        `the server could not find the requested resource (${record.method} ${url.pathname})`,
+      ),
+    );
   }
 
   private send(res: ServerResponse, code: number, body: Obj | string) {
@@ -314,20 +415,31 @@ export class FakeKubernetesApi {
     const override = this.overridden.get(res);
     if (override) {
       code = override;
-      body = status(override, 'InternalError', `injected failure ${override} after the request was carried out`);
+      body = status(
+        override,
+        'InternalError',
+        `injected failure ${override} after the request was carried out`,
+      );
     }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(code, { 'Content-Type': typeof body === 'string' ? 'text/plain' : 'application/json' });
+    res.writeHead(code, {
+      'Content-Type':
+        typeof body === 'string' ? 'text/plain' : 'application/json',
+    });
     res.end(text);
   }
 
   private collection(kind: 'Job' | 'Pod'): Obj[] {
-    return kind === 'Job' ? [...this.jobs.values()] : [...this.pods.values()].map(p => p.pod);
+    return kind === 'Job'
+      ? [...this.jobs.values()]
+      : [...this.pods.values()].map(p => p.pod);
   }
 
   private list(res: ServerResponse, kind: 'Job' | 'Pod', ns: string, url: URL) {
     const selector = parseSelector(url.searchParams.get('labelSelector'));
-    const items = this.collection(kind).filter(o => o.metadata.namespace === ns && matches(selector, o));
+    const items = this.collection(kind).filter(
+      o => o.metadata.namespace === ns && matches(selector, o),
+    );
     this.send(res, 200, {
       kind: `${kind}List`,
       apiVersion: kind === 'Job' ? 'batch/v1' : 'v1',
@@ -336,34 +448,72 @@ export class FakeKubernetesApi {
     });
   }
 
-  private getOne(res: ServerResponse, kind: 'Job' | 'Pod', ns: string, name: string) {
-    const obj = kind === 'Job' ? this.jobs.get(`${ns}/${name}`) : this.pods.get(`${ns}/${name}`)?.pod;
+  private getOne(
+    res: ServerResponse,
+    kind: 'Job' | 'Pod',
+    ns: string,
+    name: string,
+  ) {
+    const obj =
+      kind === 'Job'
+        ? this.jobs.get(`${ns}/${name}`)
+        : this.pods.get(`${ns}/${name}`)?.pod;
     if (!obj) {
-      this.send(res, 404, status(404, 'NotFound', `${kind === 'Job' ? 'jobs.batch' : 'pods'} "${name}" not found`, { name, kind: kind === 'Job' ? 'jobs' : 'pods' }));
+      this.send(
+        res,
+        404,
+        status(
+          404,
+          'NotFound',
+          `${kind === 'Job' ? 'jobs.batch' : 'pods'} "${name}" not found`,
+          { name, kind: kind === 'Job' ? 'jobs' : 'pods' },
+        ),
+      );
       return;
     }
     this.send(res, 200, clone(obj));
   }
 
-  private watch(res: ServerResponse, kind: 'Job' | 'Pod', ns: string, url: URL) {
+  private watch(
+    res: ServerResponse,
+    kind: 'Job' | 'Pod',
+    ns: string,
+    url: URL,
+  ) {
     const selector = parseSelector(url.searchParams.get('labelSelector'));
     const fromText = url.searchParams.get('resourceVersion');
     const from = fromText ? Number(fromText) : 0;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Transfer-Encoding': 'chunked',
+    });
     const write = (e: Obj) => res.write(`${JSON.stringify(e)}\n`);
     if (from && from < this.oldestRv - 1) {
       // the real API server answers 200 and sends one ERROR event
-      write({ type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${from} (${this.oldestRv})`) });
+      write({
+        type: 'ERROR',
+        object: status(
+          410,
+          'Expired',
+          `too old resource version: ${from} (${this.oldestRv})`,
+        ),
+      });
       res.end();
       return;
     }
     if (!from) {
       for (const o of this.collection(kind)) {
-        if (o.metadata.namespace === ns && matches(selector, o)) write({ type: 'ADDED', object: clone(o) });
+        if (o.metadata.namespace === ns && matches(selector, o))
+          write({ type: 'ADDED', object: clone(o) });
       }
     } else {
       for (const e of this.events) {
-        if (e.rv > from && e.kind === kind && e.object.metadata.namespace === ns && matches(selector, e.object)) {
+        if (
+          e.rv > from &&
+          e.kind === kind &&
+          e.object.metadata.namespace === ns &&
+          matches(selector, e.object)
+        ) {
           write({ type: e.type, object: e.object });
         }
       }
@@ -386,14 +536,23 @@ export class FakeKubernetesApi {
   }
 
   private emit(type: WatchEvent['type'], kind: 'Job' | 'Pod', object: Obj) {
-    const event: WatchEvent = { rv: Number(object.metadata.resourceVersion), type, kind, object: clone(object) };
+    const event: WatchEvent = {
+      rv: Number(object.metadata.resourceVersion),
+      type,
+      kind,
+      object: clone(object),
+    };
     this.events.push(event);
     for (const w of this.watchers) {
       if (w.res.writableEnded || w.res.destroyed) {
         this.watchers.delete(w);
         continue;
       }
-      if (w.kind === kind && w.namespace === object.metadata.namespace && matches(w.selector, object)) {
+      if (
+        w.kind === kind &&
+        w.namespace === object.metadata.namespace &&
+        matches(w.selector, object)
+      ) {
         w.res.write(`${JSON.stringify({ type, object: event.object })}\n`);
       }
     }
@@ -408,11 +567,27 @@ export class FakeKubernetesApi {
   private postJob(res: ServerResponse, ns: string, body: Obj) {
     const name = body?.metadata?.name;
     if (!name) {
-      this.send(res, 422, status(422, 'Invalid', 'Job.batch is invalid: metadata.name: Required value'));
+      this.send(
+        res,
+        422,
+        status(
+          422,
+          'Invalid',
+          'Job.batch is invalid: metadata.name: Required value',
+        ),
+      );
       return;
     }
     if (this.jobs.has(`${ns}/${name}`)) {
-      this.send(res, 409, status(409, 'AlreadyExists', `jobs.batch "${name}" already exists`, { name, group: 'batch', kind: 'jobs' }));
+      this.send(
+        res,
+        409,
+        status(409, 'AlreadyExists', `jobs.batch "${name}" already exists`, {
+          name,
+          group: 'batch',
+          kind: 'jobs',
+        }),
+      );
       return;
     }
     const job = this.createJob(ns, body);
@@ -442,16 +617,30 @@ export class FakeKubernetesApi {
   }
 
   private updateJob(job: Obj, change: (j: Obj) => void) {
-    if (this.jobs.get(`${job.metadata.namespace}/${job.metadata.name}`) !== job) return;
+    if (this.jobs.get(`${job.metadata.namespace}/${job.metadata.name}`) !== job)
+      return;
     change(job);
     this.bump(job);
     this.emit('MODIFIED', 'Job', job);
   }
 
-  private deleteJob(res: ServerResponse, ns: string, name: string, body: Obj | undefined) {
+  private deleteJob(
+    res: ServerResponse,
+    ns: string,
+    name: string,
+    body: Obj | undefined,
+  ) {
     const job = this.jobs.get(`${ns}/${name}`);
     if (!job) {
-      this.send(res, 404, status(404, 'NotFound', `jobs.batch "${name}" not found`, { name, group: 'batch', kind: 'jobs' }));
+      this.send(
+        res,
+        404,
+        status(404, 'NotFound', `jobs.batch "${name}" not found`, {
+          name,
+          group: 'batch',
+          kind: 'jobs',
+        }),
+      );
       return;
     }
     this.removeJob(job);
@@ -475,7 +664,10 @@ export class FakeKubernetesApi {
     this.bump(job);
     this.emit('DELETED', 'Job', job);
     for (const [podKey, p] of this.pods) {
-      if (p.pod.metadata.labels?.['job-name'] === job.metadata.name && p.pod.metadata.namespace === job.metadata.namespace) {
+      if (
+        p.pod.metadata.labels?.['job-name'] === job.metadata.name &&
+        p.pod.metadata.namespace === job.metadata.namespace
+      ) {
         p.timers.forEach(clearTimeout);
         setTimeout(() => {
           this.finishPodLog(p);
@@ -500,7 +692,9 @@ export class FakeKubernetesApi {
     timers.push(
       setTimeout(() => {
         const container = job.spec.template.spec.containers[0];
-        const podName = `${job.metadata.name}-${Math.random().toString(36).slice(2, 7)}`;
+        const podName = `${job.metadata.name}-${Math.random()
+          .toString(36)
+          .slice(2, 7)}`;
         const pod: Obj = {
           apiVersion: 'v1',
           kind: 'Pod',
@@ -508,18 +702,37 @@ export class FakeKubernetesApi {
             name: podName,
             namespace: job.metadata.namespace,
             uid: randomUUID(),
-            labels: { ...(job.spec.template.metadata?.labels ?? {}), 'job-name': job.metadata.name, 'controller-uid': job.metadata.uid },
+            labels: {
+              ...(job.spec.template.metadata?.labels ?? {}),
+              'job-name': job.metadata.name,
+              'controller-uid': job.metadata.uid,
+            },
             creationTimestamp: new Date().toISOString(),
           },
           spec: clone(job.spec.template.spec),
-          status: { phase: 'Running', startTime: new Date().toISOString(), containerStatuses: [{ name: container.name, state: { running: {} } }] },
+          status: {
+            phase: 'Running',
+            startTime: new Date().toISOString(),
+            containerStatuses: [
+              { name: container.name, state: { running: {} } },
+            ],
+          },
         };
         this.bump(pod);
-        const state: PodState = { pod, log: '', followers: new Set(), timers: [] };
+        const state: PodState = {
+          pod,
+          log: '',
+          followers: new Set(),
+          timers: [],
+        };
         this.pods.set(`${pod.metadata.namespace}/${podName}`, state);
         this.emit('ADDED', 'Pod', pod);
         this.updateJob(job, j => {
-          j.status = { ...j.status, active: 1, startTime: new Date(startedAt).toISOString() };
+          j.status = {
+            ...j.status,
+            active: 1,
+            startTime: new Date(startedAt).toISOString(),
+          };
         });
 
         const lines = behaviour.lines ?? [];
@@ -543,8 +756,15 @@ export class FakeKubernetesApi {
         };
         step(0);
         if (deadline || behaviour.deadlineMs) {
-          const remaining = (behaviour.deadlineMs ?? deadline * 1000) - (Date.now() - startedAt);
-          state.timers.push(setTimeout(() => this.exceedDeadline(job, state), Math.max(0, remaining)));
+          const remaining =
+            (behaviour.deadlineMs ?? deadline * 1000) -
+            (Date.now() - startedAt);
+          state.timers.push(
+            setTimeout(
+              () => this.exceedDeadline(job, state),
+              Math.max(0, remaining),
+            ),
+          );
         }
       }, startDelay),
     );
@@ -566,21 +786,62 @@ export class FakeKubernetesApi {
     state.pod.status = {
       ...state.pod.status,
       phase: exitCode === 0 ? 'Succeeded' : 'Failed',
-      containerStatuses: [{ name: state.pod.spec.containers[0].name, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', finishedAt: now } } }],
+      containerStatuses: [
+        {
+          name: state.pod.spec.containers[0].name,
+          state: {
+            terminated: {
+              exitCode,
+              reason: exitCode === 0 ? 'Completed' : 'Error',
+              finishedAt: now,
+            },
+          },
+        },
+      ],
     };
     this.bump(state.pod);
     this.emit('MODIFIED', 'Pod', state.pod);
     this.finishPodLog(state);
     this.updateJob(job, j => {
-      j.status = exitCode === 0
-        ? { startTime: j.status.startTime, completionTime: now, succeeded: 1, ready: 0, terminating: 0, conditions: [
-            { type: 'SuccessCriteriaMet', status: 'True', lastTransitionTime: now },
-            { type: 'Complete', status: 'True', lastTransitionTime: now },
-          ] }
-        : { startTime: j.status.startTime, failed: 1, ready: 0, terminating: 0, conditions: [
-            { type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastTransitionTime: now },
-            { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastTransitionTime: now },
-          ] };
+      j.status =
+        exitCode === 0
+          ? {
+              startTime: j.status.startTime,
+              completionTime: now,
+              succeeded: 1,
+              ready: 0,
+              terminating: 0,
+              conditions: [
+                {
+                  type: 'SuccessCriteriaMet',
+                  status: 'True',
+                  lastTransitionTime: now,
+                },
+                { type: 'Complete', status: 'True', lastTransitionTime: now },
+              ],
+            }
+          : {
+              startTime: j.status.startTime,
+              failed: 1,
+              ready: 0,
+              terminating: 0,
+              conditions: [
+                {
+                  type: 'FailureTarget',
+                  status: 'True',
+                  reason: 'BackoffLimitExceeded',
+                  message: 'Job has reached the specified backoff limit',
+                  lastTransitionTime: now,
+                },
+                {
+                  type: 'Failed',
+                  status: 'True',
+                  reason: 'BackoffLimitExceeded',
+                  message: 'Job has reached the specified backoff limit',
+                  lastTransitionTime: now,
+                },
+              ],
+            };
     });
   }
 
@@ -588,15 +849,37 @@ export class FakeKubernetesApi {
     if (job.status?.conditions?.length) return;
     state.timers.forEach(clearTimeout);
     const now = new Date().toISOString();
-    state.pod.status = { ...state.pod.status, phase: 'Failed', reason: 'DeadlineExceeded' };
+    state.pod.status = {
+      ...state.pod.status,
+      phase: 'Failed',
+      reason: 'DeadlineExceeded',
+    };
     this.bump(state.pod);
     this.emit('MODIFIED', 'Pod', state.pod);
     this.finishPodLog(state);
     this.updateJob(job, j => {
-      j.status = { startTime: j.status.startTime, failed: 1, ready: 0, terminating: 0, conditions: [
-        { type: 'FailureTarget', status: 'True', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline', lastTransitionTime: now },
-        { type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline', lastTransitionTime: now },
-      ] };
+      j.status = {
+        startTime: j.status.startTime,
+        failed: 1,
+        ready: 0,
+        terminating: 0,
+        conditions: [
+          {
+            type: 'FailureTarget',
+            status: 'True',
+            reason: 'DeadlineExceeded',
+            message: 'Job was active longer than specified deadline',
+            lastTransitionTime: now,
+          },
+          {
+            type: 'Failed',
+            status: 'True',
+            reason: 'DeadlineExceeded',
+            message: 'Job was active longer than specified deadline',
+            lastTransitionTime: now,
+          },
+        ],
+      };
     });
   }
 
@@ -605,17 +888,38 @@ export class FakeKubernetesApi {
   private podLog(res: ServerResponse, ns: string, name: string, url: URL) {
     const state = this.pods.get(`${ns}/${name}`);
     if (!state) {
-      this.send(res, 404, status(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' }));
+      this.send(
+        res,
+        404,
+        status(404, 'NotFound', `pods "${name}" not found`, {
+          name,
+          kind: 'pods',
+        }),
+      );
       return;
     }
     const container = url.searchParams.get('container');
-    if (container && !state.pod.spec.containers.some((c: Obj) => c.name === container)) {
-      this.send(res, 400, status(400, 'BadRequest', `container ${container} is not valid for pod ${name}`));
+    if (
+      container &&
+      !state.pod.spec.containers.some((c: Obj) => c.name === container)
+    ) {
+      this.send(
+        res,
+        400,
+        status(
+          400,
+          'BadRequest',
+          `container ${container} is not valid for pod ${name}`,
+        ),
+      );
       return;
     }
     const follow = url.searchParams.get('follow') === 'true';
     const running = state.pod.status.phase === 'Running';
-    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, {
+      'Content-Type': 'text/plain',
+      'Transfer-Encoding': 'chunked',
+    });
     res.write(state.log);
     if (!follow || !running) {
       res.end();

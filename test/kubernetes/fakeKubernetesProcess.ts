@@ -21,9 +21,16 @@ interface Ops {
   stats(): { createdJobs: number; jobs: number; requests: number };
   getJob(namespace: string, name: string): Obj | undefined;
   /** the Job once it exists (created through the API or already there), or undefined after `timeoutMs` */
-  waitForJob(namespace: string, name: string, timeoutMs: number): Obj | undefined;
+  waitForJob(
+    namespace: string,
+    name: string,
+    timeoutMs: number,
+  ): Obj | undefined;
   /** once `createdJobs >= count`: the count and the child's Date.now() when it got there; `at` 0 after `timeoutMs` */
-  waitForCreatedJobs(count: number, timeoutMs: number): { createdJobs: number; at: number };
+  waitForCreatedJobs(
+    count: number,
+    timeoutMs: number,
+  ): { createdJobs: number; at: number };
   /** of `names`, those with no Job in `namespace` */
   missingJobs(namespace: string, names: string[]): string[];
   /** Jobs in `namespace` per value of label `label` (Jobs without it under '') */
@@ -47,7 +54,10 @@ export class FakeKubernetesProcess {
   /** the CA of the first child, handed to the next ones: making an RSA key in JS is slow */
   private static pems?: Pems;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: any) => void; reject: (e: Error) => void }
+  >();
   private exited = false;
 
   readonly url: string;
@@ -55,7 +65,12 @@ export class FakeKubernetesProcess {
   readonly token: string;
   private readonly child: ChildProcess;
 
-  private constructor(child: ChildProcess, url: string, caData: string, token: string) {
+  private constructor(
+    child: ChildProcess,
+    url: string,
+    caData: string,
+    token: string,
+  ) {
     this.child = child;
     this.url = url;
     this.caData = caData;
@@ -65,39 +80,67 @@ export class FakeKubernetesProcess {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if ('error' in m) p.reject(new Error(`fake Kubernetes API process: ${m.error}`));
+      if ('error' in m)
+        p.reject(new Error(`fake Kubernetes API process: ${m.error}`));
       else p.resolve(m.result);
     });
     child.on('exit', code => {
       this.exited = true;
-      for (const p of this.pending.values()) p.reject(new Error(`fake Kubernetes API process exited (${code})`));
+      for (const p of this.pending.values())
+        p.reject(new Error(`fake Kubernetes API process exited (${code})`));
       this.pending.clear();
     });
   }
 
   /** Forks the fake; `behaviour` is what each Job does (as FakeKubernetesApi.behave returns it, for every Job). */
-  static async start(options: { behaviour?: JobBehaviour; execArgv?: string[] } = {}): Promise<FakeKubernetesProcess> {
+  static async start(
+    options: { behaviour?: JobBehaviour; execArgv?: string[] } = {},
+  ): Promise<FakeKubernetesProcess> {
     const child = fork(__filename, [], {
       // not process.execArgv: a --cpu-prof or --inspect of the parent is not the fake's
-      execArgv: options.execArgv ?? ['--require', require.resolve('@backstage/cli/config/nodeTransform.cjs')],
+      execArgv: options.execArgv ?? [
+        '--require',
+        require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, SLED_FAKE_KUBERNETES_CHILD: '1' },
     });
     const ready = await new Promise<any>((resolve, reject) => {
       child.once('error', reject);
-      child.once('exit', code => reject(new Error(`fake Kubernetes API process exited (${code}) before it was ready`)));
+      child.once('exit', code =>
+        reject(
+          new Error(
+            `fake Kubernetes API process exited (${code}) before it was ready`,
+          ),
+        ),
+      );
       child.on('message', m => ours(m) && resolve(m));
-      child.send({ tag: TAG, behaviour: options.behaviour, pems: FakeKubernetesProcess.pems });
+      child.send({
+        tag: TAG,
+        behaviour: options.behaviour,
+        pems: FakeKubernetesProcess.pems,
+      });
     });
     child.removeAllListeners('error');
     child.removeAllListeners('exit');
     child.removeAllListeners('message');
     FakeKubernetesProcess.pems ??= ready.pems;
-    return new FakeKubernetesProcess(child, ready.url, ready.caData, ready.token);
+    return new FakeKubernetesProcess(
+      child,
+      ready.url,
+      ready.caData,
+      ready.token,
+    );
   }
 
-  private call<K extends keyof Ops>(op: K, ...args: Parameters<Ops[K]>): Promise<ReturnType<Ops[K]>> {
-    if (this.exited) return Promise.reject(new Error('fake Kubernetes API process has exited'));
+  private call<K extends keyof Ops>(
+    op: K,
+    ...args: Parameters<Ops[K]>
+  ): Promise<ReturnType<Ops[K]>> {
+    if (this.exited)
+      return Promise.reject(
+        new Error('fake Kubernetes API process has exited'),
+      );
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -139,7 +182,9 @@ export class FakeKubernetesProcess {
   /** Stops the server and waits for the child to exit. */
   async stop(): Promise<void> {
     if (this.exited) return;
-    const exited = new Promise<void>(resolve => this.child.once('exit', () => resolve()));
+    const exited = new Promise<void>(resolve =>
+      this.child.once('exit', () => resolve()),
+    );
     const id = this.nextId++;
     this.child.send({ tag: TAG, id, op: 'stop', args: [] });
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
@@ -151,15 +196,18 @@ export class FakeKubernetesProcess {
 /** Child side: one FakeKubernetesApi, answering the parent's calls. */
 async function child() {
   // loaded here, not at the top: the parent needs no selfsigned and no server
-  const { FakeKubernetesApi: Api } = require('./FakeKubernetesApi') as typeof import('./FakeKubernetesApi');
-  const init: { behaviour?: JobBehaviour; pems?: Pems } = await new Promise(resolve => {
-    const first = (m: any) => {
-      if (!ours(m)) return;
-      process.off('message', first);
-      resolve(m);
-    };
-    process.on('message', first);
-  });
+  const { FakeKubernetesApi: Api } =
+    require('./FakeKubernetesApi') as typeof import('./FakeKubernetesApi');
+  const init: { behaviour?: JobBehaviour; pems?: Pems } = await new Promise(
+    resolve => {
+      const first = (m: any) => {
+        if (!ours(m)) return;
+        process.off('message', first);
+        resolve(m);
+      };
+      process.on('message', first);
+    },
+  );
   if (init.pems) Api.certificate = init.pems;
   const fake: FakeKubernetesApi = await Api.start();
   let behaviour: JobBehaviour | undefined = init.behaviour;
@@ -183,8 +231,16 @@ async function child() {
     }
   };
 
-  const ops: { [K in keyof Ops]: (...args: Parameters<Ops[K]>) => ReturnType<Ops[K]> | Promise<ReturnType<Ops[K]>> } = {
-    stats: () => ({ createdJobs: fake.createdJobs, jobs: fake.listJobs().length, requests: fake.requests.length }),
+  const ops: {
+    [K in keyof Ops]: (
+      ...args: Parameters<Ops[K]>
+    ) => ReturnType<Ops[K]> | Promise<ReturnType<Ops[K]>>;
+  } = {
+    stats: () => ({
+      createdJobs: fake.createdJobs,
+      jobs: fake.listJobs().length,
+      requests: fake.requests.length,
+    }),
     getJob: (namespace, name) => fake.getJob(namespace, name),
     waitForJob: (namespace, name, timeoutMs) => {
       const now = fake.getJob(namespace, name);
@@ -196,13 +252,17 @@ async function child() {
           jobWaiters.get(key)?.delete(waiter);
           resolve(job);
         };
-        const timer = setTimeout(() => waiter(fake.getJob(namespace, name)), timeoutMs);
+        const timer = setTimeout(
+          () => waiter(fake.getJob(namespace, name)),
+          timeoutMs,
+        );
         if (!jobWaiters.has(key)) jobWaiters.set(key, new Set());
         jobWaiters.get(key)!.add(waiter);
       });
     },
     waitForCreatedJobs: (count, timeoutMs) => {
-      if (fake.createdJobs >= count) return { createdJobs: fake.createdJobs, at: Date.now() };
+      if (fake.createdJobs >= count)
+        return { createdJobs: fake.createdJobs, at: Date.now() };
       return new Promise(resolve => {
         const w = {
           count,
@@ -218,7 +278,8 @@ async function child() {
         countWaiters.add(w);
       });
     },
-    missingJobs: (namespace, names) => names.filter(name => !fake.getJob(namespace, name)),
+    missingJobs: (namespace, names) =>
+      names.filter(name => !fake.getJob(namespace, name)),
     jobsPerLabel: (namespace, label) => {
       const counts: Record<string, number> = {};
       for (const job of fake.listJobs(namespace)) {
@@ -227,15 +288,24 @@ async function child() {
       }
       return counts;
     },
-    countRequests: (method, pathPart) => fake.requestsTo(method, pathPart).length,
+    countRequests: (method, pathPart) =>
+      fake.requestsTo(method, pathPart).length,
     requestKinds: from => {
       const kinds: Record<string, number> = {};
       for (const r of fake.requests.slice(from)) {
         const parts = r.path.split('/').filter(Boolean);
         const at = parts.findIndex(p => p === 'jobs' || p === 'pods');
-        const shape = at < 0 ? r.path : [parts[at], ...parts.slice(at + 1).map((p, i) => (i === 0 ? ':name' : p))].join('/');
+        const shape =
+          at < 0
+            ? r.path
+            : [
+                parts[at],
+                ...parts.slice(at + 1).map((p, i) => (i === 0 ? ':name' : p)),
+              ].join('/');
         const flags = ['watch', 'follow'].filter(f => r.query[f] === 'true');
-        const key = `${r.method} ${shape}${flags.length ? `?${flags.join('&')}` : ''}`;
+        const key = `${r.method} ${shape}${
+          flags.length ? `?${flags.join('&')}` : ''
+        }`;
         kinds[key] = (kinds[key] ?? 0) + 1;
       }
       return kinds;
@@ -257,12 +327,22 @@ async function child() {
       const result = await (ops[m.op] as (...a: any[]) => any)(...m.args);
       process.send!({ tag: TAG, id: m.id, result });
     } catch (error) {
-      process.send!({ tag: TAG, id: m.id, error: String((error as Error)?.stack ?? error) });
+      process.send!({
+        tag: TAG,
+        id: m.id,
+        error: String((error as Error)?.stack ?? error),
+      });
     }
   });
   // the parent went away without stop(): do not linger
   process.on('disconnect', () => process.exit(0));
-  process.send!({ tag: TAG, url: fake.url, caData: fake.caData, token: fake.token, pems: Api.certificate });
+  process.send!({
+    tag: TAG,
+    url: fake.url,
+    caData: fake.caData,
+    token: fake.token,
+    pems: Api.certificate,
+  });
 }
 
 if (require.main === module && process.env.SLED_FAKE_KUBERNETES_CHILD === '1') {

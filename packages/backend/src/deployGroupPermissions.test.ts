@@ -32,7 +32,10 @@ jest.setTimeout(120_000);
 const claims: Record<string, string[]> = {
   'user:default/dave': ['user:default/dave', 'group:default/team-discovery'],
   'user:default/alice': ['user:default/alice', 'group:default/team-payments'],
-  'user:default/grace': ['user:default/grace', 'group:default/release-managers'],
+  'user:default/grace': [
+    'user:default/grace',
+    'group:default/release-managers',
+  ],
 };
 
 const userInfoFromClaims = createServiceFactory({
@@ -40,8 +43,12 @@ const userInfoFromClaims = createServiceFactory({
   deps: {},
   factory: () => ({
     async getUserInfo(credentials) {
-      const userEntityRef = (credentials.principal as { userEntityRef: string }).userEntityRef;
-      return { userEntityRef, ownershipEntityRefs: claims[userEntityRef] ?? [userEntityRef] };
+      const userEntityRef = (credentials.principal as { userEntityRef: string })
+        .userEntityRef;
+      return {
+        userEntityRef,
+        ownershipEntityRefs: claims[userEntityRef] ?? [userEntityRef],
+      };
     },
   }),
 });
@@ -68,7 +75,11 @@ const authWithActors = createServiceFactory({
       async getPluginRequestToken(options) {
         if (auth.isPrincipal(options.onBehalfOf, 'user')) {
           const { userEntityRef } = options.onBehalfOf.principal;
-          return { token: mockCredentials.user.token(userEntityRef, { actor: { subject: `plugin:${pluginId}` } }) };
+          return {
+            token: mockCredentials.user.token(userEntityRef, {
+              actor: { subject: `plugin:${pluginId}` },
+            }),
+          };
         }
         return auth.getPluginRequestToken(options);
       },
@@ -77,7 +88,9 @@ const authWithActors = createServiceFactory({
 });
 
 const repoRoot = path.resolve(__dirname, '../../..');
-const appConfig = yaml.parse(fs.readFileSync(path.join(repoRoot, 'app-config.yaml'), 'utf8'));
+const appConfig = yaml.parse(
+  fs.readFileSync(path.join(repoRoot, 'app-config.yaml'), 'utf8'),
+);
 
 describe('releasing and locking a deploy group with the example policy', () => {
   let backend: TestBackend;
@@ -104,7 +117,12 @@ describe('releasing and locking a deploy group with the example policy', () => {
             permission: { enabled: true },
             catalog: {
               rules: appConfig.catalog.rules,
-              locations: [{ type: 'file', target: path.join(repoRoot, 'catalog/all.yaml') }],
+              locations: [
+                {
+                  type: 'file',
+                  target: path.join(repoRoot, 'catalog/all.yaml'),
+                },
+              ],
             },
             sled: {
               environments: [{ name: 'local', executor: 'local' }],
@@ -120,8 +138,13 @@ describe('releasing and locking a deploy group with the example policy', () => {
       const res = await request(backend.server)
         .get('/api/catalog/entities/by-name/deploygroup/default/team-discovery')
         .set('Authorization', mockCredentials.service.header());
-      if (res.status === 200 && res.body.relations?.some((r: { type: string }) => r.type === 'ownedBy')) break;
-      if (Date.now() > deadline) throw new Error(`the example catalog was not processed: ${res.status}`);
+      if (
+        res.status === 200 &&
+        res.body.relations?.some((r: { type: string }) => r.type === 'ownedBy')
+      )
+        break;
+      if (Date.now() > deadline)
+        throw new Error(`the example catalog was not processed: ${res.status}`);
       await new Promise(resolve => setTimeout(resolve, 250));
     }
   });
@@ -131,22 +154,48 @@ describe('releasing and locking a deploy group with the example policy', () => {
   });
 
   it('lets the owning team lock its group, and nobody else but release managers', async () => {
-    const dave = await lockGroup('user:default/dave', 'deploygroup:default/team-discovery');
+    const dave = await lockGroup(
+      'user:default/dave',
+      'deploygroup:default/team-discovery',
+    );
     expect(dave.status).toBe(201);
-    expect(dave.body).toMatchObject({ deployGroup: 'deploygroup:default/team-discovery', createdBy: 'user:default/dave' });
+    expect(dave.body).toMatchObject({
+      deployGroup: 'deploygroup:default/team-discovery',
+      createdBy: 'user:default/dave',
+    });
 
-    const alice = await lockGroup('user:default/alice', 'deploygroup:default/team-discovery');
+    const alice = await lockGroup(
+      'user:default/alice',
+      'deploygroup:default/team-discovery',
+    );
     expect(alice.status).toBe(403);
-    expect(alice.body.error.message).toBe('Not allowed: sled.release for deploygroup:default/team-discovery');
+    expect(alice.body.error.message).toBe(
+      'Not allowed: sled.release for deploygroup:default/team-discovery',
+    );
 
     // the mono-deploy is owned by release-managers
-    expect((await lockGroup('user:default/dave', 'deploygroup:default/mono-deploy')).status).toBe(403);
-    expect((await lockGroup('user:default/grace', 'deploygroup:default/mono-deploy')).status).toBe(201);
-    expect((await lockGroup('user:default/grace', 'deploygroup:default/team-discovery')).status).toBe(201);
+    expect(
+      (await lockGroup('user:default/dave', 'deploygroup:default/mono-deploy'))
+        .status,
+    ).toBe(403);
+    expect(
+      (await lockGroup('user:default/grace', 'deploygroup:default/mono-deploy'))
+        .status,
+    ).toBe(201);
+    expect(
+      (
+        await lockGroup(
+          'user:default/grace',
+          'deploygroup:default/team-discovery',
+        )
+      ).status,
+    ).toBe(201);
 
     // unlocking follows the same rule
     const unlock = (user: string) =>
-      request(backend.server).delete(`/api/sled/locks/${dave.body.id}`).set('Authorization', as(user));
+      request(backend.server)
+        .delete(`/api/sled/locks/${dave.body.id}`)
+        .set('Authorization', as(user));
     expect((await unlock('user:default/alice')).status).toBe(403);
     expect((await unlock('user:default/dave')).status).toBe(204);
   });
@@ -158,10 +207,18 @@ describe('releasing and locking a deploy group with the example policy', () => {
         .set('Authorization', as(user))
         .send({ deployGroup, environment: 'local', dryRun: true });
 
-    const alice = await release('user:default/alice', 'deploygroup:default/team-discovery');
+    const alice = await release(
+      'user:default/alice',
+      'deploygroup:default/team-discovery',
+    );
     expect(alice.status).toBe(403);
-    expect(alice.body.error.message).toBe('Not allowed: sled.release for deploygroup:default/team-discovery');
-    expect((await release('user:default/dave', 'deploygroup:default/mono-deploy')).status).toBe(403);
+    expect(alice.body.error.message).toBe(
+      'Not allowed: sled.release for deploygroup:default/team-discovery',
+    );
+    expect(
+      (await release('user:default/dave', 'deploygroup:default/mono-deploy'))
+        .status,
+    ).toBe(403);
 
     // allowed: what stops them now is that no member has an artifact yet
     for (const [user, group] of [
@@ -170,7 +227,9 @@ describe('releasing and locking a deploy group with the example policy', () => {
     ]) {
       const res = await release(user, group);
       expect(res.status).toBe(400);
-      expect(res.body.error.message).toMatch(/artifacts: .* has no registered artifact to release/);
+      expect(res.body.error.message).toMatch(
+        /artifacts: .* has no registered artifact to release/,
+      );
     }
   });
 });

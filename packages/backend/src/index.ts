@@ -13,7 +13,9 @@ backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 // the DeployGroup kind (sled.dev/v1alpha1): deploy groups live in catalog/deploy-groups/
-backend.add(import('@internal/plugin-catalog-backend-module-sled-deploy-groups'));
+backend.add(
+  import('@internal/plugin-catalog-backend-module-sled-deploy-groups'),
+);
 
 // permission framework
 backend.add(import('@backstage/plugin-permission-backend'));

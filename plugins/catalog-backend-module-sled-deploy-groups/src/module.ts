@@ -1,5 +1,11 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
-import { catalogProcessingExtensionPoint, catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import {
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
 import { CatalogDeployGroupClaims } from './processor/CatalogDeployGroupClaims';
 import { DeployGroupEntityProcessor } from './processor/DeployGroupEntityProcessor';
 

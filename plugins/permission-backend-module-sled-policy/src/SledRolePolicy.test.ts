@@ -22,7 +22,9 @@ const policy = new SledRolePolicy(
 );
 const applies = createConditionAuthorizer(Object.values(sledTargetRules));
 // the catalog evaluates conditions on DeployGroup entities (sled.release)
-const appliesToEntity = createConditionAuthorizer(Object.values(catalogRules) as any[]);
+const appliesToEntity = createConditionAuthorizer(
+  Object.values(catalogRules) as any[],
+);
 
 const deployGroup = (name: string, owner: string): Entity => ({
   apiVersion: 'sled.dev/v1alpha1',
@@ -32,21 +34,40 @@ const deployGroup = (name: string, owner: string): Entity => ({
   relations: [{ type: 'ownedBy', targetRef: owner }],
 });
 const groups: Record<string, Entity> = {
-  'team-discovery': deployGroup('team-discovery', 'group:default/team-discovery'),
+  'team-discovery': deployGroup(
+    'team-discovery',
+    'group:default/team-discovery',
+  ),
   'mono-deploy': deployGroup('mono-deploy', 'group:default/release-managers'),
 };
 
 // ownership claims as the catalog resolves them for the example organisation
 const users: Record<string, string[] | undefined> = {
-  'alice (team-payments lead)': ['user:default/alice', 'group:default/team-payments'],
-  'bob (team-payments engineer)': ['user:default/bob', 'group:default/team-payments'],
-  'dave (team-discovery lead)': ['user:default/dave', 'group:default/team-discovery'],
-  'grace (release manager)': ['user:default/grace', 'group:default/release-managers'],
+  'alice (team-payments lead)': [
+    'user:default/alice',
+    'group:default/team-payments',
+  ],
+  'bob (team-payments engineer)': [
+    'user:default/bob',
+    'group:default/team-payments',
+  ],
+  'dave (team-discovery lead)': [
+    'user:default/dave',
+    'group:default/team-discovery',
+  ],
+  'grace (release manager)': [
+    'user:default/grace',
+    'group:default/release-managers',
+  ],
   'guest (no team)': ['user:default/guest'],
   'no user (service principal)': undefined,
 };
-const payments = { entityRef: 'component:default/payments', ownerRef: 'group:default/team-payments' };
-const permission = (name: string) => sledPermissions.find(p => p.name === name)!;
+const payments = {
+  entityRef: 'component:default/payments',
+  ownerRef: 'group:default/team-payments',
+};
+const permission = (name: string) =>
+  sledPermissions.find(p => p.name === name)!;
 
 function decide(user: string, name: string, environment?: string): boolean {
   const decision = policy.decide({ permission: permission(name) }, users[user]);
@@ -80,9 +101,12 @@ describe('SledRolePolicy with the example app-config', () => {
     ${'alice (team-payments lead)'}   | ${'sled.artifact.register'} | ${undefined}    | ${false}
     ${'grace (release manager)'}      | ${'sled.artifact.register'} | ${undefined}    | ${false}
     ${'no user (service principal)'}  | ${'sled.deploy.create'}     | ${'local'}      | ${false}
-  `('$user: $action in $environment → $allowed', ({ user, action, environment, allowed }) => {
-    expect(decide(user, action, environment)).toBe(allowed);
-  });
+  `(
+    '$user: $action in $environment → $allowed',
+    ({ user, action, environment, allowed }) => {
+      expect(decide(user, action, environment)).toBe(allowed);
+    },
+  );
 
   // user × deploy group → may they release it? (sled.release on the DeployGroup entity)
   it.each`
@@ -96,7 +120,10 @@ describe('SledRolePolicy with the example app-config', () => {
     ${'guest (no team)'}              | ${'team-discovery'} | ${true}
     ${'no user (service principal)'}  | ${'team-discovery'} | ${false}
   `('$user releases $group → $allowed', ({ user, group, allowed }) => {
-    const decision = policy.decide({ permission: permission('sled.release') }, users[user]);
+    const decision = policy.decide(
+      { permission: permission('sled.release') },
+      users[user],
+    );
     const result =
       decision.result === AuthorizeResult.CONDITIONAL
         ? appliesToEntity(decision, groups[group])
@@ -105,35 +132,69 @@ describe('SledRolePolicy with the example app-config', () => {
   });
 
   it('grants release to group owners as a catalog condition the catalog evaluates', () => {
-    const decision = policy.decide({ permission: permission('sled.release') }, users['dave (team-discovery lead)']);
+    const decision = policy.decide(
+      { permission: permission('sled.release') },
+      users['dave (team-discovery lead)'],
+    );
     expect(decision).toMatchObject({
       result: AuthorizeResult.CONDITIONAL,
       pluginId: 'catalog',
       resourceType: 'catalog-entity',
-      conditions: { rule: 'IS_ENTITY_OWNER', params: { claims: users['dave (team-discovery lead)'] } },
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        params: { claims: users['dave (team-discovery lead)'] },
+      },
     });
   });
 
   it('leaves other plugins alone', () => {
-    const catalogRead = createPermission({ name: 'catalog.entity.read', attributes: { action: 'read' } });
-    expect(policy.decide({ permission: catalogRead }, users['guest (no team)']).result).toBe(AuthorizeResult.ALLOW);
+    const catalogRead = createPermission({
+      name: 'catalog.entity.read',
+      attributes: { action: 'read' },
+    });
+    expect(
+      policy.decide({ permission: catalogRead }, users['guest (no team)'])
+        .result,
+    ).toBe(AuthorizeResult.ALLOW);
   });
 
   it('can restrict reading to services the user’s team owns', () => {
     const restricted = new SledRolePolicy([
-      { name: 'owners-read', members: ['*'], actions: ['read'], requireOwnership: true },
+      {
+        name: 'owners-read',
+        members: ['*'],
+        actions: ['read'],
+        requireOwnership: true,
+      },
     ]);
-    const decision = restricted.decide({ permission: permission('sled.read') }, users['dave (team-discovery lead)']);
+    const decision = restricted.decide(
+      { permission: permission('sled.read') },
+      users['dave (team-discovery lead)'],
+    );
     expect(decision.result).toBe(AuthorizeResult.CONDITIONAL);
-    expect(applies(decision, { ...payments, environment: 'local' })).toBe(false);
+    expect(applies(decision, { ...payments, environment: 'local' })).toBe(
+      false,
+    );
     expect(
-      applies(decision, { entityRef: 'component:default/search-api', ownerRef: 'group:default/team-discovery', environment: 'local' }),
+      applies(decision, {
+        entityRef: 'component:default/search-api',
+        ownerRef: 'group:default/team-discovery',
+        environment: 'local',
+      }),
     ).toBe(true);
   });
 
   it('refuses an unknown action in config, naming the key', () => {
     expect(() =>
-      readSledRoles(new ConfigReader({ sled: { policy: { roles: [{ name: 'x', members: ['*'], actions: ['delpoy'] }] } } })),
+      readSledRoles(
+        new ConfigReader({
+          sled: {
+            policy: {
+              roles: [{ name: 'x', members: ['*'], actions: ['delpoy'] }],
+            },
+          },
+        }),
+      ),
     ).toThrow(/sled\.policy\.roles\[0\]\.actions: unknown action 'delpoy'/);
   });
 });

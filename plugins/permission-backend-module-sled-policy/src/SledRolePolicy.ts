@@ -40,23 +40,27 @@ export interface SledRole {
 }
 
 export function readSledRoles(config: Config): SledRole[] {
-  return (config.getOptionalConfigArray('sled.policy.roles') ?? []).map((role, i) => {
-    const actions = role.getStringArray('actions');
-    for (const action of actions) {
-      if (!ACTIONS.has(action)) {
-        throw new InputError(
-          `Invalid config at sled.policy.roles[${i}].actions: unknown action '${action}', expected one of ${[...ACTIONS].join(', ')}`,
-        );
+  return (config.getOptionalConfigArray('sled.policy.roles') ?? []).map(
+    (role, i) => {
+      const actions = role.getStringArray('actions');
+      for (const action of actions) {
+        if (!ACTIONS.has(action)) {
+          throw new InputError(
+            `Invalid config at sled.policy.roles[${i}].actions: unknown action '${action}', expected one of ${[
+              ...ACTIONS,
+            ].join(', ')}`,
+          );
+        }
       }
-    }
-    return {
-      name: role.getString('name'),
-      members: role.getStringArray('members'),
-      actions,
-      environments: role.getOptionalStringArray('environments'),
-      requireOwnership: role.getOptionalBoolean('requireOwnership') ?? false,
-    };
-  });
+      return {
+        name: role.getString('name'),
+        members: role.getStringArray('members'),
+        actions,
+        environments: role.getOptionalStringArray('environments'),
+        requireOwnership: role.getOptionalBoolean('requireOwnership') ?? false,
+      };
+    },
+  );
 }
 
 /**
@@ -96,21 +100,31 @@ export class SledRolePolicy {
       // basic permissions (registerArtifact) cannot be conditional
       return { result: AuthorizeResult.ALLOW };
     }
-    const alternatives: PermissionCriteria<PermissionCondition<typeof SLED_TARGET_RESOURCE_TYPE>>[] = [];
+    const alternatives: PermissionCriteria<
+      PermissionCondition<typeof SLED_TARGET_RESOURCE_TYPE>
+    >[] = [];
     for (const role of granting) {
       const parts: PermissionCondition<typeof SLED_TARGET_RESOURCE_TYPE>[] = [];
       if (role.environments) {
-        parts.push(sledTargetConditions.isEnvironment({ environments: role.environments }));
+        parts.push(
+          sledTargetConditions.isEnvironment({
+            environments: role.environments,
+          }),
+        );
       }
       if (role.requireOwnership) {
         parts.push(sledTargetConditions.isServiceOwner({ claims }));
       }
       if (parts.length === 0) return { result: AuthorizeResult.ALLOW };
-      alternatives.push(parts.length === 1 ? parts[0] : { allOf: parts as any });
+      alternatives.push(
+        parts.length === 1 ? parts[0] : { allOf: parts as any },
+      );
     }
     return createSledTargetConditionalDecision(
       permission,
-      alternatives.length === 1 ? alternatives[0] : { anyOf: alternatives as any },
+      alternatives.length === 1
+        ? alternatives[0]
+        : { anyOf: alternatives as any },
     );
   }
 }

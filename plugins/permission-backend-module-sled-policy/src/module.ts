@@ -25,7 +25,8 @@ export const permissionModuleSledPolicy = createBackendModule({
         policy.setPolicy({
           async handle(request, user) {
             const claims = user
-              ? (await userInfo.getUserInfo(user.credentials)).ownershipEntityRefs
+              ? (await userInfo.getUserInfo(user.credentials))
+                  .ownershipEntityRefs
               : undefined;
             return roles.decide(request, claims);
           },

@@ -25,9 +25,18 @@ export const searchModuleSledDeploys = createBackendModule({
         scheduler: coreServices.scheduler,
         indexRegistry: searchIndexRegistryExtensionPoint,
       },
-      async init({ config, discovery, auth, logger, scheduler, indexRegistry }) {
+      async init({
+        config,
+        discovery,
+        auth,
+        logger,
+        scheduler,
+        indexRegistry,
+      }) {
         indexRegistry.addCollator({
-          schedule: scheduler.createScheduledTaskRunner(readScheduleConfig(config)),
+          schedule: scheduler.createScheduledTaskRunner(
+            readScheduleConfig(config),
+          ),
           factory: SledDeploysCollatorFactory.fromConfig(config, {
             discovery,
             auth,

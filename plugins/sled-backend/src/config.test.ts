@@ -11,22 +11,60 @@ describe('readSledConfig', () => {
     const config = read({
       environments: [
         { name: 'local', executor: 'local' },
-        { name: 'production', executor: 'kubernetes', cluster: 'prod', namespace: 'sled', requireReason: true },
+        {
+          name: 'production',
+          executor: 'kubernetes',
+          cluster: 'prod',
+          namespace: 'sled',
+          requireReason: true,
+        },
       ],
     });
     expect(config.environments).toEqual([
-      { name: 'local', executor: 'local', cluster: undefined, namespace: undefined, requireReason: false },
-      { name: 'production', executor: 'kubernetes', cluster: 'prod', namespace: 'sled', requireReason: true },
+      {
+        name: 'local',
+        executor: 'local',
+        cluster: undefined,
+        namespace: undefined,
+        requireReason: false,
+      },
+      {
+        name: 'production',
+        executor: 'kubernetes',
+        cluster: 'prod',
+        namespace: 'sled',
+        requireReason: true,
+      },
     ]);
     expect(config.local.timeoutSeconds).toBe(900);
   });
 
   it.each([
-    [{ environments: [{ name: 'local', executor: 'bogus' }] }, /sled\.environments\[0\]\.executor: unknown executor 'bogus'/],
-    [{ environments: [{ name: 'Prod!', executor: 'local' }] }, /sled\.environments\[0\]\.name/],
-    [{ environments: [{ name: 'a', executor: 'local' }, { name: 'a', executor: 'local' }] }, /sled\.environments\[1\]\.name: environment 'a' is listed twice/],
-    [{ environments: [{ name: 'staging', executor: 'kubernetes' }] }, /sled\.environments\[0\]: the kubernetes executor needs both 'cluster' and 'namespace'/],
-    [{ environments: [], local: { timeoutSeconds: -1 } }, /sled\.local\.timeoutSeconds: must be a positive integer/],
+    [
+      { environments: [{ name: 'local', executor: 'bogus' }] },
+      /sled\.environments\[0\]\.executor: unknown executor 'bogus'/,
+    ],
+    [
+      { environments: [{ name: 'Prod!', executor: 'local' }] },
+      /sled\.environments\[0\]\.name/,
+    ],
+    [
+      {
+        environments: [
+          { name: 'a', executor: 'local' },
+          { name: 'a', executor: 'local' },
+        ],
+      },
+      /sled\.environments\[1\]\.name: environment 'a' is listed twice/,
+    ],
+    [
+      { environments: [{ name: 'staging', executor: 'kubernetes' }] },
+      /sled\.environments\[0\]: the kubernetes executor needs both 'cluster' and 'namespace'/,
+    ],
+    [
+      { environments: [], local: { timeoutSeconds: -1 } },
+      /sled\.local\.timeoutSeconds: must be a positive integer/,
+    ],
   ])('refuses %j naming the key', (sled, message) => {
     expect(() => read(sled)).toThrow(message);
   });
@@ -40,7 +78,9 @@ describe('backend start-up', () => {
           sledPlugin,
           catalogServiceMock.factory({ entities: [] }),
           mockServices.rootConfig.factory({
-            data: { sled: { environments: [{ name: 'local', executor: 'bogus' }] } },
+            data: {
+              sled: { environments: [{ name: 'local', executor: 'bogus' }] },
+            },
           }),
         ],
       }),

@@ -101,7 +101,10 @@ export function readSledConfig(config: Config): SledConfig {
         900,
       ),
       resources: readResources(config),
-      requestTimeoutSeconds: positive('sled.kubernetes.requestTimeoutSeconds', 10),
+      requestTimeoutSeconds: positive(
+        'sled.kubernetes.requestTimeoutSeconds',
+        10,
+      ),
       watchTimeoutSeconds: positive('sled.kubernetes.watchTimeoutSeconds', 240),
     },
   };

@@ -4,6 +4,15 @@
  * @packageDocumentation
  */
 export { sledPlugin as default } from './plugin';
-export { sledTargetResourceRef, sledTargetRules, sledTargetConditions, createSledTargetConditionalDecision } from './permissions/rules';
+export {
+  sledTargetResourceRef,
+  sledTargetRules,
+  sledTargetConditions,
+  createSledTargetConditionalDecision,
+} from './permissions/rules';
 export type { SledTarget } from './permissions/rules';
-export type { DeployExecutor, DeployJob, DeployReporter } from './executors/DeployExecutor';
+export type {
+  DeployExecutor,
+  DeployJob,
+  DeployReporter,
+} from './executors/DeployExecutor';

@@ -113,8 +113,16 @@ export const sledPlugin = createBackendPlugin({
             return Promise.all(
               resourceRefs.map(async ref => {
                 const target = parseSledTargetRef(ref);
-                const service = await serviceCatalog.getTarget(target.entityRef);
-                return service && { ...target, entityRef: service.entityRef, ownerRef: service.ownerRef };
+                const service = await serviceCatalog.getTarget(
+                  target.entityRef,
+                );
+                return (
+                  service && {
+                    ...target,
+                    entityRef: service.entityRef,
+                    ownerRef: service.ownerRef,
+                  }
+                );
               }),
             );
           },

@@ -241,4 +241,5 @@ export interface CreateReleaseRequest {
   reason?: string;
 }
 
-export const isFinalReleaseStatus = (status: ReleaseStatus) => status !== 'running';
+export const isFinalReleaseStatus = (status: ReleaseStatus) =>
+  status !== 'running';

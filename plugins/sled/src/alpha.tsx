@@ -84,9 +84,9 @@ export const sledReleaseEntityContent = EntityContentBlueprint.make({
     group: 'deployment',
     filter: isDeployGroup,
     loader: () =>
-      import('./components/ReleaseContent/EntitySledReleaseContent').then(
-        m => <m.EntitySledReleaseContent />,
-      ),
+      import('./components/ReleaseContent/EntitySledReleaseContent').then(m => (
+        <m.EntitySledReleaseContent />
+      )),
   },
 });
 
@@ -108,16 +108,17 @@ export const sledDeployedVersionsEntityCard = EntityCardBlueprint.make({
  *
  * @alpha
  */
-export const sledDeploySearchResultListItem = SearchResultListItemBlueprint.make({
-  name: 'deploy',
-  params: {
-    predicate: result => result.type === 'sled-deploy',
-    component: () =>
-      import('./components/SearchResultItem').then(
-        m => m.SledDeploySearchResultListItem,
-      ),
-  },
-});
+export const sledDeploySearchResultListItem =
+  SearchResultListItemBlueprint.make({
+    name: 'deploy',
+    params: {
+      predicate: result => result.type === 'sled-deploy',
+      component: () =>
+        import('./components/SearchResultItem').then(
+          m => m.SledDeploySearchResultListItem,
+        ),
+    },
+  });
 
 /**
  * The SLeD plugin for apps on the new frontend system: the sled API client,

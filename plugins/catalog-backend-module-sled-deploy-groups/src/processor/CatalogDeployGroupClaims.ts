@@ -1,7 +1,10 @@
 import { AuthService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { DEPLOY_GROUP_KIND, RELATION_HAS_DEPLOY_MEMBER } from './DeployGroupEntity';
+import {
+  DEPLOY_GROUP_KIND,
+  RELATION_HAS_DEPLOY_MEMBER,
+} from './DeployGroupEntity';
 
 /**
  * Reads current memberships from the catalog itself: the stitched
@@ -34,7 +37,10 @@ export class CatalogDeployGroupClaims {
       for (const rel of group.relations ?? []) {
         if (rel.type !== RELATION_HAS_DEPLOY_MEMBER) continue;
         const member = stringifyEntityRef(parseEntityRef(rel.targetRef));
-        const key = memberRefs.find(r => r.toLocaleLowerCase('en-US') === member.toLocaleLowerCase('en-US'));
+        const key = memberRefs.find(
+          r =>
+            r.toLocaleLowerCase('en-US') === member.toLocaleLowerCase('en-US'),
+        );
         if (!key || !wanted.has(member.toLocaleLowerCase('en-US'))) continue;
         result.set(key, [...(result.get(key) ?? []), groupRef]);
       }

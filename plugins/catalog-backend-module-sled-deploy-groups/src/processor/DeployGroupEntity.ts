@@ -37,14 +37,18 @@ export interface DeployGroupEntity extends Entity {
 }
 
 /** @public */
-export const isDeployGroupEntity = (entity: Entity): entity is DeployGroupEntity =>
-  entity.apiVersion === DEPLOY_GROUP_API_VERSION && entity.kind === DEPLOY_GROUP_KIND;
+export const isDeployGroupEntity = (
+  entity: Entity,
+): entity is DeployGroupEntity =>
+  entity.apiVersion === DEPLOY_GROUP_API_VERSION &&
+  entity.kind === DEPLOY_GROUP_KIND;
 
 /** JSON schema of the kind, used by entityKindSchemaValidator. */
 export const deployGroupSchema = {
   $schema: 'http://json-schema.org/draft-07/schema',
   $id: 'DeployGroupV1alpha1',
-  description: 'A SLeD deploy group: services released together, owned by a team.',
+  description:
+    'A SLeD deploy group: services released together, owned by a team.',
   allOf: [
     { $ref: 'Entity' },
     {

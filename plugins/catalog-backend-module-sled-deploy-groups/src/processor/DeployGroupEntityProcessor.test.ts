@@ -1,7 +1,10 @@
 import { Entity } from '@backstage/catalog-model';
 import { mockServices } from '@backstage/backend-test-utils';
 import { CatalogProcessorResult } from '@backstage/plugin-catalog-node';
-import { DeployGroupClaims, DeployGroupEntityProcessor } from './DeployGroupEntityProcessor';
+import {
+  DeployGroupClaims,
+  DeployGroupEntityProcessor,
+} from './DeployGroupEntityProcessor';
 
 const location = { type: 'file', target: 'deploy-groups/team-discovery.yaml' };
 
@@ -41,7 +44,9 @@ async function process(entity: Entity, held: Record<string, string[]> = {}) {
     valid,
     relations: results.flatMap(r =>
       r.type === 'relation'
-        ? [`${r.relation.source.kind}:${r.relation.source.namespace}/${r.relation.source.name} ${r.relation.type} ${r.relation.target.kind}:${r.relation.target.namespace}/${r.relation.target.name}`]
+        ? [
+            `${r.relation.source.kind}:${r.relation.source.namespace}/${r.relation.source.name} ${r.relation.type} ${r.relation.target.kind}:${r.relation.target.namespace}/${r.relation.target.name}`,
+          ]
         : [],
     ),
     errors: results.flatMap(r => (r.type === 'error' ? [r.error.message] : [])),
@@ -53,7 +58,11 @@ describe('DeployGroupEntityProcessor', () => {
     const { pre, valid, relations, errors } = await process(
       group('team-discovery', {
         owner: 'team-discovery',
-        members: ['search-api', 'component:default/recommendations', 'notifications'],
+        members: [
+          'search-api',
+          'component:default/recommendations',
+          'notifications',
+        ],
         waves: [['search-api'], ['recommendations', 'notifications']],
       }),
     );
@@ -98,18 +107,41 @@ describe('DeployGroupEntityProcessor', () => {
   it.each([
     ['no owner', { members: ['cart'] }, /owner/],
     ['no members', { owner: 'team-payments', members: [] }, /members/],
-    ['an unknown spec field', { owner: 't', members: ['cart'], extra: 1 }, /extra|additional/],
-    ['a non-service member', { owner: 't', members: ['group:team-payments'] }, /must be services/],
-    ['a member listed twice', { owner: 't', members: ['cart', 'component:default/cart'] }, /twice/],
-    ['a wave member that is not a member', { owner: 't', members: ['cart'], waves: [['ledger']] }, /not in spec.members/],
-    ['a member in two waves', { owner: 't', members: ['cart'], waves: [['cart'], ['cart']] }, /more than one wave/],
+    [
+      'an unknown spec field',
+      { owner: 't', members: ['cart'], extra: 1 },
+      /extra|additional/,
+    ],
+    [
+      'a non-service member',
+      { owner: 't', members: ['group:team-payments'] },
+      /must be services/,
+    ],
+    [
+      'a member listed twice',
+      { owner: 't', members: ['cart', 'component:default/cart'] },
+      /twice/,
+    ],
+    [
+      'a wave member that is not a member',
+      { owner: 't', members: ['cart'], waves: [['ledger']] },
+      /not in spec.members/,
+    ],
+    [
+      'a member in two waves',
+      { owner: 't', members: ['cart'], waves: [['cart'], ['cart']] },
+      /more than one wave/,
+    ],
   ])('rejects a group with %s', async (_name, spec, message) => {
     await expect(process(group('bad', spec))).rejects.toThrow(message);
   });
 
   it('reports a service already in another group as an error on the later group, naming both', async () => {
     const { relations, errors } = await process(
-      group('team-discovery', { owner: 'team-discovery', members: ['search-api', 'cart'] }),
+      group('team-discovery', {
+        owner: 'team-discovery',
+        members: ['search-api', 'cart'],
+      }),
       { 'deploygroup:default/mono-deploy': ['component:default/cart'] },
     );
     expect(errors).toEqual([
@@ -126,7 +158,9 @@ describe('DeployGroupEntityProcessor', () => {
       { 'deploygroup:default/mono-deploy': ['component:default/cart'] },
     );
     expect(errors).toEqual([]);
-    expect(relations).toContain('deploygroup:default/mono-deploy hasDeployMember component:default/cart');
+    expect(relations).toContain(
+      'deploygroup:default/mono-deploy hasDeployMember component:default/cart',
+    );
   });
 
   it('fails exactly one of two groups that both hold a member after a concurrent first load', async () => {
@@ -134,8 +168,14 @@ describe('DeployGroupEntityProcessor', () => {
       'deploygroup:default/mono-deploy': ['component:default/cart'],
       'deploygroup:default/payments': ['component:default/cart'],
     };
-    const mono = await process(group('mono-deploy', { owner: 't', members: ['cart'] }), held);
-    const payments = await process(group('payments', { owner: 't', members: ['cart'] }), held);
+    const mono = await process(
+      group('mono-deploy', { owner: 't', members: ['cart'] }),
+      held,
+    );
+    const payments = await process(
+      group('payments', { owner: 't', members: ['cart'] }),
+      held,
+    );
     expect(mono.errors).toEqual([]);
     expect(payments.errors).toHaveLength(1);
   });

@@ -40,9 +40,15 @@ export interface DeployGroupEntityProcessorOptions {
 }
 
 const toMemberRef = (ref: string) =>
-  stringifyEntityRef(parseEntityRef(ref, { defaultKind: 'component', defaultNamespace: 'default' }));
+  stringifyEntityRef(
+    parseEntityRef(ref, {
+      defaultKind: 'component',
+      defaultNamespace: 'default',
+    }),
+  );
 
-const validateKind = entityKindSchemaValidator<DeployGroupEntity>(deployGroupSchema);
+const validateKind =
+  entityKindSchemaValidator<DeployGroupEntity>(deployGroupSchema);
 
 /**
  * Validates `DeployGroup` entities, emits group ⇄ member and ownership
@@ -80,16 +86,25 @@ export class DeployGroupEntityProcessor implements CatalogProcessor {
       ...entity,
       spec: {
         ...entity.spec,
-        ...(Array.isArray(spec.members) ? { members: spec.members.map(normalise) } : {}),
+        ...(Array.isArray(spec.members)
+          ? { members: spec.members.map(normalise) }
+          : {}),
         ...(Array.isArray(spec.waves)
-          ? { waves: spec.waves.map(w => (Array.isArray(w) ? w.map(normalise) : w)) }
+          ? {
+              waves: spec.waves.map(w =>
+                Array.isArray(w) ? w.map(normalise) : w,
+              ),
+            }
           : {}),
       } as Entity['spec'],
     };
   }
 
   async validateEntityKind(entity: Entity): Promise<boolean> {
-    if (entity.apiVersion !== DEPLOY_GROUP_API_VERSION || entity.kind !== DEPLOY_GROUP_KIND) {
+    if (
+      entity.apiVersion !== DEPLOY_GROUP_API_VERSION ||
+      entity.kind !== DEPLOY_GROUP_KIND
+    ) {
       return false;
     }
     const group = validateKind(entity);
@@ -99,12 +114,16 @@ export class DeployGroupEntityProcessor implements CatalogProcessor {
       try {
         return toMemberRef(m);
       } catch (e) {
-        throw new Error(`${name}: spec.members has an invalid entity ref "${m}"`);
+        throw new Error(
+          `${name}: spec.members has an invalid entity ref "${m}"`,
+        );
       }
     });
     for (const m of members) {
       if (parseEntityRef(m).kind !== 'component') {
-        throw new Error(`${name}: spec.members must be services (kind Component), got "${m}"`);
+        throw new Error(
+          `${name}: spec.members must be services (kind Component), got "${m}"`,
+        );
       }
     }
     const dup = members.find((m, i) => members.indexOf(m) !== i);
@@ -116,10 +135,14 @@ export class DeployGroupEntityProcessor implements CatalogProcessor {
       for (const raw of wave) {
         const ref = members.includes(raw) ? raw : safeRef(raw);
         if (!ref || !members.includes(ref)) {
-          throw new Error(`${name}: spec.waves[${i}] lists "${raw}", which is not in spec.members`);
+          throw new Error(
+            `${name}: spec.waves[${i}] lists "${raw}", which is not in spec.members`,
+          );
         }
         if (seen.has(ref)) {
-          throw new Error(`${name}: spec.waves lists "${ref}" in more than one wave`);
+          throw new Error(
+            `${name}: spec.waves lists "${ref}" in more than one wave`,
+          );
         }
         seen.add(ref);
       }
@@ -141,8 +164,20 @@ export class DeployGroupEntityProcessor implements CatalogProcessor {
       defaultKind: 'group',
       defaultNamespace: selfRef.namespace,
     });
-    emit(processingResult.relation({ source: selfRef, type: RELATION_OWNED_BY, target: owner }));
-    emit(processingResult.relation({ source: owner, type: RELATION_OWNER_OF, target: selfRef }));
+    emit(
+      processingResult.relation({
+        source: selfRef,
+        type: RELATION_OWNED_BY,
+        target: owner,
+      }),
+    );
+    emit(
+      processingResult.relation({
+        source: owner,
+        type: RELATION_OWNER_OF,
+        target: selfRef,
+      }),
+    );
 
     const members = entity.spec.members.map(toMemberRef);
     const conflicts = await this.conflicts(self, members);
@@ -159,8 +194,20 @@ export class DeployGroupEntityProcessor implements CatalogProcessor {
     }
     for (const member of members) {
       const target = parseEntityRef(member);
-      emit(processingResult.relation({ source: selfRef, type: RELATION_HAS_DEPLOY_MEMBER, target }));
-      emit(processingResult.relation({ source: target, type: RELATION_DEPLOY_MEMBER_OF, target: selfRef }));
+      emit(
+        processingResult.relation({
+          source: selfRef,
+          type: RELATION_HAS_DEPLOY_MEMBER,
+          target,
+        }),
+      );
+      emit(
+        processingResult.relation({
+          source: target,
+          type: RELATION_DEPLOY_MEMBER_OF,
+          target: selfRef,
+        }),
+      );
     }
     return entity;
   }
@@ -179,7 +226,9 @@ export class DeployGroupEntityProcessor implements CatalogProcessor {
     }
     const result: { member: string; other: string }[] = [];
     for (const member of members) {
-      const groups = (holders.get(member) ?? []).map(g => g.toLocaleLowerCase('en-US'));
+      const groups = (holders.get(member) ?? []).map(g =>
+        g.toLocaleLowerCase('en-US'),
+      );
       const me = self.toLocaleLowerCase('en-US');
       const others = groups.filter(g => g !== me).sort();
       if (!others.length) continue;

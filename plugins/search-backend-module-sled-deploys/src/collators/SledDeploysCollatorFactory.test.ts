@@ -15,11 +15,12 @@ import {
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  RegisterCollatorParameters,
-} from '@backstage/plugin-search-backend-node';
+import { RegisterCollatorParameters } from '@backstage/plugin-search-backend-node';
 import { searchIndexRegistryExtensionPoint } from '@backstage/plugin-search-backend-node/alpha';
-import { SledDeployDocument, sledReadPermission } from '@internal/plugin-sled-common';
+import {
+  SledDeployDocument,
+  sledReadPermission,
+} from '@internal/plugin-sled-common';
 // the real sled backend, so the collator is tested against its API (a dev dependency only)
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import sledPlugin from '@internal/plugin-sled-backend';
@@ -32,7 +33,8 @@ import { SledDeploysCollatorFactory } from './SledDeploysCollatorFactory';
 jest.setTimeout(60_000);
 
 const DAY = 24 * 60 * 60 * 1000;
-const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+const daysAgo = (days: number) =>
+  new Date(Date.now() - days * DAY).toISOString();
 
 function service(name: string): Entity {
   return {
@@ -54,7 +56,11 @@ interface Harness {
   knex: Knex;
   /** the factory the module registered with the search backend */
   registered: RegisterCollatorParameters;
-  services: { discovery: DiscoveryService; auth: AuthService; logger: LoggerService };
+  services: {
+    discovery: DiscoveryService;
+    auth: AuthService;
+    logger: LoggerService;
+  };
   /** the schedule the module asked the scheduler for */
   schedule: () => unknown;
 }
@@ -82,7 +88,10 @@ async function startHarness(knex: Knex, search: object = {}): Promise<Harness> {
   });
   const backend = await startTestBackend({
     extensionPoints: [
-      [searchIndexRegistryExtensionPoint, { addCollator, addDecorator: jest.fn() }],
+      [
+        searchIndexRegistryExtensionPoint,
+        { addCollator, addDecorator: jest.fn() },
+      ],
     ],
     features: [
       sledPlugin,
@@ -119,7 +128,11 @@ async function startHarness(knex: Knex, search: object = {}): Promise<Harness> {
 const baseUrl = (h: Harness) =>
   `http://localhost:${h.backend.server.port()}/api/sled`;
 
-async function registerArtifact(h: Harness, entityRef: string, version: string) {
+async function registerArtifact(
+  h: Harness,
+  entityRef: string,
+  version: string,
+) {
   const res = await fetch(`${baseUrl(h)}/artifacts`, {
     method: 'POST',
     headers: {
@@ -184,7 +197,8 @@ async function waitForFinal(h: Harness, id: string) {
       headers: { Authorization: mockCredentials.user.header() },
     });
     const body = await res.json();
-    if (['succeeded', 'failed', 'cancelled', 'skipped'].includes(body.status)) return body;
+    if (['succeeded', 'failed', 'cancelled', 'skipped'].includes(body.status))
+      return body;
     await new Promise(r => setTimeout(r, 50));
   }
   throw new Error(`deploy ${id} did not finish`);
@@ -192,203 +206,252 @@ async function waitForFinal(h: Harness, id: string) {
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
-describe.each(databases.eachSupportedId())('SledDeploysCollatorFactory on %p', (databaseId: TestDatabaseId) => {
-  let h: Harness;
+describe.each(databases.eachSupportedId())(
+  'SledDeploysCollatorFactory on %p',
+  (databaseId: TestDatabaseId) => {
+    let h: Harness;
 
-  afterEach(async () => {
-    jest.restoreAllMocks();
-    await h?.backend.stop();
-  });
-
-  it('is registered with the default schedule and the read permission', async () => {
-    h = await startHarness(await databases.init(databaseId));
-    const factory = h.registered.factory;
-    expect(factory).toBeInstanceOf(SledDeploysCollatorFactory);
-    expect(factory.type).toBe('sled-deploy');
-    expect(factory.visibilityPermission).toBe(sledReadPermission);
-    expect(h.schedule()).toEqual({
-      frequency: { minutes: 10 },
-      timeout: { minutes: 15 },
-      initialDelay: { seconds: 10 },
+    afterEach(async () => {
+      jest.restoreAllMocks();
+      await h?.backend.stop();
     });
-  });
 
-  it('takes its schedule from config', async () => {
-    h = await startHarness(await databases.init(databaseId), {
-      schedule: { frequency: { seconds: 30 }, timeout: { minutes: 5 } },
+    it('is registered with the default schedule and the read permission', async () => {
+      h = await startHarness(await databases.init(databaseId));
+      const factory = h.registered.factory;
+      expect(factory).toBeInstanceOf(SledDeploysCollatorFactory);
+      expect(factory.type).toBe('sled-deploy');
+      expect(factory.visibilityPermission).toBe(sledReadPermission);
+      expect(h.schedule()).toEqual({
+        frequency: { minutes: 10 },
+        timeout: { minutes: 15 },
+        initialDelay: { seconds: 10 },
+      });
     });
-    expect(h.schedule()).toEqual({
-      frequency: { seconds: 30 },
-      timeout: { minutes: 5 },
+
+    it('takes its schedule from config', async () => {
+      h = await startHarness(await databases.init(databaseId), {
+        schedule: { frequency: { seconds: 30 }, timeout: { minutes: 5 } },
+      });
+      expect(h.schedule()).toEqual({
+        frequency: { seconds: 30 },
+        timeout: { minutes: 5 },
+      });
     });
-  });
 
-  it('indexes a deploy made through the API with its title, text, location and fields', async () => {
-    h = await startHarness(await databases.init(databaseId));
-    const artifact = await registerArtifact(h, 'component:default/payments', '1.4.2');
-    const res = await fetch(`${baseUrl(h)}/deploys`, {
-      method: 'POST',
-      headers: {
-        Authorization: mockCredentials.user.header('user:default/alice'),
-        'Content-Type': 'application/json',
-      },
-      body: JSON.stringify({
-        entityRef: 'component:default/payments',
-        environment: 'production',
-        artifactId: artifact.id,
-        reason: 'refund fix for ticket PAY-77',
-      }),
-    });
-    expect(res.status).toBe(202);
-    const deploy = await waitForFinal(h, (await res.json()).id);
-    expect(deploy.status).toBe('succeeded');
-
-    const documents = await collect(await h.registered.factory.getCollator());
-
-    expect(documents).toEqual([
-      {
-        title: 'payments 1.4.2 → production',
-        text: expect.any(String),
-        location: `/catalog/default/component/payments/sled-history?deploy=${deploy.id}`,
-        authorization: { resourceRef: 'component:default/payments#production' },
-        deployId: deploy.id,
-        entityRef: 'component:default/payments',
-        environment: 'production',
-        status: 'succeeded',
-        version: '1.4.2',
-        createdAt: deploy.createdAt,
-        requestedBy: 'user:default/alice',
-        commitSha: 'c0ffee1234abcd',
-        mergeRequestTitle: 'Faster refunds (1.4.2)',
-      },
-    ]);
-    const { text } = documents[0];
-    expect(text).toContain('user:default/alice');
-    expect(text).toContain('succeeded');
-    expect(text).toContain('refund fix for ticket PAY-77');
-    expect(text).toContain('c0ffee1234abcd');
-    expect(text).toContain('Faster refunds (1.4.2)');
-  });
-
-  it('indexes only the deploys of the configured window, newest first', async () => {
-    h = await startHarness(await databases.init(databaseId), { windowDays: 7 });
-    const artifact = await registerArtifact(h, 'component:default/ledger', '2.0.0');
-    const ledger = { entityRef: 'component:default/ledger', artifact };
-    const twoDays = await insertDeploy(h.knex, { ...ledger, createdAt: daysAgo(2) });
-    const oneHour = await insertDeploy(h.knex, { ...ledger, createdAt: daysAgo(1 / 24) });
-    await insertDeploy(h.knex, { ...ledger, createdAt: daysAgo(8) });
-    await insertDeploy(h.knex, { ...ledger, createdAt: daysAgo(40) });
-
-    const documents = await collect(await h.registered.factory.getCollator());
-    expect(documents.map(d => d.deployId)).toEqual([oneHour, twoDays]);
-
-    // the API filters the window itself, so the collator never pages through old rows
-    const windowed = await fetch(
-      `${baseUrl(h)}/deploys?createdAfter=${encodeURIComponent(daysAgo(7))}&limit=1`,
-      { headers: { Authorization: mockCredentials.user.header() } },
-    ).then(r => r.json());
-    expect(windowed.items.map((d: { id: string }) => d.id)).toEqual([oneHour]);
-    const second = await fetch(
-      `${baseUrl(h)}/deploys?createdAfter=${encodeURIComponent(daysAgo(7))}&limit=1&cursor=${windowed.nextCursor}`,
-      { headers: { Authorization: mockCredentials.user.header() } },
-    ).then(r => r.json());
-    expect(second).toEqual({ items: [expect.objectContaining({ id: twoDays })] });
-
-    // the default window is 30 days
-    const wide = new SledDeploysCollatorFactory({ ...h.services });
-    expect(await collect(await wide.getCollator())).toHaveLength(3);
-  });
-
-  it('gives each document a resource ref the sled permission integration resolves', async () => {
-    h = await startHarness(await databases.init(databaseId));
-    const artifact = await registerArtifact(h, 'component:default/ledger', '2.0.0');
-    const ledger = { entityRef: 'component:default/ledger', artifact };
-    await insertDeploy(h.knex, { ...ledger, environment: 'local', createdAt: daysAgo(1) });
-    await insertDeploy(h.knex, { ...ledger, environment: 'production', createdAt: daysAgo(1) });
-    const documents = await collect(await h.registered.factory.getCollator());
-    expect(documents.map(d => d.authorization?.resourceRef)).toEqual([
-      'component:default/ledger#production',
-      'component:default/ledger#local',
-    ]);
-
-    // what the permission backend does for a conditional decision on a search
-    // result: "only local" must allow the local deploy and hide production's
-    const res = await fetch(
-      `${baseUrl(h)}/.well-known/backstage/permissions/apply-conditions`,
-      {
+    it('indexes a deploy made through the API with its title, text, location and fields', async () => {
+      h = await startHarness(await databases.init(databaseId));
+      const artifact = await registerArtifact(
+        h,
+        'component:default/payments',
+        '1.4.2',
+      );
+      const res = await fetch(`${baseUrl(h)}/deploys`, {
         method: 'POST',
         headers: {
-          Authorization: mockCredentials.service.header(),
+          Authorization: mockCredentials.user.header('user:default/alice'),
           'Content-Type': 'application/json',
         },
         body: JSON.stringify({
-          items: documents.map((d, i) => ({
-            id: String(i),
-            resourceRef: d.authorization!.resourceRef,
-            resourceType: 'sled-target',
-            conditions: {
-              rule: 'IS_ENVIRONMENT',
-              resourceType: 'sled-target',
-              params: { environments: ['local'] },
-            },
-          })),
-        }),
-      },
-    );
-    expect(res.status).toBe(200);
-    expect((await res.json()).items).toEqual([
-      { id: '0', result: 'DENY' },
-      { id: '1', result: 'ALLOW' },
-    ]);
-  });
-
-  it('streams: reads one page of deploys at a time, as documents are consumed', async () => {
-    h = await startHarness(await databases.init(databaseId));
-    const artifacts = [
-      await registerArtifact(h, 'component:default/payments', '1.0.0'),
-      await registerArtifact(h, 'component:default/payments', '1.0.1'),
-      await registerArtifact(h, 'component:default/payments', '1.0.2'),
-    ];
-    const ids: string[] = [];
-    for (let i = 0; i < 50; i++) {
-      ids.unshift(
-        await insertDeploy(h.knex, {
           entityRef: 'component:default/payments',
-          artifact: artifacts[i % 3],
-          createdAt: daysAgo((50 - i) / 100),
+          environment: 'production',
+          artifactId: artifact.id,
+          reason: 'refund fix for ticket PAY-77',
         }),
-      );
-    }
-    const fetchSpy = jest.spyOn(global, 'fetch');
-    const requested = (what: RegExp) =>
-      fetchSpy.mock.calls.filter(([url]) => what.test(String(url))).length;
+      });
+      expect(res.status).toBe(202);
+      const deploy = await waitForFinal(h, (await res.json()).id);
+      expect(deploy.status).toBe('succeeded');
 
-    const factory = new SledDeploysCollatorFactory({ ...h.services, pageSize: 20 });
-    const readable = await factory.getCollator();
-    const iterator = readable[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    expect(first.value.deployId).toBe(ids[0]);
-    // the first document is out after one page, not after reading everything
-    expect(requested(/\/deploys\?/)).toBe(1);
+      const documents = await collect(await h.registered.factory.getCollator());
 
-    const rest: SledDeployDocument[] = [];
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      rest.push(next.value);
-    }
-    expect([first.value, ...rest].map(d => d.deployId)).toEqual(ids);
-    expect(requested(/\/deploys\?/)).toBe(3); // 20 + 20 + 10
-    expect(requested(/\/artifacts\?/)).toBe(1); // one batch, then cached across pages
-  });
-
-  it('fails the run when the sled API refuses', async () => {
-    h = await startHarness(await databases.init(databaseId));
-    const factory = new SledDeploysCollatorFactory({
-      ...h.services,
-      auth: {
-        getOwnServiceCredentials: () => h.services.auth.getOwnServiceCredentials(),
-        getPluginRequestToken: async () => ({ token: 'not-a-token' }),
-      } as Partial<AuthService> as AuthService,
+      expect(documents).toEqual([
+        {
+          title: 'payments 1.4.2 → production',
+          text: expect.any(String),
+          location: `/catalog/default/component/payments/sled-history?deploy=${deploy.id}`,
+          authorization: {
+            resourceRef: 'component:default/payments#production',
+          },
+          deployId: deploy.id,
+          entityRef: 'component:default/payments',
+          environment: 'production',
+          status: 'succeeded',
+          version: '1.4.2',
+          createdAt: deploy.createdAt,
+          requestedBy: 'user:default/alice',
+          commitSha: 'c0ffee1234abcd',
+          mergeRequestTitle: 'Faster refunds (1.4.2)',
+        },
+      ]);
+      const { text } = documents[0];
+      expect(text).toContain('user:default/alice');
+      expect(text).toContain('succeeded');
+      expect(text).toContain('refund fix for ticket PAY-77');
+      expect(text).toContain('c0ffee1234abcd');
+      expect(text).toContain('Faster refunds (1.4.2)');
     });
-    await expect(collect(await factory.getCollator())).rejects.toThrow(/401/);
-  });
-});
+
+    it('indexes only the deploys of the configured window, newest first', async () => {
+      h = await startHarness(await databases.init(databaseId), {
+        windowDays: 7,
+      });
+      const artifact = await registerArtifact(
+        h,
+        'component:default/ledger',
+        '2.0.0',
+      );
+      const ledger = { entityRef: 'component:default/ledger', artifact };
+      const twoDays = await insertDeploy(h.knex, {
+        ...ledger,
+        createdAt: daysAgo(2),
+      });
+      const oneHour = await insertDeploy(h.knex, {
+        ...ledger,
+        createdAt: daysAgo(1 / 24),
+      });
+      await insertDeploy(h.knex, { ...ledger, createdAt: daysAgo(8) });
+      await insertDeploy(h.knex, { ...ledger, createdAt: daysAgo(40) });
+
+      const documents = await collect(await h.registered.factory.getCollator());
+      expect(documents.map(d => d.deployId)).toEqual([oneHour, twoDays]);
+
+      // the API filters the window itself, so the collator never pages through old rows
+      const windowed = await fetch(
+        `${baseUrl(h)}/deploys?createdAfter=${encodeURIComponent(
+          daysAgo(7),
+        )}&limit=1`,
+        { headers: { Authorization: mockCredentials.user.header() } },
+      ).then(r => r.json());
+      expect(windowed.items.map((d: { id: string }) => d.id)).toEqual([
+        oneHour,
+      ]);
+      const second = await fetch(
+        `${baseUrl(h)}/deploys?createdAfter=${encodeURIComponent(
+          daysAgo(7),
+        )}&limit=1&cursor=${windowed.nextCursor}`,
+        { headers: { Authorization: mockCredentials.user.header() } },
+      ).then(r => r.json());
+      expect(second).toEqual({
+        items: [expect.objectContaining({ id: twoDays })],
+      });
+
+      // the default window is 30 days
+      const wide = new SledDeploysCollatorFactory({ ...h.services });
+      expect(await collect(await wide.getCollator())).toHaveLength(3);
+    });
+
+    it('gives each document a resource ref the sled permission integration resolves', async () => {
+      h = await startHarness(await databases.init(databaseId));
+      const artifact = await registerArtifact(
+        h,
+        'component:default/ledger',
+        '2.0.0',
+      );
+      const ledger = { entityRef: 'component:default/ledger', artifact };
+      await insertDeploy(h.knex, {
+        ...ledger,
+        environment: 'local',
+        createdAt: daysAgo(1),
+      });
+      await insertDeploy(h.knex, {
+        ...ledger,
+        environment: 'production',
+        createdAt: daysAgo(1),
+      });
+      const documents = await collect(await h.registered.factory.getCollator());
+      expect(documents.map(d => d.authorization?.resourceRef)).toEqual([
+        'component:default/ledger#production',
+        'component:default/ledger#local',
+      ]);
+
+      // what the permission backend does for a conditional decision on a search
+      // result: "only local" must allow the local deploy and hide production's
+      const res = await fetch(
+        `${baseUrl(h)}/.well-known/backstage/permissions/apply-conditions`,
+        {
+          method: 'POST',
+          headers: {
+            Authorization: mockCredentials.service.header(),
+            'Content-Type': 'application/json',
+          },
+          body: JSON.stringify({
+            items: documents.map((d, i) => ({
+              id: String(i),
+              resourceRef: d.authorization!.resourceRef,
+              resourceType: 'sled-target',
+              conditions: {
+                rule: 'IS_ENVIRONMENT',
+                resourceType: 'sled-target',
+                params: { environments: ['local'] },
+              },
+            })),
+          }),
+        },
+      );
+      expect(res.status).toBe(200);
+      expect((await res.json()).items).toEqual([
+        { id: '0', result: 'DENY' },
+        { id: '1', result: 'ALLOW' },
+      ]);
+    });
+
+    it('streams: reads one page of deploys at a time, as documents are consumed', async () => {
+      h = await startHarness(await databases.init(databaseId));
+      const artifacts = [
+        await registerArtifact(h, 'component:default/payments', '1.0.0'),
+        await registerArtifact(h, 'component:default/payments', '1.0.1'),
+        await registerArtifact(h, 'component:default/payments', '1.0.2'),
+      ];
+      const ids: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        ids.unshift(
+          await insertDeploy(h.knex, {
+            entityRef: 'component:default/payments',
+            artifact: artifacts[i % 3],
+            createdAt: daysAgo((50 - i) / 100),
+          }),
+        );
+      }
+      const fetchSpy = jest.spyOn(global, 'fetch');
+      const requested = (what: RegExp) =>
+        fetchSpy.mock.calls.filter(([url]) => what.test(String(url))).length;
+
+      const factory = new SledDeploysCollatorFactory({
+        ...h.services,
+        pageSize: 20,
+      });
+      const readable = await factory.getCollator();
+      const iterator = readable[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      expect(first.value.deployId).toBe(ids[0]);
+      // the first document is out after one page, not after reading everything
+      expect(requested(/\/deploys\?/)).toBe(1);
+
+      const rest: SledDeployDocument[] = [];
+      for (
+        let next = await iterator.next();
+        !next.done;
+        next = await iterator.next()
+      ) {
+        rest.push(next.value);
+      }
+      expect([first.value, ...rest].map(d => d.deployId)).toEqual(ids);
+      expect(requested(/\/deploys\?/)).toBe(3); // 20 + 20 + 10
+      expect(requested(/\/artifacts\?/)).toBe(1); // one batch, then cached across pages
+    });
+
+    it('fails the run when the sled API refuses', async () => {
+      h = await startHarness(await databases.init(databaseId));
+      const factory = new SledDeploysCollatorFactory({
+        ...h.services,
+        auth: {
+          getOwnServiceCredentials: () =>
+            h.services.auth.getOwnServiceCredentials(),
+          getPluginRequestToken: async () => ({ token: 'not-a-token' }),
+        } as Partial<AuthService> as AuthService,
+      });
+      await expect(collect(await factory.getCollator())).rejects.toThrow(/401/);
+    });
+  },
+);

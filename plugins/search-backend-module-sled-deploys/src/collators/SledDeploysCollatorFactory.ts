@@ -85,7 +85,10 @@ export class SledDeploysCollatorFactory implements DocumentCollatorFactory {
     this.windowDays = options.windowDays ?? 30;
     this.pageSize = Math.min(500, Math.max(1, options.pageSize ?? 500));
     // at least one page, so a page's own artifacts are never evicted before use
-    this.artifactCacheSize = Math.max(this.pageSize, options.artifactCacheSize ?? 2000);
+    this.artifactCacheSize = Math.max(
+      this.pageSize,
+      options.artifactCacheSize ?? 2000,
+    );
     this.artifactConcurrency = options.artifactConcurrency ?? 2;
     this.now = options.now ?? (() => new Date());
   }
@@ -110,7 +113,10 @@ export class SledDeploysCollatorFactory implements DocumentCollatorFactory {
         createdAfter: cutoff.toISOString(),
       });
       if (cursor) params.set('cursor', cursor);
-      const page = await this.get<Page<Deploy>>(`${baseUrl}/deploys?${params}`, token);
+      const page = await this.get<Page<Deploy>>(
+        `${baseUrl}/deploys?${params}`,
+        token,
+      );
       cursor = page.nextCursor;
 
       await this.loadArtifacts(baseUrl, token, page.items, artifacts);
@@ -162,7 +168,10 @@ export class SledDeploysCollatorFactory implements DocumentCollatorFactory {
       }
     };
     await Promise.all(
-      Array.from({ length: Math.min(this.artifactConcurrency, batches.length) }, worker),
+      Array.from(
+        { length: Math.min(this.artifactConcurrency, batches.length) },
+        worker,
+      ),
     );
   }
 
@@ -173,8 +182,14 @@ export class SledDeploysCollatorFactory implements DocumentCollatorFactory {
   ): Promise<Map<string, ArtifactSummary>> {
     const found = new Map<string, ArtifactSummary>();
     try {
-      const params = new URLSearchParams({ ids: ids.join(','), limit: String(ids.length) });
-      const page = await this.get<Page<Artifact>>(`${baseUrl}/artifacts?${params}`, token);
+      const params = new URLSearchParams({
+        ids: ids.join(','),
+        limit: String(ids.length),
+      });
+      const page = await this.get<Page<Artifact>>(
+        `${baseUrl}/artifacts?${params}`,
+        token,
+      );
       for (const artifact of page.items) {
         found.set(artifact.id, {
           commitSha: artifact.commitSha ?? '',
@@ -183,7 +198,9 @@ export class SledDeploysCollatorFactory implements DocumentCollatorFactory {
       }
     } catch (error) {
       // the deploys are still worth finding without commit and merge request
-      this.logger.warn(`Could not read sled artifacts ${ids.join(', ')}: ${error}`);
+      this.logger.warn(
+        `Could not read sled artifacts ${ids.join(', ')}: ${error}`,
+      );
     }
     return found;
   }
@@ -205,7 +222,9 @@ function historyLocation(entityRef: string, deployId: string): string {
   const segments = [namespace, kind.toLocaleLowerCase('en-US'), name].map(
     encodeURIComponent,
   );
-  return `/catalog/${segments.join('/')}/sled-history?deploy=${encodeURIComponent(deployId)}`;
+  return `/catalog/${segments.join(
+    '/',
+  )}/sled-history?deploy=${encodeURIComponent(deployId)}`;
 }
 
 export function toDocument(
@@ -216,7 +235,9 @@ export function toDocument(
   const commitSha = artifact?.commitSha ?? '';
   const mergeRequestTitle = artifact?.mergeRequestTitle ?? '';
   const text = [
-    `${deploy.dryRun ? 'Dry run requested' : 'Deployed'} by ${deploy.requestedBy}: ${deploy.status}.`,
+    `${deploy.dryRun ? 'Dry run requested' : 'Deployed'} by ${
+      deploy.requestedBy
+    }: ${deploy.status}.`,
     deploy.reason && `Reason: ${deploy.reason}.`,
     commitSha && `Commit ${commitSha}.`,
     mergeRequestTitle && `Merge request: ${mergeRequestTitle}.`,
@@ -225,7 +246,9 @@ export function toDocument(
     .filter(Boolean)
     .join(' ');
   return {
-    title: `${name} ${deploy.artifactVersion} → ${deploy.environment}${deploy.dryRun ? ' (dry run)' : ''}`,
+    title: `${name} ${deploy.artifactVersion} → ${deploy.environment}${
+      deploy.dryRun ? ' (dry run)' : ''
+    }`,
     text,
     location: historyLocation(deploy.entityRef, deploy.id),
     authorization: {

@@ -24,7 +24,9 @@ export function readScheduleConfig(
   try {
     return readSchedulerServiceTaskScheduleDefinitionFromConfig(schedule);
   } catch (error) {
-    throw new InputError(`Invalid schedule at ${CONFIG_KEY}.schedule: ${error}`);
+    throw new InputError(
+      `Invalid schedule at ${CONFIG_KEY}.schedule: ${error}`,
+    );
   }
 }
 

@@ -3,7 +3,9 @@ import os from 'os';
 import path from 'path';
 
 /** State letter of a process from /proc (Linux), or undefined when it is gone. */
-function processState(pid: number): { state: string; pgrp: number } | undefined {
+function processState(
+  pid: number,
+): { state: string; pgrp: number } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // "pid (comm) state ppid pgrp ...": comm may contain spaces and parens
@@ -28,7 +30,9 @@ export function liveProcessesInGroup(pgid: number): number[] {
     .map(Number)
     .filter(pid => {
       const s = processState(pid);
-      return s !== undefined && s.pgrp === pgid && s.state !== 'Z' && s.state !== 'X';
+      return (
+        s !== undefined && s.pgrp === pgid && s.state !== 'Z' && s.state !== 'X'
+      );
     });
 }
 
@@ -50,9 +54,15 @@ export async function eventually<T>(
 }
 
 /** A temporary directory, removed by the returned cleanup. */
-export function makeTempDir(prefix = 'sled-test-'): { dir: string; cleanup: () => void } {
+export function makeTempDir(prefix = 'sled-test-'): {
+  dir: string;
+  cleanup: () => void;
+} {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
-  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Writes an executable shell script and returns its absolute path. */

@@ -40,7 +40,10 @@ export function serviceEntity(
   const owner = options.owner ?? 'team-a';
   const relations = [{ type: 'ownedBy', targetRef: `group:default/${owner}` }];
   if (options.deployGroup) {
-    relations.push({ type: RELATION_DEPLOY_MEMBER_OF, targetRef: options.deployGroup });
+    relations.push({
+      type: RELATION_DEPLOY_MEMBER_OF,
+      targetRef: options.deployGroup,
+    });
   }
   return {
     apiVersion: 'backstage.io/v1alpha1',
@@ -76,7 +79,10 @@ export const defaultSledConfig: JsonObject = {
 };
 
 /** Decides every permission request (with its resource, if any); swap it per test. */
-export type Decide = (permission: Permission, resourceRef?: string) => PolicyDecision;
+export type Decide = (
+  permission: Permission,
+  resourceRef?: string,
+) => PolicyDecision;
 
 /** The default decision of the API tests: everything but overriding locks. */
 export const allowAllButLockOverride: Decide = permission => ({
@@ -94,7 +100,10 @@ export function switchablePermissions(decide: () => Decide) {
   const service: PermissionsService = {
     async authorize(requests) {
       return requests.map(r => {
-        const decision = decide()(r.permission, 'resourceRef' in r ? r.resourceRef : undefined);
+        const decision = decide()(
+          r.permission,
+          'resourceRef' in r ? r.resourceRef : undefined,
+        );
         if (decision.result === AuthorizeResult.CONDITIONAL) {
           throw new Error('conditional decision for a basic authorize call');
         }
@@ -164,7 +173,9 @@ export async function waitForStatus(
 }
 
 /** Every row of every SLeD table: "nothing written" means this does not change. */
-export async function snapshotTables(knex: Knex): Promise<Record<string, unknown[]>> {
+export async function snapshotTables(
+  knex: Knex,
+): Promise<Record<string, unknown[]>> {
   const tables: Record<string, string> = {
     sled_artifacts: 'seq',
     sled_deploys: 'seq',

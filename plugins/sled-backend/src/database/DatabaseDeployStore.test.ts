@@ -139,21 +139,33 @@ describe('DatabaseDeployStore', () => {
       expect(replay.artifact).toEqual(first.artifact);
 
       await expect(
-        store.registerArtifact({ ...request, image: 'registry.example/other' }, TEAM_A),
+        store.registerArtifact(
+          { ...request, image: 'registry.example/other' },
+          TEAM_A,
+        ),
       ).rejects.toThrow(ConflictError);
       await expect(
         store.registerArtifact({ ...request, commitSha: '1234567abcdef' }),
       ).rejects.toThrow(/already registered with different content/);
 
       // the same version of another service is a different artifact
-      const other = await store.registerArtifact(artifactRequest(SVC_B, '1.0.0'));
+      const other = await store.registerArtifact(
+        artifactRequest(SVC_B, '1.0.0'),
+      );
       expect(other.created).toBe(true);
       expect(other.artifact.id).not.toBe(first.artifact.id);
 
-      expect(await store.getArtifact(first.artifact.id)).toEqual(first.artifact);
-      expect(await store.getArtifact('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+      expect(await store.getArtifact(first.artifact.id)).toEqual(
+        first.artifact,
+      );
+      expect(
+        await store.getArtifact('00000000-0000-4000-8000-000000000000'),
+      ).toBeUndefined();
       const all = await store.listArtifacts({ limit: 10 });
-      expect(all.items.map(a => a.id)).toEqual([other.artifact.id, first.artifact.id]);
+      expect(all.items.map(a => a.id)).toEqual([
+        other.artifact.id,
+        first.artifact.id,
+      ]);
     });
 
     it('registers concurrently without duplicates', async () => {
@@ -188,8 +200,14 @@ describe('DatabaseDeployStore', () => {
       expect(seen).toEqual(newestFirst.map(a => a.id));
 
       const first = await store.listArtifacts({ entityRef: SVC_A, limit: 2 });
-      const second = await store.listArtifacts({ entityRef: SVC_A, limit: 2, cursor: first.nextCursor });
-      const svcA = newestFirst.filter(a => a.entityRef === SVC_A).map(a => a.id);
+      const second = await store.listArtifacts({
+        entityRef: SVC_A,
+        limit: 2,
+        cursor: first.nextCursor,
+      });
+      const svcA = newestFirst
+        .filter(a => a.entityRef === SVC_A)
+        .map(a => a.id);
       expect(first.items.map(a => a.id)).toEqual(svcA.slice(0, 2));
       expect(second.items.map(a => a.id)).toEqual(svcA.slice(2, 4));
 
@@ -212,78 +230,160 @@ describe('DatabaseDeployStore', () => {
       );
 
       // artifacts are in no environment: an environment condition never matches them
-      const envFilter: SledTargetFilter = { column: 'environment', values: ['staging'] };
-      expect((await store.listArtifacts({ limit: 50, filter: envFilter })).items).toEqual([]);
-      expect((await store.listArtifacts({ limit: 50, filter: { not: envFilter } })).items).toHaveLength(7);
+      const envFilter: SledTargetFilter = {
+        column: 'environment',
+        values: ['staging'],
+      };
       expect(
-        (await store.listArtifacts({ limit: 50, filter: { anyOf: [envFilter, { column: 'owner_ref', values: [TEAM_A] }] } }))
-          .items.map(a => a.id),
+        (await store.listArtifacts({ limit: 50, filter: envFilter })).items,
+      ).toEqual([]);
+      expect(
+        (await store.listArtifacts({ limit: 50, filter: { not: envFilter } }))
+          .items,
+      ).toHaveLength(7);
+      expect(
+        (
+          await store.listArtifacts({
+            limit: 50,
+            filter: {
+              anyOf: [envFilter, { column: 'owner_ref', values: [TEAM_A] }],
+            },
+          })
+        ).items.map(a => a.id),
       ).toEqual(svcA);
 
-      await expect(store.listArtifacts({ limit: 2, cursor: 'not-a-cursor' })).rejects.toThrow(InputError);
-      await expect(store.listArtifacts({ limit: 2, cursor: Buffer.from('-3').toString('base64url') })).rejects.toThrow(
-        /Invalid cursor/,
-      );
+      await expect(
+        store.listArtifacts({ limit: 2, cursor: 'not-a-cursor' }),
+      ).rejects.toThrow(InputError);
+      await expect(
+        store.listArtifacts({
+          limit: 2,
+          cursor: Buffer.from('-3').toString('base64url'),
+        }),
+      ).rejects.toThrow(/Invalid cursor/);
     });
 
     // --------------------------------------------------------------- deploys
 
     it('pages deploys newest first across cursors, with filters', async () => {
-      const { artifact: a } = await store.registerArtifact(artifactRequest(SVC_A, '1.0.0'), TEAM_A);
-      const { artifact: b } = await store.registerArtifact(artifactRequest(SVC_B, '1.0.0'), TEAM_B);
+      const { artifact: a } = await store.registerArtifact(
+        artifactRequest(SVC_A, '1.0.0'),
+        TEAM_A,
+      );
+      const { artifact: b } = await store.registerArtifact(
+        artifactRequest(SVC_B, '1.0.0'),
+        TEAM_B,
+      );
       const created: Deploy[] = [];
       for (let i = 0; i < 13; i++) {
         const artifact = i % 2 ? b : a;
         const environment = i % 3 === 0 ? 'production' : 'staging';
-        const { deploy } = await store.createDeploy(newDeploy(artifact, { environment }));
-        if (i % 4 === 1) await store.finishDeploy(deploy.id, { status: 'failed', message: 'boom', exitCode: 3 });
-        if (i % 4 === 2) await store.finishDeploy(deploy.id, { status: 'succeeded', exitCode: 0 });
+        const { deploy } = await store.createDeploy(
+          newDeploy(artifact, { environment }),
+        );
+        if (i % 4 === 1)
+          await store.finishDeploy(deploy.id, {
+            status: 'failed',
+            message: 'boom',
+            exitCode: 3,
+          });
+        if (i % 4 === 2)
+          await store.finishDeploy(deploy.id, {
+            status: 'succeeded',
+            exitCode: 0,
+          });
         created.push((await store.getDeploy(deploy.id))!);
       }
       const newestFirst = [...created].reverse();
-      const expectIds = (pred: (d: Deploy) => boolean) => newestFirst.filter(pred).map(d => d.id);
+      const expectIds = (pred: (d: Deploy) => boolean) =>
+        newestFirst.filter(pred).map(d => d.id);
 
       expect(await listAll(store, { limit: 4 })).toEqual(expectIds(() => true));
       expect(await listAll(store, { limit: 1 })).toEqual(expectIds(() => true));
-      expect(await listAll(store, { limit: 3, entityRef: SVC_A })).toEqual(expectIds(d => d.entityRef === SVC_A));
-      expect(await listAll(store, { limit: 2, environment: 'production' })).toEqual(
-        expectIds(d => d.environment === 'production'),
-      );
-      expect(await listAll(store, { limit: 2, status: ['failed'] })).toEqual(expectIds(d => d.status === 'failed'));
-      expect(await listAll(store, { limit: 2, status: ['failed', 'queued'] })).toEqual(
-        expectIds(d => d.status === 'failed' || d.status === 'queued'),
+      expect(await listAll(store, { limit: 3, entityRef: SVC_A })).toEqual(
+        expectIds(d => d.entityRef === SVC_A),
       );
       expect(
-        await listAll(store, { limit: 2, entityRef: SVC_B, environment: 'staging', status: ['succeeded', 'failed'] }),
-      ).toEqual(
-        expectIds(d => d.entityRef === SVC_B && d.environment === 'staging' && ['succeeded', 'failed'].includes(d.status)),
+        await listAll(store, { limit: 2, environment: 'production' }),
+      ).toEqual(expectIds(d => d.environment === 'production'));
+      expect(await listAll(store, { limit: 2, status: ['failed'] })).toEqual(
+        expectIds(d => d.status === 'failed'),
       );
-      expect(await listAll(store, { limit: 5, entityRef: 'component:default/nobody' })).toEqual([]);
+      expect(
+        await listAll(store, { limit: 2, status: ['failed', 'queued'] }),
+      ).toEqual(expectIds(d => d.status === 'failed' || d.status === 'queued'));
+      expect(
+        await listAll(store, {
+          limit: 2,
+          entityRef: SVC_B,
+          environment: 'staging',
+          status: ['succeeded', 'failed'],
+        }),
+      ).toEqual(
+        expectIds(
+          d =>
+            d.entityRef === SVC_B &&
+            d.environment === 'staging' &&
+            ['succeeded', 'failed'].includes(d.status),
+        ),
+      );
+      expect(
+        await listAll(store, {
+          limit: 5,
+          entityRef: 'component:default/nobody',
+        }),
+      ).toEqual([]);
 
       const failed = created.find(d => d.status === 'failed')!;
-      expect(failed).toMatchObject({ message: 'boom', exitCode: 3, dryRun: false, force: false, ownerRef: expect.any(String) });
+      expect(failed).toMatchObject({
+        message: 'boom',
+        exitCode: 3,
+        dryRun: false,
+        force: false,
+        ownerRef: expect.any(String),
+      });
       expect(failed.finishedAt).toBeDefined();
       expect(failed).not.toHaveProperty('launch');
 
-      await expect(store.listDeploys({ limit: 2, cursor: '%%%' })).rejects.toThrow(InputError);
+      await expect(
+        store.listDeploys({ limit: 2, cursor: '%%%' }),
+      ).rejects.toThrow(InputError);
     });
 
     it('translates permission filters to SQL that selects exactly the permitted rows', async () => {
-      const { artifact: a } = await store.registerArtifact(artifactRequest(SVC_A, '1.0.0'), TEAM_A);
-      const { artifact: b } = await store.registerArtifact(artifactRequest(SVC_B, '1.0.0'), TEAM_B);
+      const { artifact: a } = await store.registerArtifact(
+        artifactRequest(SVC_A, '1.0.0'),
+        TEAM_A,
+      );
+      const { artifact: b } = await store.registerArtifact(
+        artifactRequest(SVC_B, '1.0.0'),
+        TEAM_B,
+      );
       const { artifact: orphan } = await store.registerArtifact(
         artifactRequest('component:default/orphan', '1.0.0'),
       );
       const all: Deploy[] = [];
       for (const artifact of [a, b, orphan]) {
         for (const environment of ['staging', 'production', 'local']) {
-          all.push((await store.createDeploy(newDeploy(artifact, { environment }))).deploy);
+          all.push(
+            (await store.createDeploy(newDeploy(artifact, { environment })))
+              .deploy,
+          );
         }
       }
       expect(all.filter(d => d.ownerRef === undefined)).toHaveLength(3);
-      const env = (...values: string[]): SledTargetQuery => ({ column: 'environment', values });
-      const owner = (...values: string[]): SledTargetQuery => ({ column: 'owner_ref', values });
-      const service = (...values: string[]): SledTargetQuery => ({ column: 'entity_ref', values });
+      const env = (...values: string[]): SledTargetQuery => ({
+        column: 'environment',
+        values,
+      });
+      const owner = (...values: string[]): SledTargetQuery => ({
+        column: 'owner_ref',
+        values,
+      });
+      const service = (...values: string[]): SledTargetQuery => ({
+        column: 'entity_ref',
+        values,
+      });
 
       const filters: SledTargetFilter[] = [
         env('staging'),
@@ -298,33 +398,65 @@ describe('DatabaseDeployStore', () => {
         { allOf: [{ not: owner(TEAM_A) }, env('staging', 'local')] },
         { not: { allOf: [env('production'), owner(TEAM_A)] } },
         { not: { anyOf: [env('production'), owner(TEAM_B)] } },
-        { anyOf: [{ allOf: [env('production'), owner(TEAM_A)] }, { allOf: [env('staging'), { not: service(SVC_A) }] }] },
-        { allOf: [service(SVC_A, SVC_B), { not: { anyOf: [owner(TEAM_B), env('local')] } }] },
+        {
+          anyOf: [
+            { allOf: [env('production'), owner(TEAM_A)] },
+            { allOf: [env('staging'), { not: service(SVC_A) }] },
+          ],
+        },
+        {
+          allOf: [
+            service(SVC_A, SVC_B),
+            { not: { anyOf: [owner(TEAM_B), env('local')] } },
+          ],
+        },
       ];
       for (const filter of filters) {
-        const expected = [...all].reverse().filter(d => matches(d, filter)).map(d => d.id);
+        const expected = [...all]
+          .reverse()
+          .filter(d => matches(d, filter))
+          .map(d => d.id);
         const actual = await listAll(store, { limit: 2, filter });
         expect({ filter, ids: actual }).toEqual({ filter, ids: expected });
       }
 
       // filters combine with the query's own conditions
       expect(
-        await listAll(store, { limit: 10, environment: 'staging', filter: { not: owner(TEAM_A) } }),
-      ).toEqual([...all].reverse().filter(d => d.environment === 'staging' && d.ownerRef !== TEAM_A).map(d => d.id));
+        await listAll(store, {
+          limit: 10,
+          environment: 'staging',
+          filter: { not: owner(TEAM_A) },
+        }),
+      ).toEqual(
+        [...all]
+          .reverse()
+          .filter(d => d.environment === 'staging' && d.ownerRef !== TEAM_A)
+          .map(d => d.id),
+      );
     });
 
     it('claims the oldest queued deploy, at most one running per target', async () => {
-      const { artifact: a } = await store.registerArtifact(artifactRequest(SVC_A, '1.0.0'), TEAM_A);
-      const { artifact: b } = await store.registerArtifact(artifactRequest(SVC_B, '1.0.0'), TEAM_B);
+      const { artifact: a } = await store.registerArtifact(
+        artifactRequest(SVC_A, '1.0.0'),
+        TEAM_A,
+      );
+      const { artifact: b } = await store.registerArtifact(
+        artifactRequest(SVC_B, '1.0.0'),
+        TEAM_B,
+      );
       const queued: Deploy[] = [];
       for (let i = 0; i < 4; i++) {
         queued.push((await store.createDeploy(newDeploy(a))).deploy);
       }
       const other = (await store.createDeploy(newDeploy(b))).deploy;
-      const otherEnv = (await store.createDeploy(newDeploy(a, { environment: 'production' }))).deploy;
+      const otherEnv = (
+        await store.createDeploy(newDeploy(a, { environment: 'production' }))
+      ).deploy;
 
       // a queued deploy cancelled before it started is never claimed
-      expect(await store.finishDeploy(queued[0].id, { status: 'cancelled' })).toMatchObject({ id: queued[0].id, status: 'cancelled' });
+      expect(
+        await store.finishDeploy(queued[0].id, { status: 'cancelled' }),
+      ).toMatchObject({ id: queued[0].id, status: 'cancelled' });
 
       const first = (await store.claimNext(SVC_A, 'staging'))?.deploy;
       expect(first).toMatchObject({ id: queued[1].id, status: 'running' });
@@ -332,39 +464,62 @@ describe('DatabaseDeployStore', () => {
       expect(await store.claimNext(SVC_A, 'staging')).toBeUndefined();
 
       // other targets are independent
-      expect((await store.claimNext(SVC_B, 'staging'))?.deploy.id).toBe(other.id);
-      expect((await store.claimNext(SVC_A, 'production'))?.deploy.id).toBe(otherEnv.id);
+      expect((await store.claimNext(SVC_B, 'staging'))?.deploy.id).toBe(
+        other.id,
+      );
+      expect((await store.claimNext(SVC_A, 'production'))?.deploy.id).toBe(
+        otherEnv.id,
+      );
 
       // the database itself refuses a second running deploy on a target
       expect(
-        await rejection(knex('sled_deploys').where({ id: queued[2].id }).update({ status: 'running' })),
+        await rejection(
+          knex('sled_deploys')
+            .where({ id: queued[2].id })
+            .update({ status: 'running' }),
+        ),
       ).toMatch(/unique|duplicate/i);
       expect((await store.getDeploy(queued[2].id))!.status).toBe('queued');
 
       // concurrent claimers: exactly one wins
       await store.finishDeploy(first!.id, { status: 'succeeded', exitCode: 0 });
-      const claims = await Promise.all(Array.from({ length: 6 }, () => store.claimNext(SVC_A, 'staging')));
+      const claims = await Promise.all(
+        Array.from({ length: 6 }, () => store.claimNext(SVC_A, 'staging')),
+      );
       const winners = claims.filter(Boolean);
       expect(winners).toHaveLength(1);
       expect(winners[0]!.deploy.id).toBe(queued[2].id);
       expect(await store.listRunning()).toHaveLength(3);
       // oldest first
-      expect((await store.listRunning()).map(d => d.id)).toEqual([queued[2].id, other.id, otherEnv.id]);
+      expect((await store.listRunning()).map(d => d.id)).toEqual([
+        queued[2].id,
+        other.id,
+        otherEnv.id,
+      ]);
 
       await store.finishDeploy(queued[2].id, { status: 'failed' });
-      expect((await store.claimNext(SVC_A, 'staging'))?.deploy.id).toBe(queued[3].id);
+      expect((await store.claimNext(SVC_A, 'staging'))?.deploy.id).toBe(
+        queued[3].id,
+      );
       await store.finishDeploy(queued[3].id, { status: 'succeeded' });
       expect(await store.claimNext(SVC_A, 'staging')).toBeUndefined();
     });
 
     it('finishes a deploy only once and never a skipped one', async () => {
-      const { artifact } = await store.registerArtifact(artifactRequest(SVC_A, '1.0.0'));
+      const { artifact } = await store.registerArtifact(
+        artifactRequest(SVC_A, '1.0.0'),
+      );
       const { deploy } = await store.createDeploy(newDeploy(artifact));
       const claimed = await store.claimNext(SVC_A, 'staging');
       // the claim hands over how to launch it
       expect(claimed?.launch).toEqual({ command: ['./deploy.sh'] });
-      await store.setExecution(deploy.id, { executor: 'local', handle: 'pid:42' });
-      expect(await store.getLaunch(deploy.id)).toEqual({ command: ['./deploy.sh'] });
+      await store.setExecution(deploy.id, {
+        executor: 'local',
+        handle: 'pid:42',
+      });
+      expect(await store.getLaunch(deploy.id)).toEqual({
+        command: ['./deploy.sh'],
+      });
 
       const results = await Promise.all([
         store.finishDeploy(deploy.id, { status: 'succeeded', exitCode: 0 }),
@@ -374,7 +529,12 @@ describe('DatabaseDeployStore', () => {
       const ended = (await store.getDeploy(deploy.id))!;
       // the one that won returns the deploy as stored
       expect(results.find(Boolean)).toEqual(ended);
-      expect(await store.finishDeploy(deploy.id, { status: 'failed', message: 'again' })).toBeUndefined();
+      expect(
+        await store.finishDeploy(deploy.id, {
+          status: 'failed',
+          message: 'again',
+        }),
+      ).toBeUndefined();
       expect(await store.getDeploy(deploy.id)).toEqual(ended);
       expect(ended.execution).toEqual({ executor: 'local', handle: 'pid:42' });
       expect(['succeeded', 'cancelled']).toContain(ended.status);
@@ -382,18 +542,33 @@ describe('DatabaseDeployStore', () => {
       const { deploy: skipped } = await store.createDeploy(
         newDeploy(artifact, { status: 'skipped', message: 'already there' }),
       );
-      expect(skipped).toMatchObject({ status: 'skipped', message: 'already there' });
+      expect(skipped).toMatchObject({
+        status: 'skipped',
+        message: 'already there',
+      });
       expect(skipped.finishedAt).toBeDefined();
-      expect(await store.finishDeploy(skipped.id, { status: 'failed' })).toBeUndefined();
+      expect(
+        await store.finishDeploy(skipped.id, { status: 'failed' }),
+      ).toBeUndefined();
       expect(await store.claimNext(SVC_A, 'staging')).toBeUndefined();
-      expect(await store.getDeploy('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+      expect(
+        await store.getDeploy('00000000-0000-4000-8000-000000000000'),
+      ).toBeUndefined();
     });
 
     it('records an idempotency key once, even when requests race', async () => {
-      const { artifact } = await store.registerArtifact(artifactRequest(SVC_A, '1.0.0'));
-      const record = { principal: 'user:default/mock', key: 'k-1', requestHash: 'h1' };
+      const { artifact } = await store.registerArtifact(
+        artifactRequest(SVC_A, '1.0.0'),
+      );
+      const record = {
+        principal: 'user:default/mock',
+        key: 'k-1',
+        requestHash: 'h1',
+      };
       const results = await Promise.all(
-        Array.from({ length: 5 }, () => store.createDeploy(newDeploy(artifact), record)),
+        Array.from({ length: 5 }, () =>
+          store.createDeploy(newDeploy(artifact), record),
+        ),
       );
       expect(results.filter(r => !r.replayed)).toHaveLength(1);
       expect(new Set(results.map(r => r.deploy.id)).size).toBe(1);
@@ -404,13 +579,21 @@ describe('DatabaseDeployStore', () => {
         requestHash: 'h1',
         deployId: results[0].deploy.id,
       });
-      expect(await store.findIdempotent('user:default/other', 'k-1')).toBeUndefined();
+      expect(
+        await store.findIdempotent('user:default/other', 'k-1'),
+      ).toBeUndefined();
 
       await expect(
-        store.createDeploy(newDeploy(artifact), { ...record, requestHash: 'h2' }),
+        store.createDeploy(newDeploy(artifact), {
+          ...record,
+          requestHash: 'h2',
+        }),
       ).rejects.toThrow(ConflictError);
       // the same key of another principal is another request
-      const other = await store.createDeploy(newDeploy(artifact), { ...record, principal: 'user:default/other' });
+      const other = await store.createDeploy(newDeploy(artifact), {
+        ...record,
+        principal: 'user:default/other',
+      });
       expect(other.replayed).toBe(false);
       expect(other.deploy.id).not.toBe(results[0].deploy.id);
       expect((await store.listDeploys({ limit: 50 })).items).toHaveLength(2);
@@ -419,8 +602,17 @@ describe('DatabaseDeployStore', () => {
     it('lists locks in force, honouring expiry and scope', async () => {
       const past = new Date(Date.now() - 60_000).toISOString();
       const future = new Date(Date.now() + 3_600_000).toISOString();
-      const envWide = await store.createLock({ environment: 'production', reason: 'freeze', createdBy: 'user:default/lead' });
-      const expired = await store.createLock({ environment: 'production', reason: 'old', createdBy: 'u', expiresAt: past });
+      const envWide = await store.createLock({
+        environment: 'production',
+        reason: 'freeze',
+        createdBy: 'user:default/lead',
+      });
+      const expired = await store.createLock({
+        environment: 'production',
+        reason: 'old',
+        createdBy: 'u',
+        expiresAt: past,
+      });
       const svcLock = await store.createLock({
         environment: 'staging',
         entityRef: SVC_A,
@@ -428,53 +620,122 @@ describe('DatabaseDeployStore', () => {
         createdBy: 'u',
         expiresAt: future,
       });
-      expect(svcLock).toMatchObject({ environment: 'staging', entityRef: SVC_A, reason: 'migrating', expiresAt: future });
+      expect(svcLock).toMatchObject({
+        environment: 'staging',
+        entityRef: SVC_A,
+        reason: 'migrating',
+        expiresAt: future,
+      });
       expect(envWide.entityRef).toBeUndefined();
       expect(envWide.expiresAt).toBeUndefined();
 
       const ids = (locks: { id: string }[]) => locks.map(l => l.id).sort();
       expect(ids(await store.listLocks({}))).toEqual(ids([envWide, svcLock]));
-      expect(ids(await store.listLocks({ environment: 'production' }))).toEqual([envWide.id]);
-      expect(ids(await store.listLocks({ environment: 'production', entityRef: SVC_B }))).toEqual([envWide.id]);
-      expect(ids(await store.listLocks({ environment: 'staging', entityRef: SVC_A }))).toEqual([svcLock.id]);
-      expect(await store.listLocks({ environment: 'staging', entityRef: SVC_B })).toEqual([]);
+      expect(ids(await store.listLocks({ environment: 'production' }))).toEqual(
+        [envWide.id],
+      );
+      expect(
+        ids(
+          await store.listLocks({
+            environment: 'production',
+            entityRef: SVC_B,
+          }),
+        ),
+      ).toEqual([envWide.id]);
+      expect(
+        ids(
+          await store.listLocks({ environment: 'staging', entityRef: SVC_A }),
+        ),
+      ).toEqual([svcLock.id]);
+      expect(
+        await store.listLocks({ environment: 'staging', entityRef: SVC_B }),
+      ).toEqual([]);
       expect(await store.listLocks({ environment: 'local' })).toEqual([]);
 
-      expect(await store.getLock(expired.id)).toMatchObject({ id: expired.id, expiresAt: past });
+      expect(await store.getLock(expired.id)).toMatchObject({
+        id: expired.id,
+        expiresAt: past,
+      });
       expect(await store.getLock(svcLock.id)).toEqual(svcLock);
       expect(await store.deleteLock(svcLock.id)).toBe(true);
       expect(await store.deleteLock(svcLock.id)).toBe(false);
       expect(await store.getLock(svcLock.id)).toBeUndefined();
-      expect(await store.listLocks({ environment: 'staging', entityRef: SVC_A })).toEqual([]);
+      expect(
+        await store.listLocks({ environment: 'staging', entityRef: SVC_A }),
+      ).toEqual([]);
     });
 
     it('applies a deploy-group lock to the group, not to other services or environments', async () => {
       const GROUP = 'deploygroup:default/team-a';
-      const groupLock = await store.createLock({ environment: 'staging', deployGroup: GROUP, reason: 'freeze', createdBy: 'u' });
-      const envWide = await store.createLock({ environment: 'staging', reason: 'all', createdBy: 'u' });
-      const svcLock = await store.createLock({ environment: 'staging', entityRef: SVC_B, reason: 'b', createdBy: 'u' });
-      expect(groupLock).toMatchObject({ environment: 'staging', deployGroup: GROUP, reason: 'freeze' });
+      const groupLock = await store.createLock({
+        environment: 'staging',
+        deployGroup: GROUP,
+        reason: 'freeze',
+        createdBy: 'u',
+      });
+      const envWide = await store.createLock({
+        environment: 'staging',
+        reason: 'all',
+        createdBy: 'u',
+      });
+      const svcLock = await store.createLock({
+        environment: 'staging',
+        entityRef: SVC_B,
+        reason: 'b',
+        createdBy: 'u',
+      });
+      expect(groupLock).toMatchObject({
+        environment: 'staging',
+        deployGroup: GROUP,
+        reason: 'freeze',
+      });
       expect(groupLock.entityRef).toBeUndefined();
       expect(envWide.deployGroup).toBeUndefined();
 
       const ids = (locks: { id: string }[]) => locks.map(l => l.id).sort();
       // a member of the group: its group's lock and the environment's
-      expect(ids(await store.listLocks({ environment: 'staging', entityRef: SVC_A, deployGroup: GROUP }))).toEqual(
+      expect(
+        ids(
+          await store.listLocks({
+            environment: 'staging',
+            entityRef: SVC_A,
+            deployGroup: GROUP,
+          }),
+        ),
+      ).toEqual(ids([groupLock, envWide]));
+      // the same service without a group: only the environment's
+      expect(
+        ids(
+          await store.listLocks({ environment: 'staging', entityRef: SVC_A }),
+        ),
+      ).toEqual([envWide.id]);
+      // another group's member
+      expect(
+        ids(
+          await store.listLocks({
+            environment: 'staging',
+            entityRef: SVC_B,
+            deployGroup: 'deploygroup:default/other',
+          }),
+        ),
+      ).toEqual(ids([envWide, svcLock]));
+      expect(ids(await store.listLocks({ deployGroup: GROUP }))).toEqual(
         ids([groupLock, envWide]),
       );
-      // the same service without a group: only the environment's
-      expect(ids(await store.listLocks({ environment: 'staging', entityRef: SVC_A }))).toEqual([envWide.id]);
-      // another group's member
-      expect(ids(await store.listLocks({ environment: 'staging', entityRef: SVC_B, deployGroup: 'deploygroup:default/other' }))).toEqual(
-        ids([envWide, svcLock]),
-      );
-      expect(ids(await store.listLocks({ deployGroup: GROUP }))).toEqual(ids([groupLock, envWide]));
-      expect(await store.listLocks({ environment: 'production', entityRef: SVC_A, deployGroup: GROUP })).toEqual([]);
+      expect(
+        await store.listLocks({
+          environment: 'production',
+          entityRef: SVC_A,
+          deployGroup: GROUP,
+        }),
+      ).toEqual([]);
       expect(await store.getLock(groupLock.id)).toEqual(groupLock);
     });
 
     it('stores log chunks and reads them in order', async () => {
-      const { artifact } = await store.registerArtifact(artifactRequest(SVC_A, '1.0.0'));
+      const { artifact } = await store.registerArtifact(
+        artifactRequest(SVC_A, '1.0.0'),
+      );
       const { deploy } = await store.createDeploy(newDeploy(artifact));
       const { deploy: other } = await store.createDeploy(newDeploy(artifact));
       await store.appendLog(deploy.id, 2, 'c');
@@ -493,15 +754,30 @@ describe('DatabaseDeployStore', () => {
         { chunk: 10, text: 'd' },
       ]);
       expect(await store.readLog(other.id)).toEqual([{ chunk: 0, text: 'x' }]);
-      expect(await store.readLog('00000000-0000-4000-8000-000000000000')).toEqual([]);
-      expect(await rejection(store.appendLog(deploy.id, 1, 'dup'))).toMatch(/unique|duplicate/i);
+      expect(
+        await store.readLog('00000000-0000-4000-8000-000000000000'),
+      ).toEqual([]);
+      expect(await rejection(store.appendLog(deploy.id, 1, 'dup'))).toMatch(
+        /unique|duplicate/i,
+      );
     });
 
     it('finds the latest deploy by status, dry run and artifact', async () => {
-      const { artifact: v1 } = await store.registerArtifact(artifactRequest(SVC_A, '1.0.0'));
-      const { artifact: v2 } = await store.registerArtifact(artifactRequest(SVC_A, '2.0.0'));
-      const run = async (artifact: Artifact, status: 'succeeded' | 'failed', dryRun = false, environment = 'staging') => {
-        const { deploy } = await store.createDeploy(newDeploy(artifact, { dryRun, environment }));
+      const { artifact: v1 } = await store.registerArtifact(
+        artifactRequest(SVC_A, '1.0.0'),
+      );
+      const { artifact: v2 } = await store.registerArtifact(
+        artifactRequest(SVC_A, '2.0.0'),
+      );
+      const run = async (
+        artifact: Artifact,
+        status: 'succeeded' | 'failed',
+        dryRun = false,
+        environment = 'staging',
+      ) => {
+        const { deploy } = await store.createDeploy(
+          newDeploy(artifact, { dryRun, environment }),
+        );
         await store.finishDeploy(deploy.id, { status });
         return deploy.id;
       };
@@ -512,18 +788,43 @@ describe('DatabaseDeployStore', () => {
       await run(v1, 'succeeded', false, 'production');
       const { deploy: queued } = await store.createDeploy(newDeploy(v2));
 
-      expect((await store.findLatest(SVC_A, 'staging', {}))?.id).toBe(queued.id);
-      expect((await store.findLatest(SVC_A, 'staging', { includeDryRun: true }))?.id).toBe(queued.id);
-      expect((await store.findLatest(SVC_A, 'staging', { statuses: ['succeeded'] }))?.id).toBe(okV2);
+      expect((await store.findLatest(SVC_A, 'staging', {}))?.id).toBe(
+        queued.id,
+      );
       expect(
-        (await store.findLatest(SVC_A, 'staging', { statuses: ['succeeded'], includeDryRun: true }))?.id,
+        (await store.findLatest(SVC_A, 'staging', { includeDryRun: true }))?.id,
+      ).toBe(queued.id);
+      expect(
+        (await store.findLatest(SVC_A, 'staging', { statuses: ['succeeded'] }))
+          ?.id,
+      ).toBe(okV2);
+      expect(
+        (
+          await store.findLatest(SVC_A, 'staging', {
+            statuses: ['succeeded'],
+            includeDryRun: true,
+          })
+        )?.id,
       ).toBe(dryV1);
       expect(
-        (await store.findLatest(SVC_A, 'staging', { statuses: ['succeeded'], excludeArtifactId: v2.id }))?.id,
+        (
+          await store.findLatest(SVC_A, 'staging', {
+            statuses: ['succeeded'],
+            excludeArtifactId: v2.id,
+          })
+        )?.id,
       ).toBe(okV1);
-      expect((await store.findLatest(SVC_A, 'staging', { statuses: ['failed', 'cancelled'] }))?.id).toBe(failedV1);
+      expect(
+        (
+          await store.findLatest(SVC_A, 'staging', {
+            statuses: ['failed', 'cancelled'],
+          })
+        )?.id,
+      ).toBe(failedV1);
       expect(await store.findLatest(SVC_A, 'local', {})).toBeUndefined();
-      expect(await store.findLatest(SVC_B, 'staging', { statuses: ['succeeded'] })).toBeUndefined();
+      expect(
+        await store.findLatest(SVC_B, 'staging', { statuses: ['succeeded'] }),
+      ).toBeUndefined();
 
       expect(await store.countActive(SVC_A, 'staging')).toBe(1);
       await store.claimNext(SVC_A, 'staging');
@@ -533,8 +834,12 @@ describe('DatabaseDeployStore', () => {
     });
 
     it('lists targets with queued deploys and nothing running', async () => {
-      const { artifact: a } = await store.registerArtifact(artifactRequest(SVC_A, '1.0.0'));
-      const { artifact: b } = await store.registerArtifact(artifactRequest(SVC_B, '1.0.0'));
+      const { artifact: a } = await store.registerArtifact(
+        artifactRequest(SVC_A, '1.0.0'),
+      );
+      const { artifact: b } = await store.registerArtifact(
+        artifactRequest(SVC_B, '1.0.0'),
+      );
       expect(await store.listStalledTargets()).toEqual([]);
 
       // A/staging: two queued, nothing running -> stalled (listed once)
@@ -551,7 +856,11 @@ describe('DatabaseDeployStore', () => {
       await store.createDeploy(newDeploy(b, { environment: 'local' }));
 
       const sort = (targets: { entityRef: string; environment: string }[]) =>
-        [...targets].sort((x, y) => `${x.entityRef}/${x.environment}`.localeCompare(`${y.entityRef}/${y.environment}`));
+        [...targets].sort((x, y) =>
+          `${x.entityRef}/${x.environment}`.localeCompare(
+            `${y.entityRef}/${y.environment}`,
+          ),
+        );
       expect(sort(await store.listStalledTargets())).toEqual([
         { entityRef: SVC_A, environment: 'staging' },
         { entityRef: SVC_B, environment: 'local' },
@@ -565,7 +874,9 @@ describe('DatabaseDeployStore', () => {
       database: mockServices.database({ knex, migrations: { skip: true } }),
     });
     expect(await knex.schema.hasTable('sled_deploys')).toBe(false);
-    await DatabaseDeployStore.create({ database: mockServices.database({ knex }) });
+    await DatabaseDeployStore.create({
+      database: mockServices.database({ knex }),
+    });
     expect(await knex.schema.hasTable('sled_deploys')).toBe(true);
   });
 });

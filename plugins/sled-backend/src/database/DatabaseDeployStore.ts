@@ -98,11 +98,13 @@ export function applyTargetFilter(
 ): void {
   if (isAndCriteria(filter)) {
     qb[negate ? 'whereNot' : 'where'](b => {
-      for (const c of filter.allOf) b.andWhere(inner => applyTargetFilter(inner, c, false, absent));
+      for (const c of filter.allOf)
+        b.andWhere(inner => applyTargetFilter(inner, c, false, absent));
     });
   } else if (isOrCriteria(filter)) {
     qb[negate ? 'whereNot' : 'where'](b => {
-      for (const c of filter.anyOf) b.orWhere(inner => applyTargetFilter(inner, c, false, absent));
+      for (const c of filter.anyOf)
+        b.orWhere(inner => applyTargetFilter(inner, c, false, absent));
     });
   } else if (isNotCriteria(filter)) {
     applyTargetFilter(qb, filter.not, !negate, absent);
@@ -213,7 +215,8 @@ export class DatabaseDeployStore implements DeployStore {
     if (options.entityRef) qb.where('entity_ref', options.entityRef);
     if (options.ids?.length) qb.whereIn('id', options.ids);
     if (after) qb.where('seq', '<', after);
-    if (options.filter) applyTargetFilter(qb, options.filter, false, ['environment']);
+    if (options.filter)
+      applyTargetFilter(qb, options.filter, false, ['environment']);
     const rows = await qb;
     return page(rows, options.limit, toArtifact);
   }
@@ -274,7 +277,10 @@ export class DatabaseDeployStore implements DeployStore {
           `Idempotency-Key '${idempotency.key}' was already used for a different request`,
         );
       }
-      return { deploy: (await this.getDeploy(earlier.deployId))!, replayed: true };
+      return {
+        deploy: (await this.getDeploy(earlier.deployId))!,
+        replayed: true,
+      };
     }
     return { deploy: toDeploy(row), replayed: false };
   }
@@ -284,7 +290,10 @@ export class DatabaseDeployStore implements DeployStore {
       .where({ principal, key })
       .first();
     return row
-      ? { requestHash: row.request_hash as string, deployId: row.deploy_id as string }
+      ? {
+          requestHash: row.request_hash as string,
+          deployId: row.deploy_id as string,
+        }
       : undefined;
   }
 
@@ -303,7 +312,11 @@ export class DatabaseDeployStore implements DeployStore {
     if (options.status?.length) qb.whereIn('status', options.status);
     if (options.createdAfter) {
       // created_at is written as an ISO string (SQLite compares it as text)
-      qb.where('created_at', '>=', new Date(options.createdAfter).toISOString());
+      qb.where(
+        'created_at',
+        '>=',
+        new Date(options.createdAfter).toISOString(),
+      );
     }
     if (after) qb.where('seq', '<', after);
     if (options.filter) applyTargetFilter(qb, options.filter);
@@ -357,7 +370,10 @@ export class DatabaseDeployStore implements DeployStore {
       .update({ execution: JSON.stringify(execution) });
   }
 
-  async finishDeploy(id: string, outcome: DeployOutcome): Promise<Deploy | undefined> {
+  async finishDeploy(
+    id: string,
+    outcome: DeployOutcome,
+  ): Promise<Deploy | undefined> {
     const [finished] = await this.db('sled_deploys')
       .where({ id })
       .whereIn('status', ['queued', 'running'])
@@ -442,7 +458,10 @@ export class DatabaseDeployStore implements DeployStore {
       .where('chunk', '>', afterChunk)
       .orderBy('chunk', 'asc')
       .select('chunk', 'text');
-    return rows.map((r: Row) => ({ chunk: Number(r.chunk), text: r.text as string }));
+    return rows.map((r: Row) => ({
+      chunk: Number(r.chunk),
+      text: r.text as string,
+    }));
   }
 
   // -------------------------------------------------------------------- locks
@@ -456,7 +475,9 @@ export class DatabaseDeployStore implements DeployStore {
       reason: lock.reason,
       created_by: lock.createdBy,
       created_at: new Date().toISOString(),
-      expires_at: lock.expiresAt ? new Date(lock.expiresAt).toISOString() : null,
+      expires_at: lock.expiresAt
+        ? new Date(lock.expiresAt).toISOString()
+        : null,
     };
     await this.db('sled_locks').insert(row);
     return toLock(row);

@@ -1,5 +1,10 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
-import { Release, ReleaseMember, ReleaseMemberStatus, ReleaseStatus } from '@internal/plugin-sled-common';
+import {
+  Release,
+  ReleaseMember,
+  ReleaseMemberStatus,
+  ReleaseStatus,
+} from '@internal/plugin-sled-common';
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { NewRelease, ReleaseMemberUpdate, ReleaseStore } from './ReleaseStore';
@@ -9,14 +14,17 @@ function iso(value: unknown): string | undefined {
   if (value instanceof Date) return value.toISOString();
   return new Date(value as string).toISOString();
 }
-const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+const orUndefined = <T>(value: T | null): T | undefined =>
+  value === null ? undefined : value;
 
 /**
  * Knex store of releases. The schema ships in the plugin's migrations, which
  * `DatabaseDeployStore.create` runs.
  */
 export class DatabaseReleaseStore implements ReleaseStore {
-  static async create(options: { database: DatabaseService }): Promise<DatabaseReleaseStore> {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseReleaseStore> {
     return new DatabaseReleaseStore(await options.database.getClient());
   }
 
@@ -67,14 +75,20 @@ export class DatabaseReleaseStore implements ReleaseStore {
     status?: ReleaseStatus[];
     limit: number;
   }): Promise<Release[]> {
-    const q = this.db('sled_releases').orderBy('seq', 'desc').limit(options.limit);
+    const q = this.db('sled_releases')
+      .orderBy('seq', 'desc')
+      .limit(options.limit);
     if (options.deployGroup) q.where('deploy_group', options.deployGroup);
     if (options.environment) q.where('environment', options.environment);
     if (options.status?.length) q.whereIn('status', options.status);
     return this.withMembers(await q);
   }
 
-  async updateMember(releaseId: string, entityRef: string, update: ReleaseMemberUpdate): Promise<void> {
+  async updateMember(
+    releaseId: string,
+    entityRef: string,
+    update: ReleaseMemberUpdate,
+  ): Promise<void> {
     await this.db('sled_release_members')
       .where({ release_id: releaseId, entity_ref: entityRef })
       .update({
@@ -101,7 +115,10 @@ export class DatabaseReleaseStore implements ReleaseStore {
   private async withMembers(rows: any[]): Promise<Release[]> {
     if (!rows.length) return [];
     const members = await this.db('sled_release_members')
-      .whereIn('release_id', rows.map(r => r.id))
+      .whereIn(
+        'release_id',
+        rows.map(r => r.id),
+      )
       .orderBy(['release_id', 'position']);
     const byRelease = new Map<string, ReleaseMember[]>();
     for (const m of members) {

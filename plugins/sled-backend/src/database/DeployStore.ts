@@ -126,20 +126,29 @@ export interface DeployStore {
    * Moves the oldest queued deploy of a target to running, unless one runs;
    * returns it with how to launch it.
    */
-  claimNext(entityRef: string, environment: string): Promise<ClaimedDeploy | undefined>;
+  claimNext(
+    entityRef: string,
+    environment: string,
+  ): Promise<ClaimedDeploy | undefined>;
   getLaunch(id: string): Promise<DeployLaunch | undefined>;
   /** Records how a running deploy is executed. */
   setExecution(id: string, execution: DeployExecution): Promise<void>;
   /** Ends a queued or running deploy and returns it; undefined when it had already ended. */
   finishDeploy(id: string, outcome: DeployOutcome): Promise<Deploy | undefined>;
   /** Targets that have queued deploys and nothing running. */
-  listStalledTargets(): Promise<Array<{ entityRef: string; environment: string }>>;
+  listStalledTargets(): Promise<
+    Array<{ entityRef: string; environment: string }>
+  >;
   listRunning(): Promise<Deploy[]>;
   /** The newest deploy of a target matching the given statuses. */
   findLatest(
     entityRef: string,
     environment: string,
-    options: { statuses?: DeployStatus[]; includeDryRun?: boolean; excludeArtifactId?: string },
+    options: {
+      statuses?: DeployStatus[];
+      includeDryRun?: boolean;
+      excludeArtifactId?: string;
+    },
   ): Promise<Deploy | undefined>;
   countActive(entityRef: string, environment: string): Promise<number>;
 

@@ -1,4 +1,8 @@
-import { Release, ReleaseMemberStatus, ReleaseStatus } from '@internal/plugin-sled-common';
+import {
+  Release,
+  ReleaseMemberStatus,
+  ReleaseStatus,
+} from '@internal/plugin-sled-common';
 
 export interface NewRelease {
   deployGroup: string;
@@ -7,7 +11,12 @@ export interface NewRelease {
   requestedBy: string;
   reason?: string;
   rollbackOf?: string;
-  members: Array<{ entityRef: string; wave: number; artifactId: string; artifactVersion: string }>;
+  members: Array<{
+    entityRef: string;
+    wave: number;
+    artifactId: string;
+    artifactVersion: string;
+  }>;
 }
 
 export interface ReleaseMemberUpdate {
@@ -21,8 +30,20 @@ export interface ReleaseStore {
   createRelease(release: NewRelease): Promise<Release>;
   getRelease(id: string): Promise<Release | undefined>;
   /** Newest first. */
-  listReleases(options: { deployGroup?: string; environment?: string; status?: ReleaseStatus[]; limit: number }): Promise<Release[]>;
-  updateMember(releaseId: string, entityRef: string, update: ReleaseMemberUpdate): Promise<void>;
+  listReleases(options: {
+    deployGroup?: string;
+    environment?: string;
+    status?: ReleaseStatus[];
+    limit: number;
+  }): Promise<Release[]>;
+  updateMember(
+    releaseId: string,
+    entityRef: string,
+    update: ReleaseMemberUpdate,
+  ): Promise<void>;
   /** Ends a running release; false when it had already ended. */
-  finishRelease(id: string, outcome: { status: Exclude<ReleaseStatus, 'running'>; message?: string }): Promise<boolean>;
+  finishRelease(
+    id: string,
+    outcome: { status: Exclude<ReleaseStatus, 'running'>; message?: string },
+  ): Promise<boolean>;
 }

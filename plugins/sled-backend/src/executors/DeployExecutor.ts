@@ -1,4 +1,9 @@
-import { Artifact, Deploy, DeployExecution, ExecutorKind } from '@internal/plugin-sled-common';
+import {
+  Artifact,
+  Deploy,
+  DeployExecution,
+  ExecutorKind,
+} from '@internal/plugin-sled-common';
 import { EnvironmentConfig } from '../config';
 import { DeployLaunch, DeployOutcome } from '../database/DeployStore';
 

@@ -21,14 +21,20 @@ jest.setTimeout(30_000);
 class RecordingReporter implements DeployReporter {
   readonly logs = new Map<string, string>();
   readonly outcomes = new Map<string, DeployOutcome[]>();
-  private readonly waiters = new Map<string, Array<(o: DeployOutcome) => void>>();
+  private readonly waiters = new Map<
+    string,
+    Array<(o: DeployOutcome) => void>
+  >();
 
   appendLog(deployId: string, text: string) {
     this.logs.set(deployId, (this.logs.get(deployId) ?? '') + text);
   }
 
   async finished(deployId: string, outcome: DeployOutcome) {
-    this.outcomes.set(deployId, [...(this.outcomes.get(deployId) ?? []), outcome]);
+    this.outcomes.set(deployId, [
+      ...(this.outcomes.get(deployId) ?? []),
+      outcome,
+    ]);
     for (const resolve of this.waiters.get(deployId) ?? []) resolve(outcome);
     this.waiters.delete(deployId);
   }
@@ -37,7 +43,10 @@ class RecordingReporter implements DeployReporter {
     const done = this.outcomes.get(deployId);
     if (done) return Promise.resolve(done[0]);
     return new Promise(resolve => {
-      this.waiters.set(deployId, [...(this.waiters.get(deployId) ?? []), resolve]);
+      this.waiters.set(deployId, [
+        ...(this.waiters.get(deployId) ?? []),
+        resolve,
+      ]);
     });
   }
 
@@ -53,9 +62,16 @@ describe('LocalProcessExecutor', () => {
   let executor: LocalProcessExecutor;
 
   const makeExecutor = (timeoutSeconds = 60) =>
-    new LocalProcessExecutor({ reporter, logger: mockServices.logger.mock(), timeoutSeconds });
+    new LocalProcessExecutor({
+      reporter,
+      logger: mockServices.logger.mock(),
+      timeoutSeconds,
+    });
 
-  function job(command: string[], options: { dryRun?: boolean; workingDirectory?: string } = {}): DeployJob {
+  function job(
+    command: string[],
+    options: { dryRun?: boolean; workingDirectory?: string } = {},
+  ): DeployJob {
     const artifact: Artifact = {
       id: randomUUID(),
       entityRef: 'component:default/svc-a',
@@ -84,7 +100,8 @@ describe('LocalProcessExecutor', () => {
     };
   }
 
-  const pidOf = (handle: string | undefined) => Number(handle?.replace(/^pid:/, ''));
+  const pidOf = (handle: string | undefined) =>
+    Number(handle?.replace(/^pid:/, ''));
 
   beforeEach(() => {
     ({ dir, cleanup } = makeTempDir('sled-exec-'));
@@ -111,12 +128,20 @@ describe('LocalProcessExecutor', () => {
     );
     process.env.SLED_TEST_BACKEND_SECRET = 'leaked';
     try {
-      const j = job([script, '$(touch pwned)', '`touch pwned2`', 'a b; touch pwned3']);
+      const j = job([
+        script,
+        '$(touch pwned)',
+        '`touch pwned2`',
+        'a b; touch pwned3',
+      ]);
       const execution = await executor.start(j);
       expect(execution.executor).toBe('local');
       expect(pidOf(execution.handle)).toBeGreaterThan(0);
 
-      expect(await reporter.outcome(j.deploy.id)).toEqual({ status: 'succeeded', exitCode: 0 });
+      expect(await reporter.outcome(j.deploy.id)).toEqual({
+        status: 'succeeded',
+        exitCode: 0,
+      });
       const log = reporter.log(j.deploy.id);
       expect(log).toContain(`cwd=${dir}`);
       expect(log).toContain(`SLED_DEPLOY_ID=${j.deploy.id}`);
@@ -124,7 +149,9 @@ describe('LocalProcessExecutor', () => {
       expect(log).toContain('SLED_ENVIRONMENT=local');
       expect(log).toContain(`SLED_ARTIFACT_ID=${j.artifact.id}`);
       expect(log).toContain('SLED_ARTIFACT_VERSION=1.2.3');
-      expect(log).toContain('SLED_ARTIFACT_IMAGE=registry.example/svc-a@sha256:abc');
+      expect(log).toContain(
+        'SLED_ARTIFACT_IMAGE=registry.example/svc-a@sha256:abc',
+      );
       expect(log).toContain('SLED_COMMIT_SHA=abcdef1234567');
       expect(log).toContain('SLED_DRY_RUN=0');
       expect(log).toContain('secret=absent');
@@ -144,17 +171,30 @@ describe('LocalProcessExecutor', () => {
   });
 
   it('passes --dry-run and SLED_DRY_RUN=1 for dry runs', async () => {
-    const script = writeScript(dir, 'deploy.sh', 'echo "dry=$SLED_DRY_RUN"; for a in "$@"; do echo "arg=$a"; done');
+    const script = writeScript(
+      dir,
+      'deploy.sh',
+      'echo "dry=$SLED_DRY_RUN"; for a in "$@"; do echo "arg=$a"; done',
+    );
     const j = job([script, 'first'], { dryRun: true });
     await executor.start(j);
-    expect(await reporter.outcome(j.deploy.id)).toMatchObject({ status: 'succeeded' });
+    expect(await reporter.outcome(j.deploy.id)).toMatchObject({
+      status: 'succeeded',
+    });
     const log = reporter.log(j.deploy.id);
     expect(log).toContain('dry=1');
-    expect(log.split('\n').filter(l => l.startsWith('arg='))).toEqual(['arg=first', 'arg=--dry-run']);
+    expect(log.split('\n').filter(l => l.startsWith('arg='))).toEqual([
+      'arg=first',
+      'arg=--dry-run',
+    ]);
   });
 
   it('fails with the exit code named', async () => {
-    const script = writeScript(dir, 'deploy.sh', 'echo "rolling out"; echo "kaboom" >&2; exit 3');
+    const script = writeScript(
+      dir,
+      'deploy.sh',
+      'echo "rolling out"; echo "kaboom" >&2; exit 3',
+    );
     const j = job([script]);
     await executor.start(j);
     const outcome = await reporter.outcome(j.deploy.id);
@@ -176,10 +216,15 @@ describe('LocalProcessExecutor', () => {
     expect(reporter.log(j.deploy.id)).toContain('could not start');
 
     // a file that is not executable
-    fs.writeFileSync(path.join(dir, 'not-exec.sh'), 'echo hi\n', { mode: 0o644 });
+    fs.writeFileSync(path.join(dir, 'not-exec.sh'), 'echo hi\n', {
+      mode: 0o644,
+    });
     const k = job([path.join(dir, 'not-exec.sh')]);
     await executor.start(k);
-    expect(await reporter.outcome(k.deploy.id)).toMatchObject({ status: 'failed', message: expect.stringMatching(/EACCES/) });
+    expect(await reporter.outcome(k.deploy.id)).toMatchObject({
+      status: 'failed',
+      message: expect.stringMatching(/EACCES/),
+    });
 
     // let any late events arrive: the outcome is reported once
     await new Promise(resolve => setTimeout(resolve, 100));
@@ -189,11 +234,17 @@ describe('LocalProcessExecutor', () => {
 
   it('times out, failing the deploy and stopping its whole process group', async () => {
     executor = makeExecutor(1);
-    const script = writeScript(dir, 'deploy.sh', 'sleep 30 &\necho $! > child.pid\nsleep 30');
+    const script = writeScript(
+      dir,
+      'deploy.sh',
+      'sleep 30 &\necho $! > child.pid\nsleep 30',
+    );
     const j = job([script]);
     const execution = await executor.start(j);
     const pgid = pidOf(execution.handle);
-    await eventually(() => expect(fs.existsSync(path.join(dir, 'child.pid'))).toBe(true));
+    await eventually(() =>
+      expect(fs.existsSync(path.join(dir, 'child.pid'))).toBe(true),
+    );
     const child = Number(fs.readFileSync(path.join(dir, 'child.pid'), 'utf8'));
 
     const outcome = await reporter.outcome(j.deploy.id);
@@ -204,11 +255,17 @@ describe('LocalProcessExecutor', () => {
   });
 
   it('cancels a running deploy, killing the children of the script too', async () => {
-    const script = writeScript(dir, 'deploy.sh', 'sleep 30 &\necho $! > child.pid\necho started\nwait');
+    const script = writeScript(
+      dir,
+      'deploy.sh',
+      'sleep 30 &\necho $! > child.pid\necho started\nwait',
+    );
     const j = job([script]);
     const execution = await executor.start(j);
     const pgid = pidOf(execution.handle);
-    await eventually(() => expect(reporter.log(j.deploy.id)).toContain('started'));
+    await eventually(() =>
+      expect(reporter.log(j.deploy.id)).toContain('started'),
+    );
     const child = Number(fs.readFileSync(path.join(dir, 'child.pid'), 'utf8'));
     expect(isAlive(child)).toBe(true);
 
@@ -227,11 +284,15 @@ describe('LocalProcessExecutor', () => {
     const script = writeScript(dir, 'deploy.sh', 'echo started\nsleep 30');
     const j = job([script]);
     const execution = await executor.start(j);
-    await eventually(() => expect(reporter.log(j.deploy.id)).toContain('started'));
+    await eventually(() =>
+      expect(reporter.log(j.deploy.id)).toContain('started'),
+    );
     await executor.shutdown();
     const outcome = await reporter.outcome(j.deploy.id);
     expect(outcome.status).toBe('failed');
-    await eventually(() => expect(liveProcessesInGroup(pidOf(execution.handle))).toEqual([]));
+    await eventually(() =>
+      expect(liveProcessesInGroup(pidOf(execution.handle))).toEqual([]),
+    );
   });
 
   it('recovers after a restart: kills the orphaned process group and fails the deploy', async () => {
@@ -243,11 +304,20 @@ describe('LocalProcessExecutor', () => {
     });
     const pid = orphan.pid!;
     // a process that reuses a recorded pid is not the deploy's: left alone
-    const stranger = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    const stranger = spawn('sleep', ['30'], {
+      detached: true,
+      stdio: 'ignore',
+    });
     try {
       expect(isAlive(pid)).toBe(true);
-      const running: Deploy = { ...j.deploy, execution: { executor: 'local', handle: `pid:${pid}` } };
-      const reused: Deploy = { ...job(['./deploy.sh']).deploy, execution: { executor: 'local', handle: `pid:${stranger.pid}` } };
+      const running: Deploy = {
+        ...j.deploy,
+        execution: { executor: 'local', handle: `pid:${pid}` },
+      };
+      const reused: Deploy = {
+        ...job(['./deploy.sh']).deploy,
+        execution: { executor: 'local', handle: `pid:${stranger.pid}` },
+      };
       // a deploy whose process is long gone (no handle recorded)
       const gone: Deploy = { ...job(['./deploy.sh']).deploy };
 

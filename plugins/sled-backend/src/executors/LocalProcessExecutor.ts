@@ -65,8 +65,12 @@ export class LocalProcessExecutor implements DeployExecutor {
     };
     this.running.set(id, entry);
 
-    child.stdout!.setEncoding('utf8').on('data', (text: string) => reporter.appendLog(id, text));
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => reporter.appendLog(id, text));
+    child
+      .stdout!.setEncoding('utf8')
+      .on('data', (text: string) => reporter.appendLog(id, text));
+    child
+      .stderr!.setEncoding('utf8')
+      .on('data', (text: string) => reporter.appendLog(id, text));
 
     let settled = false;
     const settle = (outcome: Parameters<DeployReporter['finished']>[1]) => {
@@ -74,13 +78,21 @@ export class LocalProcessExecutor implements DeployExecutor {
       settled = true;
       clearTimeout(entry.timer);
       this.running.delete(id);
-      reporter.finished(id, outcome).catch(error =>
-        this.options.logger.error(`Could not record the end of deploy ${id}`, error),
-      );
+      reporter
+        .finished(id, outcome)
+        .catch(error =>
+          this.options.logger.error(
+            `Could not record the end of deploy ${id}`,
+            error,
+          ),
+        );
     };
 
     child.on('error', error => {
-      reporter.appendLog(id, `sled: could not start ${file}: ${error.message}\n`);
+      reporter.appendLog(
+        id,
+        `sled: could not start ${file}: ${error.message}\n`,
+      );
       settle({
         status: 'failed',
         message: `Could not start the deploy command '${file}': ${error.message}`,
@@ -89,11 +101,18 @@ export class LocalProcessExecutor implements DeployExecutor {
     // 'close' waits for the output pipes; a background process the script left
     // behind could hold them open forever, so settle shortly after 'exit'.
     child.on('exit', (code, signal) => {
-      setTimeout(() => child.emit('close', code, signal), STDIO_GRACE_MS).unref();
+      setTimeout(
+        () => child.emit('close', code, signal),
+        STDIO_GRACE_MS,
+      ).unref();
     });
     child.on('close', (code, signal) => {
       if (entry.stopReason === 'cancelled') {
-        settle({ status: 'cancelled', message: 'Cancelled while running', exitCode: code ?? undefined });
+        settle({
+          status: 'cancelled',
+          message: 'Cancelled while running',
+          exitCode: code ?? undefined,
+        });
       } else if (entry.stopReason === 'timeout') {
         settle({
           status: 'failed',
@@ -103,9 +122,16 @@ export class LocalProcessExecutor implements DeployExecutor {
       } else if (code === 0) {
         settle({ status: 'succeeded', exitCode: 0 });
       } else if (code !== null) {
-        settle({ status: 'failed', message: `The deploy script exited with code ${code}`, exitCode: code });
+        settle({
+          status: 'failed',
+          message: `The deploy script exited with code ${code}`,
+          exitCode: code,
+        });
       } else {
-        settle({ status: 'failed', message: `The deploy script was killed by ${signal}` });
+        settle({
+          status: 'failed',
+          message: `The deploy script was killed by ${signal}`,
+        });
       }
     });
 
@@ -113,7 +139,10 @@ export class LocalProcessExecutor implements DeployExecutor {
       child.once('spawn', resolve);
       child.once('error', () => resolve());
     });
-    return { executor: 'local', handle: child.pid ? `pid:${child.pid}` : undefined };
+    return {
+      executor: 'local',
+      handle: child.pid ? `pid:${child.pid}` : undefined,
+    };
   }
 
   async cancel(deploy: Deploy): Promise<void> {
@@ -135,7 +164,9 @@ export class LocalProcessExecutor implements DeployExecutor {
           // already gone, the usual case
         }
       }
-      logger.warn(`Deploy ${deploy.id} was running when the backend stopped; marking it failed`);
+      logger.warn(
+        `Deploy ${deploy.id} was running when the backend stopped; marking it failed`,
+      );
       reporter.appendLog(
         deploy.id,
         '\nsled: the backend restarted while this deploy ran; its process ended with the old backend\n',
@@ -170,7 +201,10 @@ export class LocalProcessExecutor implements DeployExecutor {
 }
 
 /** True when the pid still runs this deploy (pids are reused). */
-async function isDeployProcess(pid: number, deployId: string): Promise<boolean> {
+async function isDeployProcess(
+  pid: number,
+  deployId: string,
+): Promise<boolean> {
   try {
     const environ = await readFile(`/proc/${pid}/environ`, 'utf8');
     return environ.split('\0').includes(`SLED_DEPLOY_ID=${deployId}`);

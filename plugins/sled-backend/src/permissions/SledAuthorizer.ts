@@ -24,8 +24,13 @@ type TargetPermission = ResourcePermission<'sled-target'>;
  * filter (lists), so pagination stays correct.
  */
 export class SledAuthorizer {
-  private readonly applies: (decision: any, resource: SledTarget | undefined) => boolean;
-  private readonly transform: ReturnType<typeof createConditionTransformer<any>>;
+  private readonly applies: (
+    decision: any,
+    resource: SledTarget | undefined,
+  ) => boolean;
+  private readonly transform: ReturnType<
+    typeof createConditionTransformer<any>
+  >;
 
   constructor(
     private readonly permissions: PermissionsService,
@@ -73,7 +78,9 @@ export class SledAuthorizer {
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Not allowed: ${permission.name} for ${entityRef}`);
+      throw new NotAllowedError(
+        `Not allowed: ${permission.name} for ${entityRef}`,
+      );
     }
   }
 
@@ -112,7 +119,9 @@ function denied(
   target?: SledTarget,
 ): NotAllowedError {
   const where = target
-    ? ` for ${target.entityRef}${target.environment ? ` in ${target.environment}` : ''}`
+    ? ` for ${target.entityRef}${
+        target.environment ? ` in ${target.environment}` : ''
+      }`
     : '';
   return new NotAllowedError(`Not allowed: ${permission.name}${where}`);
 }

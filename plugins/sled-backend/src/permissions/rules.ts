@@ -29,8 +29,12 @@ const isEnvironment = createPermissionRule({
     environments: z.array(z.string()).describe('environment names'),
   }),
   apply: (target, { environments }) =>
-    target.environment !== undefined && environments.includes(target.environment),
-  toQuery: ({ environments }) => ({ column: 'environment', values: environments }),
+    target.environment !== undefined &&
+    environments.includes(target.environment),
+  toQuery: ({ environments }) => ({
+    column: 'environment',
+    values: environments,
+  }),
 });
 
 const isServiceOwner = createPermissionRule({
@@ -39,7 +43,9 @@ const isServiceOwner = createPermissionRule({
     'Allow deploy targets whose service is owned by one of the given entity refs (pass the user’s ownership claims)',
   resourceRef: sledTargetResourceRef,
   paramsSchema: z.object({
-    claims: z.array(z.string()).describe('ownership entity refs, e.g. group:default/team-a'),
+    claims: z
+      .array(z.string())
+      .describe('ownership entity refs, e.g. group:default/team-a'),
   }),
   apply: (target, { claims }) =>
     target.ownerRef !== undefined && claims.includes(target.ownerRef),
@@ -61,5 +67,10 @@ const isService = createPermissionRule({
 export const sledTargetRules = { isEnvironment, isServiceOwner, isService };
 
 /** Conditions for policies: `sledTargetConditions.isEnvironment({ environments: ['staging'] })`. */
-export const { conditions: sledTargetConditions, createConditionalDecision: createSledTargetConditionalDecision } =
-  createConditionExports({ resourceRef: sledTargetResourceRef, rules: sledTargetRules });
+export const {
+  conditions: sledTargetConditions,
+  createConditionalDecision: createSledTargetConditionalDecision,
+} = createConditionExports({
+  resourceRef: sledTargetResourceRef,
+  rules: sledTargetRules,
+});

@@ -1,5 +1,9 @@
 import { AuthService } from '@backstage/backend-plugin-api';
-import { parseEntityRef, RELATION_OWNED_BY, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  parseEntityRef,
+  RELATION_OWNED_BY,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 
@@ -13,7 +17,12 @@ export interface DeployGroup {
 }
 
 const memberRef = (ref: string) =>
-  stringifyEntityRef(parseEntityRef(ref, { defaultKind: 'component', defaultNamespace: 'default' }));
+  stringifyEntityRef(
+    parseEntityRef(ref, {
+      defaultKind: 'component',
+      defaultNamespace: 'default',
+    }),
+  );
 
 /** Reads deploy groups from the catalog with the plugin's own credentials. */
 export class DeployGroupCatalog {
@@ -23,23 +32,39 @@ export class DeployGroupCatalog {
   ) {}
 
   /** The group, or a 400 naming the field when it is not a deploy group. */
-  async getDeployGroup(ref: string, field = 'deployGroup'): Promise<DeployGroup> {
+  async getDeployGroup(
+    ref: string,
+    field = 'deployGroup',
+  ): Promise<DeployGroup> {
     let normalized: string;
     try {
-      normalized = stringifyEntityRef(parseEntityRef(ref, { defaultKind: 'deploygroup', defaultNamespace: 'default' }));
+      normalized = stringifyEntityRef(
+        parseEntityRef(ref, {
+          defaultKind: 'deploygroup',
+          defaultNamespace: 'default',
+        }),
+      );
     } catch (error) {
-      throw new InputError(`${field}: invalid entity ref '${ref}': ${(error as Error).message}`);
+      throw new InputError(
+        `${field}: invalid entity ref '${ref}': ${(error as Error).message}`,
+      );
     }
     const entity = await this.catalog.getEntityByRef(normalized, {
       credentials: await this.auth.getOwnServiceCredentials(),
     });
     if (!entity || entity.kind.toLocaleLowerCase('en-US') !== 'deploygroup') {
-      throw new InputError(`${field}: no DeployGroup '${normalized}' in the catalog`);
+      throw new InputError(
+        `${field}: no DeployGroup '${normalized}' in the catalog`,
+      );
     }
-    const spec = (entity.spec ?? {}) as { members?: string[]; waves?: string[][] };
+    const spec = (entity.spec ?? {}) as {
+      members?: string[];
+      waves?: string[][];
+    };
     return {
       entityRef: stringifyEntityRef(entity),
-      ownerRef: entity.relations?.find(r => r.type === RELATION_OWNED_BY)?.targetRef,
+      ownerRef: entity.relations?.find(r => r.type === RELATION_OWNED_BY)
+        ?.targetRef,
       members: (spec.members ?? []).map(memberRef),
       waves: (spec.waves ?? []).map(w => w.map(memberRef)),
     };

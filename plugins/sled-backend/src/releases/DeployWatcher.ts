@@ -8,7 +8,10 @@ import { DeployStore } from '../database/DeployStore';
 export class DeployWatcher {
   private readonly waiters = new Map<string, Set<(deploy: Deploy) => void>>();
 
-  constructor(private readonly store: DeployStore, private readonly pollMs = 1000) {}
+  constructor(
+    private readonly store: DeployStore,
+    private readonly pollMs = 1000,
+  ) {}
 
   /** Called with every deploy change (DeployService `onChange`). */
   notify(deploy: Deploy) {
@@ -38,7 +41,8 @@ export class DeployWatcher {
             done(deploy);
             return;
           }
-          if (this.waiters.get(deployId)?.has(done)) timer = setTimeout(poll, this.pollMs);
+          if (this.waiters.get(deployId)?.has(done))
+            timer = setTimeout(poll, this.pollMs);
         } catch (error) {
           this.waiters.get(deployId)?.delete(done);
           reject(error);

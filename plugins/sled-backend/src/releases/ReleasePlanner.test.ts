@@ -1,4 +1,8 @@
-import { Deploy, DeployStatus, ReleaseMember } from '@internal/plugin-sled-common';
+import {
+  Deploy,
+  DeployStatus,
+  ReleaseMember,
+} from '@internal/plugin-sled-common';
 import { ReleaseMemberRunner, ReleasePlanner } from './ReleasePlanner';
 
 const member = (entityRef: string, wave: number): ReleaseMember => ({
@@ -13,7 +17,10 @@ const member = (entityRef: string, wave: number): ReleaseMember => ({
  * A runner whose deploys end when the test says so (or at once with the
  * outcome in `outcomes`), recording the order of events.
  */
-function fakeRunner(outcomes: Record<string, DeployStatus> = {}, options: { manual?: boolean } = {}) {
+function fakeRunner(
+  outcomes: Record<string, DeployStatus> = {},
+  options: { manual?: boolean } = {},
+) {
   const events: string[] = [];
   const statuses = new Map<string, string>();
   const pending = new Map<string, (status: DeployStatus) => void>();
@@ -24,7 +31,8 @@ function fakeRunner(outcomes: Record<string, DeployStatus> = {}, options: { manu
   const runner: ReleaseMemberRunner = {
     async start(m) {
       events.push(`start ${m.entityRef}`);
-      if (outcomes[m.entityRef] === 'skipped') return deploy(m.entityRef, 'skipped');
+      if (outcomes[m.entityRef] === 'skipped')
+        return deploy(m.entityRef, 'skipped');
       return deploy(m.entityRef, 'queued');
     },
     waitForEnd(deployId) {
@@ -65,7 +73,9 @@ function fakeRunner(outcomes: Record<string, DeployStatus> = {}, options: { manu
 describe('ReleasePlanner', () => {
   describe('waves', () => {
     it('keeps the listed waves in order and puts unlisted members in a last wave', () => {
-      expect(ReleasePlanner.waves(['a', 'b', 'c', 'd'], [['c'], ['a', 'x']])).toEqual([['c'], ['a'], ['b', 'd']]);
+      expect(
+        ReleasePlanner.waves(['a', 'b', 'c', 'd'], [['c'], ['a', 'x']]),
+      ).toEqual([['c'], ['a'], ['b', 'd']]);
     });
     it('releases everything in one wave when the group lists none', () => {
       expect(ReleasePlanner.waves(['a', 'b'])).toEqual([['a', 'b']]);
@@ -80,15 +90,27 @@ describe('ReleasePlanner', () => {
       new AbortController().signal,
     );
     expect(outcome.status).toBe('succeeded');
-    expect(fake.events.indexOf('succeeded db')).toBeLessThan(fake.events.indexOf('start api'));
-    expect(fake.events.indexOf('succeeded db')).toBeLessThan(fake.events.indexOf('start web'));
-    expect([...fake.statuses.values()]).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect(fake.events.indexOf('succeeded db')).toBeLessThan(
+      fake.events.indexOf('start api'),
+    );
+    expect(fake.events.indexOf('succeeded db')).toBeLessThan(
+      fake.events.indexOf('start web'),
+    );
+    expect([...fake.statuses.values()]).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
   });
 
   it('never has more than `parallelism` member deploys in flight', async () => {
     const fake = fakeRunner();
     const members = Array.from({ length: 12 }, (_, i) => member(`svc-${i}`, 0));
-    const outcome = await new ReleasePlanner({ parallelism: 3 }).run(members, fake.runner, new AbortController().signal);
+    const outcome = await new ReleasePlanner({ parallelism: 3 }).run(
+      members,
+      fake.runner,
+      new AbortController().signal,
+    );
     expect(outcome.status).toBe('succeeded');
     expect(fake.maxInFlight).toBe(3);
     expect(fake.events.filter(e => e.startsWith('start'))).toHaveLength(12);
@@ -108,7 +130,13 @@ describe('ReleasePlanner', () => {
   it('stops later waves when a member fails', async () => {
     const fake = fakeRunner({ api: 'failed' });
     const outcome = await new ReleasePlanner({ parallelism: 5 }).run(
-      [member('db', 0), member('api', 1), member('worker', 1), member('web', 2), member('cdn', 2)],
+      [
+        member('db', 0),
+        member('api', 1),
+        member('worker', 1),
+        member('web', 2),
+        member('cdn', 2),
+      ],
       fake.runner,
       new AbortController().signal,
     );
@@ -153,7 +181,14 @@ describe('ReleasePlanner', () => {
     abort.abort();
     const outcome = await run;
     expect(outcome.status).toBe('cancelled');
-    expect(fake.events).toEqual(expect.arrayContaining(['cancel b', 'cancel c', 'cancelled b', 'cancelled c']));
+    expect(fake.events).toEqual(
+      expect.arrayContaining([
+        'cancel b',
+        'cancel c',
+        'cancelled b',
+        'cancelled c',
+      ]),
+    );
     expect(fake.events).not.toContain('cancel a');
     expect(fake.statuses.get('a')).toBe('succeeded');
     expect(fake.statuses.get('d')).toBe('not-started');

@@ -1,4 +1,9 @@
-import { Deploy, isFinalDeployStatus, ReleaseMember, ReleaseMemberStatus } from '@internal/plugin-sled-common';
+import {
+  Deploy,
+  isFinalDeployStatus,
+  ReleaseMember,
+  ReleaseMemberStatus,
+} from '@internal/plugin-sled-common';
 import pLimit from 'p-limit';
 
 /** What the planner needs to run one member: create its deploy, await it, cancel it. */
@@ -9,7 +14,14 @@ export interface ReleaseMemberRunner {
   waitForEnd(deployId: string): Promise<Deploy>;
   cancel(deployId: string): Promise<void>;
   /** Records a member's progress. */
-  update(member: ReleaseMember, update: { deployId?: string; status: ReleaseMemberStatus; message?: string }): Promise<void>;
+  update(
+    member: ReleaseMember,
+    update: {
+      deployId?: string;
+      status: ReleaseMemberStatus;
+      message?: string;
+    },
+  ): Promise<void>;
 }
 
 export interface ReleaseOutcome {
@@ -26,7 +38,9 @@ export interface ReleaseOutcome {
 export class ReleasePlanner {
   constructor(private readonly options: { parallelism: number }) {
     if (!Number.isInteger(options.parallelism) || options.parallelism < 1) {
-      throw new Error(`ReleasePlanner: parallelism must be a positive integer, got ${options.parallelism}`);
+      throw new Error(
+        `ReleasePlanner: parallelism must be a positive integer, got ${options.parallelism}`,
+      );
     }
   }
 
@@ -48,13 +62,22 @@ export class ReleasePlanner {
     return result;
   }
 
-  async run(members: ReleaseMember[], runner: ReleaseMemberRunner, signal: AbortSignal): Promise<ReleaseOutcome> {
-    const waveNumbers = [...new Set(members.map(m => m.wave))].sort((a, b) => a - b);
+  async run(
+    members: ReleaseMember[],
+    runner: ReleaseMemberRunner,
+    signal: AbortSignal,
+  ): Promise<ReleaseOutcome> {
+    const waveNumbers = [...new Set(members.map(m => m.wave))].sort(
+      (a, b) => a - b,
+    );
     const inFlight = new Set<string>();
     // one object, so the member closures below share the release's stop reason
     const state: { stop?: ReleaseOutcome } = {};
     const onAbort = () => {
-      state.stop ??= { status: 'cancelled', message: 'The release was cancelled' };
+      state.stop ??= {
+        status: 'cancelled',
+        message: 'The release was cancelled',
+      };
       for (const id of inFlight) void runner.cancel(id).catch(() => {});
     };
     if (signal.aborted) onAbort();
@@ -68,33 +91,52 @@ export class ReleasePlanner {
             .map(member =>
               limit(async () => {
                 if (state.stop && !member.deployId) {
-                  await runner.update(member, { status: 'not-started', message: state.stop.message });
+                  await runner.update(member, {
+                    status: 'not-started',
+                    message: state.stop.message,
+                  });
                   return;
                 }
                 let deploy: Deploy;
                 try {
                   deploy = await runner.start(member);
                 } catch (error) {
-                  const message = `${member.entityRef} could not start: ${(error as Error).message}`;
+                  const message = `${member.entityRef} could not start: ${
+                    (error as Error).message
+                  }`;
                   await runner.update(member, { status: 'failed', message });
                   state.stop ??= { status: 'failed', message };
                   return;
                 }
-                await runner.update(member, { deployId: deploy.id, status: deploy.status, message: deploy.message });
+                await runner.update(member, {
+                  deployId: deploy.id,
+                  status: deploy.status,
+                  message: deploy.message,
+                });
                 if (!isFinalDeployStatus(deploy.status)) {
                   inFlight.add(deploy.id);
-                  if (signal.aborted) void runner.cancel(deploy.id).catch(() => {});
+                  if (signal.aborted)
+                    void runner.cancel(deploy.id).catch(() => {});
                   try {
                     deploy = await runner.waitForEnd(deploy.id);
                   } finally {
                     inFlight.delete(deploy.id);
                   }
-                  await runner.update(member, { deployId: deploy.id, status: deploy.status, message: deploy.message });
+                  await runner.update(member, {
+                    deployId: deploy.id,
+                    status: deploy.status,
+                    message: deploy.message,
+                  });
                 }
-                if (deploy.status === 'failed' || deploy.status === 'cancelled') {
+                if (
+                  deploy.status === 'failed' ||
+                  deploy.status === 'cancelled'
+                ) {
                   state.stop ??= {
                     status: 'failed',
-                    message: `${member.entityRef} ${deploy.status}${deploy.message ? `: ${deploy.message}` : ''}`,
+                    message: `${member.entityRef} ${deploy.status}${
+                      deploy.message ? `: ${deploy.message}` : ''
+                    }`,
                   };
                 }
               }),

@@ -33,7 +33,10 @@ export interface ReleaseServiceOptions {
  * skip-if-unchanged apply to each one as to a single deploy.
  */
 export class ReleaseService {
-  private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<
+    string,
+    { abort: AbortController; done: Promise<void> }
+  >();
 
   constructor(private readonly options: ReleaseServiceOptions) {}
 
@@ -46,22 +49,33 @@ export class ReleaseService {
     const env = deploys.getEnvironment(input.environment);
     const reason = input.reason?.trim() || undefined;
     if (env.requireReason && !reason) {
-      throw new InputError(`reason: releases to ${env.name} must give a reason`);
+      throw new InputError(
+        `reason: releases to ${env.name} must give a reason`,
+      );
     }
     if (!group.members.length) {
       throw new InputError(`deployGroup: ${group.entityRef} has no members`);
     }
     const chosen = new Map<string, string>();
     for (const [ref, artifactId] of Object.entries(input.artifacts ?? {})) {
-      const member = group.members.find(m => m.toLocaleLowerCase('en-US') === ref.toLocaleLowerCase('en-US'));
+      const member = group.members.find(
+        m => m.toLocaleLowerCase('en-US') === ref.toLocaleLowerCase('en-US'),
+      );
       if (!member) {
-        throw new InputError(`artifacts: ${ref} is not a member of ${group.entityRef}`);
+        throw new InputError(
+          `artifacts: ${ref} is not a member of ${group.entityRef}`,
+        );
       }
       chosen.set(member, artifactId);
     }
 
     const waves = ReleasePlanner.waves(group.members, group.waves);
-    const members: Array<{ entityRef: string; wave: number; artifactId: string; artifactVersion: string }> = [];
+    const members: Array<{
+      entityRef: string;
+      wave: number;
+      artifactId: string;
+      artifactVersion: string;
+    }> = [];
     for (const [wave, refs] of waves.entries()) {
       for (const entityRef of refs) {
         const artifactId = chosen.get(entityRef);
@@ -76,11 +90,22 @@ export class ReleaseService {
           );
         }
         if (artifact.entityRef !== entityRef) {
-          throw new InputError(`artifacts: artifact ${artifact.version} belongs to ${artifact.entityRef}, not ${entityRef}`);
+          throw new InputError(
+            `artifacts: artifact ${artifact.version} belongs to ${artifact.entityRef}, not ${entityRef}`,
+          );
         }
         // fail the whole release up front rather than half-way through
-        await deploys.assertNotLocked(env.name, { entityRef, deployGroup: group.entityRef }, context);
-        members.push({ entityRef, wave, artifactId: artifact.id, artifactVersion: artifact.version });
+        await deploys.assertNotLocked(
+          env.name,
+          { entityRef, deployGroup: group.entityRef },
+          context,
+        );
+        members.push({
+          entityRef,
+          wave,
+          artifactId: artifact.id,
+          artifactVersion: artifact.version,
+        });
       }
     }
 
@@ -98,7 +123,12 @@ export class ReleaseService {
   }
 
   /** A new release of the artifacts of the last successful release before this one. */
-  async rollback(id: string, group: DeployGroup, input: { reason?: string }, context: DeployRequestContext) {
+  async rollback(
+    id: string,
+    group: DeployGroup,
+    input: { reason?: string },
+    context: DeployRequestContext,
+  ) {
     const release = await this.getRelease(id);
     const earlier = (
       await this.options.releases.listReleases({
@@ -107,7 +137,9 @@ export class ReleaseService {
         status: ['succeeded'],
         limit: 200,
       })
-    ).find(r => !r.dryRun && r.createdAt < release.createdAt && r.id !== release.id);
+    ).find(
+      r => !r.dryRun && r.createdAt < release.createdAt && r.id !== release.id,
+    );
     if (!earlier) {
       throw new ConflictError(
         `Nothing to roll back to: ${release.deployGroup} has no successful release to ${release.environment} before ${release.id}`,
@@ -119,9 +151,13 @@ export class ReleaseService {
         deployGroup: release.deployGroup,
         environment: release.environment,
         artifacts: Object.fromEntries(
-          earlier.members.filter(m => group.members.includes(m.entityRef)).map(m => [m.entityRef, m.artifactId]),
+          earlier.members
+            .filter(m => group.members.includes(m.entityRef))
+            .map(m => [m.entityRef, m.artifactId]),
         ),
-        reason: input.reason ?? `Roll back release ${release.id} to release ${earlier.id}`,
+        reason:
+          input.reason ??
+          `Roll back release ${release.id} to release ${earlier.id}`,
         rollbackOf: release.id,
       },
       context,
@@ -135,7 +171,10 @@ export class ReleaseService {
     return this.withLiveStatus(release);
   }
 
-  async listReleases(options: { deployGroup?: string; limit: number }): Promise<Release[]> {
+  async listReleases(options: {
+    deployGroup?: string;
+    limit: number;
+  }): Promise<Release[]> {
     const list = await this.options.releases.listReleases(options);
     return Promise.all(list.map(r => this.withLiveStatus(r)));
   }
@@ -153,23 +192,39 @@ export class ReleaseService {
     } else {
       // started by another backend instance that is gone: settle it here
       for (const member of release.members) {
-        if (member.deployId && !isFinalDeployStatus(member.status as Deploy['status'])) {
+        if (
+          member.deployId &&
+          !isFinalDeployStatus(member.status as Deploy['status'])
+        ) {
           const deploy = await this.options.deploys.getDeploy(member.deployId);
-          if (!isFinalDeployStatus(deploy.status)) await this.options.deploys.cancel(deploy);
+          if (!isFinalDeployStatus(deploy.status))
+            await this.options.deploys.cancel(deploy);
         } else if (member.status === 'pending') {
-          await this.options.releases.updateMember(id, member.entityRef, { status: 'not-started', message: 'The release was cancelled' });
+          await this.options.releases.updateMember(id, member.entityRef, {
+            status: 'not-started',
+            message: 'The release was cancelled',
+          });
         }
       }
-      await this.options.releases.finishRelease(id, { status: 'cancelled', message: 'The release was cancelled' });
+      await this.options.releases.finishRelease(id, {
+        status: 'cancelled',
+        message: 'The release was cancelled',
+      });
     }
     return this.getRelease(id);
   }
 
   /** Resumes releases a previous backend left running (their member deploys are reused). */
   async recover(): Promise<void> {
-    const running = await this.options.releases.listReleases({ status: ['running'], limit: 1000 });
+    const running = await this.options.releases.listReleases({
+      status: ['running'],
+      limit: 1000,
+    });
     for (const release of running) {
-      this.start(release, { requestedBy: release.requestedBy, canOverrideLock: async () => false });
+      this.start(release, {
+        requestedBy: release.requestedBy,
+        canOverrideLock: async () => false,
+      });
     }
   }
 
@@ -179,7 +234,8 @@ export class ReleaseService {
   }
 
   private start(release: Release, context: DeployRequestContext) {
-    const { planner, releases, deploys, store, watcher, logger, getService } = this.options;
+    const { planner, releases, deploys, store, watcher, logger, getService } =
+      this.options;
     const abort = new AbortController();
     const runner = {
       start: async (member: ReleaseMember): Promise<Deploy> => {
@@ -197,26 +253,42 @@ export class ReleaseService {
           },
           // one deploy per member, even when a restart (or a second backend)
           // resumes the release before the member's deploy id was recorded
-          { ...context, idempotencyKey: `release:${release.id}:${member.entityRef}` },
+          {
+            ...context,
+            idempotencyKey: `release:${release.id}:${member.entityRef}`,
+          },
         );
         return deploy;
       },
       waitForEnd: (deployId: string) => watcher.waitForEnd(deployId),
       cancel: async (deployId: string) => {
         const deploy = await store.getDeploy(deployId);
-        if (deploy && !isFinalDeployStatus(deploy.status)) await deploys.cancel(deploy);
+        if (deploy && !isFinalDeployStatus(deploy.status))
+          await deploys.cancel(deploy);
       },
-      update: (member: ReleaseMember, update: Parameters<typeof releases.updateMember>[2]) =>
-        releases.updateMember(release.id, member.entityRef, update),
+      update: (
+        member: ReleaseMember,
+        update: Parameters<typeof releases.updateMember>[2],
+      ) => releases.updateMember(release.id, member.entityRef, update),
     };
     const done = (async () => {
       try {
-        const outcome = await planner.run(release.members, runner, abort.signal);
+        const outcome = await planner.run(
+          release.members,
+          runner,
+          abort.signal,
+        );
         await releases.finishRelease(release.id, outcome);
       } catch (error) {
-        logger.error(`Release ${release.id} of ${release.deployGroup} broke off`, error as Error);
+        logger.error(
+          `Release ${release.id} of ${release.deployGroup} broke off`,
+          error as Error,
+        );
         await releases
-          .finishRelease(release.id, { status: 'failed', message: `The release broke off: ${(error as Error).message}` })
+          .finishRelease(release.id, {
+            status: 'failed',
+            message: `The release broke off: ${(error as Error).message}`,
+          })
           .catch(() => {});
       } finally {
         this.running.delete(release.id);
@@ -228,9 +300,19 @@ export class ReleaseService {
   private async withLiveStatus(release: Release): Promise<Release> {
     const members = await Promise.all(
       release.members.map(async member => {
-        if (!member.deployId || isFinalDeployStatus(member.status as Deploy['status'])) return member;
+        if (
+          !member.deployId ||
+          isFinalDeployStatus(member.status as Deploy['status'])
+        )
+          return member;
         const deploy = await this.options.store.getDeploy(member.deployId);
-        return deploy ? { ...member, status: deploy.status, message: deploy.message ?? member.message } : member;
+        return deploy
+          ? {
+              ...member,
+              status: deploy.status,
+              message: deploy.message ?? member.message,
+            }
+          : member;
       }),
     );
     return { ...release, members };

@@ -4,7 +4,11 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Artifact, Release } from '@internal/plugin-sled-common';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { eventually, makeTempDir, writeScript } from '../__testUtils__/processes';
+import {
+  eventually,
+  makeTempDir,
+  writeScript,
+} from '../__testUtils__/processes';
 import {
   CI,
   Decide,
@@ -25,14 +29,17 @@ const B = 'component:default/rel-b';
 const C = 'component:default/rel-c';
 const GROUP = 'deploygroup:default/rel-group';
 
-const deployGroup = (name: string, members: string[], waves?: string[][]): Entity => ({
+const deployGroup = (
+  name: string,
+  members: string[],
+  waves?: string[][],
+): Entity => ({
   apiVersion: 'sled.dev/v1alpha1',
   kind: 'DeployGroup',
   metadata: { name, namespace: 'default' },
   spec: { owner: 'team-a', members, ...(waves ? { waves } : {}) },
   relations: [{ type: 'ownedBy', targetRef: 'group:default/team-a' }],
 });
-
 
 describe('releases API', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
@@ -42,21 +49,34 @@ describe('releases API', () => {
   let decide: Decide = allowAllButLockOverride;
 
   const api = () => request(backend.server);
-  const get = (p: string, auth = USER) => api().get(`/api/sled${p}`).set('Authorization', auth);
+  const get = (p: string, auth = USER) =>
+    api().get(`/api/sled${p}`).set('Authorization', auth);
   const post = (p: string, body?: object, auth = USER) =>
     api().post(`/api/sled${p}`).set('Authorization', auth).send(body);
 
-  async function register(entityRef: string, version: string, command?: string[]): Promise<Artifact> {
+  async function register(
+    entityRef: string,
+    version: string,
+    command?: string[],
+  ): Promise<Artifact> {
     const res = await post(
       '/artifacts',
-      { entityRef, version, commitSha: 'abcdef1234567', ...(command ? { deploy: { command } } : {}) },
+      {
+        entityRef,
+        version,
+        commitSha: 'abcdef1234567',
+        ...(command ? { deploy: { command } } : {}),
+      },
       CI,
     );
     expect(res.status).toBe(201);
     return res.body;
   }
 
-  async function waitForRelease(id: string, status: Release['status']): Promise<Release> {
+  async function waitForRelease(
+    id: string,
+    status: Release['status'],
+  ): Promise<Release> {
     return eventually(async () => {
       const res = await get(`/releases/${id}`);
       expect(res.status).toBe(200);
@@ -65,12 +85,17 @@ describe('releases API', () => {
     }, 30_000);
   }
 
-  const releaseCount = async () => Number((await knex('sled_releases').count({ n: '*' }))[0].n);
+  const releaseCount = async () =>
+    Number((await knex('sled_releases').count({ n: '*' }))[0].n);
 
   beforeAll(async () => {
     let dir: string;
     ({ dir, cleanup } = makeTempDir('sled-releases-'));
-    writeScript(dir, 'deploy.sh', 'echo "deploying $SLED_ARTIFACT_VERSION to $SLED_ENVIRONMENT"');
+    writeScript(
+      dir,
+      'deploy.sh',
+      'echo "deploying $SLED_ARTIFACT_VERSION to $SLED_ENVIRONMENT"',
+    );
     writeScript(dir, 'fail.sh', 'echo broken; exit 3');
     writeScript(dir, 'slow.sh', 'sleep 30 &\nwait');
     knex = await databases.init('SQLITE_3');
@@ -102,26 +127,50 @@ describe('releases API', () => {
     ['get', `/releases/${MISSING_ID}`, undefined],
     ['post', `/releases/${MISSING_ID}/cancel`, undefined],
     ['post', `/releases/${MISSING_ID}/rollback`, {}],
-  ] as const)('refuses %s %s without credentials (401)', async (method, path, body) => {
-    const res = await api()[method](`/api/sled${path}`).set('Authorization', NONE).send(body);
-    expect(res.status).toBe(401);
-    expect(await releaseCount()).toBe(0);
-  });
+  ] as const)(
+    'refuses %s %s without credentials (401)',
+    async (method, path, body) => {
+      const res = await api()
+        [method](`/api/sled${path}`)
+        .set('Authorization', NONE)
+        .send(body);
+      expect(res.status).toBe(401);
+      expect(await releaseCount()).toBe(0);
+    },
+  );
 
   it('refuses a release without the release permission on the group (403), writing nothing', async () => {
     await register(A, '0.0.1');
     const asked: Array<string | undefined> = [];
     decide = (p, resourceRef) => {
       if (p.name === 'sled.release') asked.push(resourceRef);
-      return { result: p.name === 'sled.release' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW };
+      return {
+        result:
+          p.name === 'sled.release'
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+      };
     };
-    const res = await post('/releases', { deployGroup: 'rel-group', environment: 'local' });
+    const res = await post('/releases', {
+      deployGroup: 'rel-group',
+      environment: 'local',
+    });
     expect(res.status).toBe(403);
-    expect(res.body.error.message).toBe(`Not allowed: sled.release for ${GROUP}`);
+    expect(res.body.error.message).toBe(
+      `Not allowed: sled.release for ${GROUP}`,
+    );
     // the policy decides on the DeployGroup entity (by ownership, in the example policy)
     expect(asked).toEqual([GROUP]);
     expect(await releaseCount()).toBe(0);
-    expect((await post('/locks', { environment: 'local', deployGroup: GROUP, reason: 'r' })).status).toBe(403);
+    expect(
+      (
+        await post('/locks', {
+          environment: 'local',
+          deployGroup: GROUP,
+          reason: 'r',
+        })
+      ).status,
+    ).toBe(403);
     expect((await get('/locks')).body).toEqual([]);
   });
 
@@ -132,10 +181,22 @@ describe('releases API', () => {
             result: AuthorizeResult.CONDITIONAL,
             pluginId: 'sled',
             resourceType: 'sled-target',
-            conditions: { rule: 'IS_SERVICE_OWNER', resourceType: 'sled-target', params: { claims: ['group:default/team-a'] } },
+            conditions: {
+              rule: 'IS_SERVICE_OWNER',
+              resourceType: 'sled-target',
+              params: { claims: ['group:default/team-a'] },
+            },
           }
-        : { result: p.name === 'sled.lock.override' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW };
-    const res = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+        : {
+            result:
+              p.name === 'sled.lock.override'
+                ? AuthorizeResult.DENY
+                : AuthorizeResult.ALLOW,
+          };
+    const res = await post('/releases', {
+      deployGroup: GROUP,
+      environment: 'local',
+    });
     expect(res.status).toBe(403);
     expect(res.body.error.message).toMatch(/rel-c/);
     expect(await releaseCount()).toBe(0);
@@ -143,11 +204,31 @@ describe('releases API', () => {
 
   it.each([
     [{ deployGroup: GROUP }, /environment/],
-    [{ deployGroup: GROUP, environment: 'nowhere' }, /environment: unknown environment/],
-    [{ deployGroup: 'deploygroup:default/missing', environment: 'local' }, /deployGroup: no DeployGroup/],
+    [
+      { deployGroup: GROUP, environment: 'nowhere' },
+      /environment: unknown environment/,
+    ],
+    [
+      { deployGroup: 'deploygroup:default/missing', environment: 'local' },
+      /deployGroup: no DeployGroup/,
+    ],
     [{ deployGroup: A, environment: 'local' }, /deployGroup: no DeployGroup/],
-    [{ deployGroup: GROUP, environment: 'local', artifacts: { 'component:default/other': MISSING_ID } }, /artifacts: .*not a member/],
-    [{ deployGroup: GROUP, environment: 'local', artifacts: { [A]: MISSING_ID } }, /artifacts: no artifact/],
+    [
+      {
+        deployGroup: GROUP,
+        environment: 'local',
+        artifacts: { 'component:default/other': MISSING_ID },
+      },
+      /artifacts: .*not a member/,
+    ],
+    [
+      {
+        deployGroup: GROUP,
+        environment: 'local',
+        artifacts: { [A]: MISSING_ID },
+      },
+      /artifacts: no artifact/,
+    ],
   ])('rejects %j (400), writing nothing', async (body, message) => {
     const res = await post('/releases', body);
     expect(res.status).toBe(400);
@@ -166,70 +247,128 @@ describe('releases API', () => {
       reason: 'weekly',
     });
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ deployGroup: GROUP, environment: 'local', status: 'running' });
+    expect(res.body).toMatchObject({
+      deployGroup: GROUP,
+      environment: 'local',
+      status: 'running',
+    });
     const done = await waitForRelease(res.body.id, 'succeeded');
-    expect(done.members.map(m => [m.entityRef, m.wave, m.artifactVersion, m.status])).toEqual([
+    expect(
+      done.members.map(m => [m.entityRef, m.wave, m.artifactVersion, m.status]),
+    ).toEqual([
       [A, 0, '0.0.1', 'succeeded'],
       [B, 1, '1.0.0', 'succeeded'],
       [C, 1, '1.0.0', 'succeeded'],
     ]);
-    const deploys = await Promise.all(done.members.map(async m => (await get(`/deploys/${m.deployId}`)).body));
-    expect(deploys.every(d => d.releaseId === done.id && d.reason === 'weekly')).toBe(true);
+    const deploys = await Promise.all(
+      done.members.map(async m => (await get(`/deploys/${m.deployId}`)).body),
+    );
+    expect(
+      deploys.every(d => d.releaseId === done.id && d.reason === 'weekly'),
+    ).toBe(true);
     expect(deploys[1].artifactId).toBe(b.id);
     // wave 1 started only after wave 0 ended
     expect(deploys[1].startedAt >= deploys[0].finishedAt).toBe(true);
     expect(deploys[2].startedAt >= deploys[0].finishedAt).toBe(true);
 
-    const list = await get(`/releases?deployGroup=${encodeURIComponent(GROUP)}`);
+    const list = await get(
+      `/releases?deployGroup=${encodeURIComponent(GROUP)}`,
+    );
     expect(list.status).toBe(200);
     expect(list.body.items[0].id).toBe(done.id);
   });
 
   it('a failed member stops later waves', async () => {
     await register(A, '0.0.2-broken', ['./fail.sh']);
-    const res = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+    const res = await post('/releases', {
+      deployGroup: GROUP,
+      environment: 'local',
+    });
     expect(res.status).toBe(202);
     const done = await waitForRelease(res.body.id, 'failed');
     expect(done.message).toMatch(/rel-a failed/);
-    expect(done.members.map(m => m.status)).toEqual(['failed', 'not-started', 'not-started']);
+    expect(done.members.map(m => m.status)).toEqual([
+      'failed',
+      'not-started',
+      'not-started',
+    ]);
   });
 
   it('rolls back a release to the artifacts of the previous successful one', async () => {
     await register(A, '0.0.3');
-    const second = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+    const second = await post('/releases', {
+      deployGroup: GROUP,
+      environment: 'local',
+    });
     const secondDone = await waitForRelease(second.body.id, 'succeeded');
-    expect(secondDone.members.map(m => m.artifactVersion)).toEqual(['0.0.3', '1.0.0', '1.1.0']);
+    expect(secondDone.members.map(m => m.artifactVersion)).toEqual([
+      '0.0.3',
+      '1.0.0',
+      '1.1.0',
+    ]);
 
     const rollback = await post(`/releases/${secondDone.id}/rollback`, {});
     expect(rollback.status).toBe(202);
     expect(rollback.body.rollbackOf).toBe(secondDone.id);
     const rolledBack = await waitForRelease(rollback.body.id, 'succeeded');
-    expect(rolledBack.members.map(m => m.artifactVersion)).toEqual(['0.0.1', '1.0.0', '1.0.0']);
+    expect(rolledBack.members.map(m => m.artifactVersion)).toEqual([
+      '0.0.1',
+      '1.0.0',
+      '1.0.0',
+    ]);
   });
 
   it('refuses a release while a member is locked (409), writing nothing', async () => {
-    const lock = await post('/locks', { environment: 'local', entityRef: B, reason: 'incident' });
+    const lock = await post('/locks', {
+      environment: 'local',
+      entityRef: B,
+      reason: 'incident',
+    });
     expect(lock.status).toBe(201);
     const before = await releaseCount();
-    const res = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+    const res = await post('/releases', {
+      deployGroup: GROUP,
+      environment: 'local',
+    });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(/locked/);
     expect(await releaseCount()).toBe(before);
-    await api().delete(`/api/sled/locks/${lock.body.id}`).set('Authorization', USER);
+    await api()
+      .delete(`/api/sled/locks/${lock.body.id}`)
+      .set('Authorization', USER);
   });
 
   it.each([
-    [{ environment: 'local', deployGroup: GROUP, entityRef: A, reason: 'r' }, /deployGroup: lock either one service/],
-    [{ environment: 'local', deployGroup: 'deploygroup:default/missing', reason: 'r' }, /deployGroup: no DeployGroup/],
-    [{ environment: 'local', deployGroup: A, reason: 'r' }, /deployGroup: no DeployGroup/],
-    [{ environment: 'nowhere', deployGroup: GROUP, reason: 'r' }, /environment/],
+    [
+      { environment: 'local', deployGroup: GROUP, entityRef: A, reason: 'r' },
+      /deployGroup: lock either one service/,
+    ],
+    [
+      {
+        environment: 'local',
+        deployGroup: 'deploygroup:default/missing',
+        reason: 'r',
+      },
+      /deployGroup: no DeployGroup/,
+    ],
+    [
+      { environment: 'local', deployGroup: A, reason: 'r' },
+      /deployGroup: no DeployGroup/,
+    ],
+    [
+      { environment: 'nowhere', deployGroup: GROUP, reason: 'r' },
+      /environment/,
+    ],
     [{ environment: 'local', deployGroup: GROUP }, /reason/],
-  ])('rejects the group lock %j (400), writing nothing', async (body, message) => {
-    const res = await post('/locks', body);
-    expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(message);
-    expect((await get('/locks')).body).toEqual([]);
-  });
+  ])(
+    'rejects the group lock %j (400), writing nothing',
+    async (body, message) => {
+      const res = await post('/locks', body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+      expect((await get('/locks')).body).toEqual([]);
+    },
+  );
 
   it('locks a whole deploy group: member deploys and releases are refused, naming the group, until unlocked', async () => {
     const asked: Array<[string, string | undefined]> = [];
@@ -237,53 +376,119 @@ describe('releases API', () => {
       asked.push([p.name, resourceRef]);
       return allowAllButLockOverride(p);
     };
-    const lockRes = await post('/locks', { environment: 'local', deployGroup: 'rel-group', reason: 'quarterly freeze' });
+    const lockRes = await post('/locks', {
+      environment: 'local',
+      deployGroup: 'rel-group',
+      reason: 'quarterly freeze',
+    });
     expect(lockRes.status).toBe(201);
     const lock = lockRes.body;
-    expect(lock).toMatchObject({ environment: 'local', deployGroup: GROUP, reason: 'quarterly freeze', createdBy: 'user:default/mock' });
+    expect(lock).toMatchObject({
+      environment: 'local',
+      deployGroup: GROUP,
+      reason: 'quarterly freeze',
+      createdBy: 'user:default/mock',
+    });
     expect(lock.entityRef).toBeUndefined();
     // locking a group is part of releasing it: sled.release on the group
     expect(asked).toContainEqual(['sled.release', GROUP]);
     expect(asked.map(([name]) => name)).not.toContain('sled.lock');
 
     // a single deploy of a member is refused, naming the group and the lock
-    const artifact = (await get(`/artifacts?entityRef=${encodeURIComponent(B)}`)).body.items[0];
-    const refused = await post('/deploys', { entityRef: B, environment: 'local', artifactId: artifact.id });
+    const artifact = (
+      await get(`/artifacts?entityRef=${encodeURIComponent(B)}`)
+    ).body.items[0];
+    const refused = await post('/deploys', {
+      entityRef: B,
+      environment: 'local',
+      artifactId: artifact.id,
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(
-      new RegExp(`rel-b is locked in local with its deploy group ${GROUP} by user:default/mock: quarterly freeze \\(lock ${lock.id}\\)`),
+      new RegExp(
+        `rel-b is locked in local with its deploy group ${GROUP} by user:default/mock: quarterly freeze \\(lock ${lock.id}\\)`,
+      ),
     );
     // so is a release of the group, writing nothing
     const before = await releaseCount();
-    const release = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+    const release = await post('/releases', {
+      deployGroup: GROUP,
+      environment: 'local',
+    });
     expect(release.status).toBe(409);
     expect(release.body.error.message).toMatch(/quarterly freeze/);
     expect(await releaseCount()).toBe(before);
     // other environments are not locked
-    const production = await post('/deploys', { entityRef: B, environment: 'production', artifactId: artifact.id, reason: 'hotfix', dryRun: true });
+    const production = await post('/deploys', {
+      entityRef: B,
+      environment: 'production',
+      artifactId: artifact.id,
+      reason: 'hotfix',
+      dryRun: true,
+    });
     expect(production.status).toBe(202);
 
     // members show the group lock in their state; the environment itself is not locked
     const state = await get(`/state?entityRef=${encodeURIComponent(C)}`);
-    expect(state.body.environments.find((e: any) => e.environment === 'local').lock.id).toBe(lock.id);
+    expect(
+      state.body.environments.find((e: any) => e.environment === 'local').lock
+        .id,
+    ).toBe(lock.id);
     const envs = await get('/environments');
     expect(envs.body.find((e: any) => e.name === 'local').locks).toEqual([]);
-    expect((await get(`/locks?deployGroup=${encodeURIComponent(GROUP)}`)).body.map((l: any) => l.id)).toEqual([lock.id]);
-    expect((await get(`/locks?entityRef=${encodeURIComponent(A)}&deployGroup=${encodeURIComponent(GROUP)}`)).body.map((l: any) => l.id)).toEqual([lock.id]);
+    expect(
+      (await get(`/locks?deployGroup=${encodeURIComponent(GROUP)}`)).body.map(
+        (l: any) => l.id,
+      ),
+    ).toEqual([lock.id]);
+    expect(
+      (
+        await get(
+          `/locks?entityRef=${encodeURIComponent(
+            A,
+          )}&deployGroup=${encodeURIComponent(GROUP)}`,
+        )
+      ).body.map((l: any) => l.id),
+    ).toEqual([lock.id]);
 
     // unlocking needs sled.release on the group too
-    decide = p => ({ result: p.name === 'sled.release' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW });
-    expect((await api().delete(`/api/sled/locks/${lock.id}`).set('Authorization', USER)).status).toBe(403);
+    decide = p => ({
+      result:
+        p.name === 'sled.release'
+          ? AuthorizeResult.DENY
+          : AuthorizeResult.ALLOW,
+    });
+    expect(
+      (
+        await api()
+          .delete(`/api/sled/locks/${lock.id}`)
+          .set('Authorization', USER)
+      ).status,
+    ).toBe(403);
     decide = allowAllButLockOverride;
-    expect((await api().delete(`/api/sled/locks/${lock.id}`).set('Authorization', USER)).status).toBe(204);
-    const deployed = await post('/deploys', { entityRef: B, environment: 'local', artifactId: artifact.id, force: true });
+    expect(
+      (
+        await api()
+          .delete(`/api/sled/locks/${lock.id}`)
+          .set('Authorization', USER)
+      ).status,
+    ).toBe(204);
+    const deployed = await post('/deploys', {
+      entityRef: B,
+      environment: 'local',
+      artifactId: artifact.id,
+      force: true,
+    });
     expect(deployed.status).toBe(202);
     await waitForEnd(backend, deployed.body.id);
   });
 
   it('cancel cancels what has not finished', async () => {
     await register(A, '0.0.4-slow', ['./slow.sh']);
-    const res = await post('/releases', { deployGroup: GROUP, environment: 'local' });
+    const res = await post('/releases', {
+      deployGroup: GROUP,
+      environment: 'local',
+    });
     await eventually(async () => {
       const r = await get(`/releases/${res.body.id}`);
       expect(r.body.members[0].status).toBe('running');
@@ -291,11 +496,9 @@ describe('releases API', () => {
     const cancelled = await post(`/releases/${res.body.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
-    expect(cancelled.body.members.map((m: { status: string }) => m.status)).toEqual([
-      'cancelled',
-      'not-started',
-      'not-started',
-    ]);
+    expect(
+      cancelled.body.members.map((m: { status: string }) => m.status),
+    ).toEqual(['cancelled', 'not-started', 'not-started']);
     const again = await post(`/releases/${res.body.id}/cancel`);
     expect(again.status).toBe(409);
   });

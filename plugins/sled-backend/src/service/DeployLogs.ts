@@ -64,7 +64,10 @@ export class DeployLogs {
           await this.store.appendLog(deployId, entry.nextChunk++, text);
           this.events.emit(deployId);
         } catch (error) {
-          this.logger.error(`Could not store output of deploy ${deployId}`, error as Error);
+          this.logger.error(
+            `Could not store output of deploy ${deployId}`,
+            error as Error,
+          );
         }
       });
     }

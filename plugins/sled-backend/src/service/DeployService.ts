@@ -87,14 +87,20 @@ export class DeployService implements DeployReporter {
 
     const requestHash = hashOf({ ...input, entityRef: service.entityRef });
     if (context.idempotencyKey) {
-      const earlier = await store.findIdempotent(context.requestedBy, context.idempotencyKey);
+      const earlier = await store.findIdempotent(
+        context.requestedBy,
+        context.idempotencyKey,
+      );
       if (earlier) {
         if (earlier.requestHash !== requestHash) {
           throw new ConflictError(
             `Idempotency-Key '${context.idempotencyKey}' was already used for a different request`,
           );
         }
-        return { deploy: (await store.getDeploy(earlier.deployId))!, created: false };
+        return {
+          deploy: (await store.getDeploy(earlier.deployId))!,
+          created: false,
+        };
       }
     }
 
@@ -120,7 +126,11 @@ export class DeployService implements DeployReporter {
       const last = await store.findLatest(service.entityRef, env.name, {
         statuses: ['succeeded', 'failed', 'cancelled'],
       });
-      if (active === 0 && last?.status === 'succeeded' && last.artifactId === artifact.id) {
+      if (
+        active === 0 &&
+        last?.status === 'succeeded' &&
+        last.artifactId === artifact.id
+      ) {
         status = 'skipped';
         message = `${artifact.version} is already deployed to ${env.name} (deploy ${last.id}); use force to deploy it again`;
       }
@@ -150,12 +160,17 @@ export class DeployService implements DeployReporter {
         },
       },
       context.idempotencyKey
-        ? { principal: context.requestedBy, key: context.idempotencyKey, requestHash }
+        ? {
+            principal: context.requestedBy,
+            key: context.idempotencyKey,
+            requestHash,
+          }
         : undefined,
     );
     if (!replayed) {
       this.options.onChange?.(deploy);
-      if (deploy.status === 'queued') this.dispatch(deploy.entityRef, deploy.environment);
+      if (deploy.status === 'queued')
+        this.dispatch(deploy.entityRef, deploy.environment);
     }
     return { deploy, created: !replayed };
   }
@@ -172,7 +187,9 @@ export class DeployService implements DeployReporter {
       statuses: ['succeeded'],
     });
     if (!current) {
-      throw new ConflictError(`Nothing to roll back: ${service.entityRef} has no successful deploy to ${env.name}`);
+      throw new ConflictError(
+        `Nothing to roll back: ${service.entityRef} has no successful deploy to ${env.name}`,
+      );
     }
     const previous = await store.findLatest(service.entityRef, env.name, {
       statuses: ['succeeded'],
@@ -189,7 +206,9 @@ export class DeployService implements DeployReporter {
         entityRef: service.entityRef,
         environment: env.name,
         artifactId: previous.artifactId,
-        reason: input.reason ?? `Roll back ${current.artifactVersion} to ${previous.artifactVersion}`,
+        reason:
+          input.reason ??
+          `Roll back ${current.artifactVersion} to ${previous.artifactVersion}`,
         rollbackOf: current.id,
       },
       context,
@@ -199,10 +218,15 @@ export class DeployService implements DeployReporter {
   async cancel(deploy: Deploy): Promise<Deploy> {
     const { store } = this.options;
     if (isFinalDeployStatus(deploy.status)) {
-      throw new ConflictError(`Deploy ${deploy.id} already ended: ${deploy.status}`);
+      throw new ConflictError(
+        `Deploy ${deploy.id} already ended: ${deploy.status}`,
+      );
     }
     if (deploy.status === 'queued') {
-      const cancelled = await store.finishDeploy(deploy.id, { status: 'cancelled', message: 'Cancelled before it started' });
+      const cancelled = await store.finishDeploy(deploy.id, {
+        status: 'cancelled',
+        message: 'Cancelled before it started',
+      });
       if (cancelled) {
         this.afterFinish(cancelled);
         return cancelled;
@@ -239,38 +263,52 @@ export class DeployService implements DeployReporter {
       what = `${service.entityRef} is locked in ${environment} with its deploy group ${lock.deployGroup}`;
     }
     throw new ConflictError(
-      `${what} by ${lock.createdBy}: ${lock.reason} (lock ${lock.id}${lock.expiresAt ? `, until ${lock.expiresAt}` : ''})`,
+      `${what} by ${lock.createdBy}: ${lock.reason} (lock ${lock.id}${
+        lock.expiresAt ? `, until ${lock.expiresAt}` : ''
+      })`,
     );
   }
 
-  async getState(service: Pick<DeployableService, 'entityRef' | 'deployGroup'>): Promise<ServiceState> {
+  async getState(
+    service: Pick<DeployableService, 'entityRef' | 'deployGroup'>,
+  ): Promise<ServiceState> {
     const { store } = this.options;
     const { entityRef } = service;
-    const locks = await store.listLocks({ entityRef, deployGroup: service.deployGroup });
+    const locks = await store.listLocks({
+      entityRef,
+      deployGroup: service.deployGroup,
+    });
     const environments = await Promise.all(
       this.environments.map(async (env): Promise<EnvironmentState> => {
         const [currentDeploy, lastDeploy] = await Promise.all([
           store.findLatest(entityRef, env.name, { statuses: ['succeeded'] }),
           store.findLatest(entityRef, env.name, { includeDryRun: true }),
         ]);
-        const artifact = currentDeploy && (await store.getArtifact(currentDeploy.artifactId));
+        const artifact =
+          currentDeploy && (await store.getArtifact(currentDeploy.artifactId));
         const previous =
           currentDeploy &&
           (await store.findLatest(entityRef, env.name, {
             statuses: ['succeeded'],
             excludeArtifactId: currentDeploy.artifactId,
           }));
-        const rollbackTarget = previous && (await store.getArtifact(previous.artifactId));
+        const rollbackTarget =
+          previous && (await store.getArtifact(previous.artifactId));
         // the most specific lock: the service's own, its group's, the environment's
         const lock: Lock | undefined =
-          locks.find(l => l.environment === env.name && l.entityRef === entityRef) ??
+          locks.find(
+            l => l.environment === env.name && l.entityRef === entityRef,
+          ) ??
           locks.find(l => l.environment === env.name && l.deployGroup) ??
           locks.find(l => l.environment === env.name);
         return {
           environment: env.name,
           executor: env.executor,
           requireReason: env.requireReason,
-          current: currentDeploy && artifact ? { deploy: currentDeploy, artifact } : undefined,
+          current:
+            currentDeploy && artifact
+              ? { deploy: currentDeploy, artifact }
+              : undefined,
           rollbackTarget,
           lastDeploy,
           lock,
@@ -313,7 +351,10 @@ export class DeployService implements DeployReporter {
           await this.startNext(entityRef, environment);
         } while (this.redispatch.has(key));
       } catch (error) {
-        this.options.logger.error(`Could not start the next deploy of ${entityRef} to ${environment}`, error as Error);
+        this.options.logger.error(
+          `Could not start the next deploy of ${entityRef} to ${environment}`,
+          error as Error,
+        );
       } finally {
         this.dispatching.delete(key);
       }
@@ -333,7 +374,12 @@ export class DeployService implements DeployReporter {
         const env = this.getEnvironment(environment);
         const executor = this.executorFor(environment);
         const artifact = await store.getArtifact(deploy.artifactId);
-        const execution = await executor.start({ deploy, artifact: artifact!, environment: env, launch: launch! });
+        const execution = await executor.start({
+          deploy,
+          artifact: artifact!,
+          environment: env,
+          launch: launch!,
+        });
         await store.setExecution(deploy.id, execution);
         return; // it runs; the next one starts when it finishes
       } catch (error) {
@@ -352,7 +398,9 @@ export class DeployService implements DeployReporter {
     const env = this.getEnvironment(environment);
     const executor = this.executors.get(env.executor);
     if (!executor) {
-      throw new Error(`The ${env.executor} executor of environment ${env.name} is not available`);
+      throw new Error(
+        `The ${env.executor} executor of environment ${env.name} is not available`,
+      );
     }
     return executor;
   }
@@ -381,10 +429,16 @@ export class DeployService implements DeployReporter {
   async recover(): Promise<void> {
     const running = await this.options.store.listRunning();
     for (const executor of this.executors.values()) {
-      const mine = running.filter(d => this.environments.find(e => e.name === d.environment)?.executor === executor.kind);
+      const mine = running.filter(
+        d =>
+          this.environments.find(e => e.name === d.environment)?.executor ===
+          executor.kind,
+      );
       if (mine.length) await executor.recover(mine);
     }
-    const orphans = running.filter(d => !this.environments.some(e => e.name === d.environment));
+    const orphans = running.filter(
+      d => !this.environments.some(e => e.name === d.environment),
+    );
     for (const deploy of orphans) {
       await this.finished(deploy.id, {
         status: 'failed',

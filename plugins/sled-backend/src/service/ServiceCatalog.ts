@@ -37,12 +37,16 @@ export function parseCommand(value: string): string[] {
     if (Array.isArray(parsed) && parsed.every(p => typeof p === 'string')) {
       return parsed;
     }
-    throw new InputError(`Invalid ${SLED_ANNOTATION_DEPLOY_COMMAND}: expected an array of strings`);
+    throw new InputError(
+      `Invalid ${SLED_ANNOTATION_DEPLOY_COMMAND}: expected an array of strings`,
+    );
   }
   return trimmed.split(/\s+/).filter(Boolean);
 }
 
-export function toDeployableService(entity: Entity): DeployableService | undefined {
+export function toDeployableService(
+  entity: Entity,
+): DeployableService | undefined {
   const annotations = entity.metadata.annotations ?? {};
   const command = annotations[SLED_ANNOTATION_DEPLOY_COMMAND];
   if (
@@ -62,7 +66,9 @@ export function toDeployableService(entity: Entity): DeployableService | undefin
   return {
     entityRef: stringifyEntityRef(entity),
     ownerRef: owner?.targetRef,
-    deployGroup: entity.relations?.find(r => r.type === RELATION_DEPLOY_MEMBER_OF)?.targetRef,
+    deployGroup: entity.relations?.find(
+      r => r.type === RELATION_DEPLOY_MEMBER_OF,
+    )?.targetRef,
     command: parseCommand(command),
     deployerImage: annotations[SLED_ANNOTATION_DEPLOYER_IMAGE],
     workingDirectory,
@@ -86,13 +92,17 @@ export class ServiceCatalog {
     try {
       normalized = stringifyEntityRef(parseEntityRef(entityRef));
     } catch (error) {
-      throw new InputError(`Invalid entityRef '${entityRef}': ${(error as Error).message}`);
+      throw new InputError(
+        `Invalid entityRef '${entityRef}': ${(error as Error).message}`,
+      );
     }
     const entity = await this.catalog.getEntityByRef(normalized, {
       credentials: await this.auth.getOwnServiceCredentials(),
     });
     if (!entity) {
-      throw new InputError(`entityRef: no entity '${normalized}' in the catalog`);
+      throw new InputError(
+        `entityRef: no entity '${normalized}' in the catalog`,
+      );
     }
     const service = toDeployableService(entity);
     if (!service) {

@@ -3,7 +3,11 @@ import { Deploy, isFinalDeployStatus } from '@internal/plugin-sled-common';
 import fs from 'fs';
 import path from 'path';
 import request from 'supertest';
-import { eventually, makeTempDir, writeScript } from '../__testUtils__/processes';
+import {
+  eventually,
+  makeTempDir,
+  writeScript,
+} from '../__testUtils__/processes';
 import {
   CI,
   serviceEntity,
@@ -37,7 +41,10 @@ describe('deploy queue under concurrent requests', () => {
       const knex = await databases.init(databaseId);
       let backend: TestBackend | undefined;
       try {
-        backend = await startSledBackend({ knex, entities: [serviceEntity('busy', dir)] });
+        backend = await startSledBackend({
+          knex,
+          entities: [serviceEntity('busy', dir)],
+        });
         const server = backend.server;
         const registered = await request(server)
           .post('/api/sled/artifacts')
@@ -62,7 +69,12 @@ describe('deploy queue under concurrent requests', () => {
             request(server)
               .post('/api/sled/deploys')
               .set('Authorization', USER)
-              .send({ entityRef: SVC, environment: 'local', artifactId: registered.body.id, force: true }),
+              .send({
+                entityRef: SVC,
+                environment: 'local',
+                artifactId: registered.body.id,
+                force: true,
+              }),
           ),
         );
         expect(responses.map(r => r.status)).toEqual(Array(COUNT).fill(202));
@@ -82,32 +94,49 @@ describe('deploy queue under concurrent requests', () => {
 
         // none lost, none duplicated, all succeeded
         expect(all.map(d => d.id).sort()).toEqual([...ids].sort());
-        expect(all.filter(d => d.status !== 'succeeded').map(d => [d.id, d.status, d.message])).toEqual([]);
+        expect(
+          all
+            .filter(d => d.status !== 'succeeded')
+            .map(d => [d.id, d.status, d.message]),
+        ).toEqual([]);
 
         // at most one running at any moment
         expect(runningSeen.length).toBeGreaterThan(0);
         expect(Math.max(...runningSeen)).toBeLessThanOrEqual(1);
-        const [{ count }] = await knex('sled_deploys').where('status', 'running').count({ count: '*' });
+        const [{ count }] = await knex('sled_deploys')
+          .where('status', 'running')
+          .count({ count: '*' });
         expect(Number(count)).toBe(0);
 
         // in creation order (the list is newest first, by insertion sequence), each exactly once.
         // (createdAt is stamped before the insert, so under concurrent inserts it
         // may disagree with the sequence by a few ms; the queue follows the sequence.)
         const creationOrder = [...all].reverse();
-        const runs = fs.readFileSync(path.join(dir, 'runs.txt'), 'utf8').trim().split('\n');
+        const runs = fs
+          .readFileSync(path.join(dir, 'runs.txt'), 'utf8')
+          .trim()
+          .split('\n');
         expect(runs).toEqual(creationOrder.map(d => d.id));
         for (let i = 1; i < creationOrder.length; i++) {
           const previous = creationOrder[i - 1];
           const current = creationOrder[i];
-          expect(Date.parse(current.startedAt!)).toBeGreaterThanOrEqual(Date.parse(previous.finishedAt!));
-          expect(Date.parse(current.startedAt!)).toBeGreaterThanOrEqual(Date.parse(previous.startedAt!));
+          expect(Date.parse(current.startedAt!)).toBeGreaterThanOrEqual(
+            Date.parse(previous.finishedAt!),
+          );
+          expect(Date.parse(current.startedAt!)).toBeGreaterThanOrEqual(
+            Date.parse(previous.startedAt!),
+          );
         }
 
         // every deploy kept its own output
         const logs = await Promise.all(
-          ids.slice(0, 5).map(id =>
-            request(server).get(`/api/sled/deploys/${id}/logs`).set('Authorization', USER),
-          ),
+          ids
+            .slice(0, 5)
+            .map(id =>
+              request(server)
+                .get(`/api/sled/deploys/${id}/logs`)
+                .set('Authorization', USER),
+            ),
         );
         logs.forEach((res, i) => expect(res.text).toBe(`ran ${ids[i]}\n`));
       } finally {

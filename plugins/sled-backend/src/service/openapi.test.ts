@@ -6,25 +6,43 @@ import { createRouter } from './router';
 
 // The OpenAPI document shipped in the package describes every route the router serves.
 describe('openapi.yaml', () => {
-  const spec = yaml.parse(fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'));
+  const spec = yaml.parse(
+    fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'),
+  );
 
   it('documents exactly the routes the router serves', async () => {
-    const routers = [await createRouter({} as any), await createReleaseRouter({} as any)];
+    const routers = [
+      await createRouter({} as any),
+      await createReleaseRouter({} as any),
+    ];
     const served = routers
       .flatMap(router => (router as any).stack)
       .filter((layer: any) => layer.route)
       .flatMap((layer: any) =>
-        Object.keys(layer.route.methods).map(m => `${m.toUpperCase()} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`),
+        Object.keys(layer.route.methods).map(
+          m =>
+            `${m.toUpperCase()} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`,
+        ),
       )
       .sort();
     const documented = Object.entries(spec.paths)
-      .flatMap(([p, ops]: [string, any]) => Object.keys(ops).map(m => `${m.toUpperCase()} ${p}`))
+      .flatMap(([p, ops]: [string, any]) =>
+        Object.keys(ops).map(m => `${m.toUpperCase()} ${p}`),
+      )
       .sort();
     expect(documented).toEqual(served);
   });
 
   it('requires the same fields as validation does', () => {
-    expect(spec.components.schemas.CreateDeployRequest.required).toEqual(['entityRef', 'environment', 'artifactId']);
-    expect(spec.components.schemas.RegisterArtifactRequest.required).toEqual(['entityRef', 'version', 'commitSha']);
+    expect(spec.components.schemas.CreateDeployRequest.required).toEqual([
+      'entityRef',
+      'environment',
+      'artifactId',
+    ]);
+    expect(spec.components.schemas.RegisterArtifactRequest.required).toEqual([
+      'entityRef',
+      'version',
+      'commitSha',
+    ]);
   });
 });

@@ -53,14 +53,23 @@ const SVC_D = 'component:default/svc-d';
 const SVC_E = 'component:default/svc-e';
 const LIB = 'component:default/lib';
 
-
 /** Every route but /health, with a body where it takes one. */
-const ROUTES: Array<[method: 'get' | 'post' | 'delete', path: string, body?: object]> = [
-  ['post', '/artifacts', { entityRef: SVC_A, version: '9.9.9', commitSha: 'abcdef1' }],
+const ROUTES: Array<
+  [method: 'get' | 'post' | 'delete', path: string, body?: object]
+> = [
+  [
+    'post',
+    '/artifacts',
+    { entityRef: SVC_A, version: '9.9.9', commitSha: 'abcdef1' },
+  ],
   ['get', '/artifacts'],
   ['get', `/artifacts/${MISSING_ID}`],
   ['get', '/environments'],
-  ['post', '/deploys', { entityRef: SVC_A, environment: 'local', artifactId: MISSING_ID }],
+  [
+    'post',
+    '/deploys',
+    { entityRef: SVC_A, environment: 'local', artifactId: MISSING_ID },
+  ],
   ['get', '/deploys'],
   ['get', `/deploys/${MISSING_ID}`],
   ['get', `/deploys/${MISSING_ID}/logs`],
@@ -81,13 +90,23 @@ describe('sled router', () => {
   let decide: Decide = allowAllButLockOverride;
 
   const api = () => request(backend.server);
-  const get = (p: string, auth = USER) => api().get(`/api/sled${p}`).set('Authorization', auth);
+  const get = (p: string, auth = USER) =>
+    api().get(`/api/sled${p}`).set('Authorization', auth);
   const post = (p: string, body?: object, auth = USER) =>
     api().post(`/api/sled${p}`).set('Authorization', auth).send(body);
-  const del = (p: string, auth = USER) => api().delete(`/api/sled${p}`).set('Authorization', auth);
+  const del = (p: string, auth = USER) =>
+    api().delete(`/api/sled${p}`).set('Authorization', auth);
 
-  async function register(entityRef: string, version: string, extra: object = {}): Promise<Artifact> {
-    const res = await post('/artifacts', { entityRef, version, commitSha: 'abcdef1234567', ...extra }, CI);
+  async function register(
+    entityRef: string,
+    version: string,
+    extra: object = {},
+  ): Promise<Artifact> {
+    const res = await post(
+      '/artifacts',
+      { entityRef, version, commitSha: 'abcdef1234567', ...extra },
+      CI,
+    );
     expect(res.status).toBe(201);
     return res.body;
   }
@@ -107,16 +126,30 @@ describe('sled router', () => {
     expect({ status: res.status, body: res.body }).toEqual({
       status,
       body: expect.objectContaining({
-        error: expect.objectContaining({ message: expect.stringMatching(pattern) }),
+        error: expect.objectContaining({
+          message: expect.stringMatching(pattern),
+        }),
       }),
     });
   }
 
   beforeAll(async () => {
     ({ dir, cleanup } = makeTempDir('sled-router-'));
-    writeScript(dir, 'deploy.sh', 'echo "deploying $SLED_ARTIFACT_VERSION to $SLED_ENVIRONMENT $*"');
-    writeScript(dir, 'slow.sh', 'sleep 30 &\necho $! > "slow-$SLED_DEPLOY_ID.pid"\necho started\nwait');
-    writeScript(dir, 'chatty.sh', 'echo one\nsleep 0.3\necho two\nsleep 0.3\necho three');
+    writeScript(
+      dir,
+      'deploy.sh',
+      'echo "deploying $SLED_ARTIFACT_VERSION to $SLED_ENVIRONMENT $*"',
+    );
+    writeScript(
+      dir,
+      'slow.sh',
+      'sleep 30 &\necho $! > "slow-$SLED_DEPLOY_ID.pid"\necho started\nwait',
+    );
+    writeScript(
+      dir,
+      'chatty.sh',
+      'echo one\nsleep 0.3\necho two\nsleep 0.3\necho three',
+    );
     knex = await databases.init('SQLITE_3');
     backend = await startSledBackend({
       knex,
@@ -148,14 +181,16 @@ describe('sled router', () => {
   });
 
   it.each(ROUTES.map(([method, p, body]) => ({ method, p, body })))(
-    'refuses $method $p without credentials (401)', async ({ method, p, body }) => {
-    await expectNothingWritten(async () => {
-      let req = api()[method](`/api/sled${p}`).set('Authorization', NONE);
-      if (body) req = req.send(body);
-      const res = await req;
-      expect(res.status).toBe(401);
-    });
-  });
+    'refuses $method $p without credentials (401)',
+    async ({ method, p, body }) => {
+      await expectNothingWritten(async () => {
+        let req = api()[method](`/api/sled${p}`).set('Authorization', NONE);
+        if (body) req = req.send(body);
+        const res = await req;
+        expect(res.status).toBe(401);
+      });
+    },
+  );
 
   it('registers artifacts: 201 new, 200 identical replay, 409 different content', async () => {
     const body = {
@@ -179,7 +214,11 @@ describe('sled router', () => {
     expect(replay.body).toEqual(created.body);
 
     await expectNothingWritten(async () => {
-      const conflict = await post('/artifacts', { ...body, image: 'registry.example/svc-a:other' }, CI);
+      const conflict = await post(
+        '/artifacts',
+        { ...body, image: 'registry.example/svc-a:other' },
+        CI,
+      );
       expectError(conflict, 409, /already registered with different content/);
     });
 
@@ -188,20 +227,35 @@ describe('sled router', () => {
     expect(one.body).toEqual(created.body);
     expect((await get(`/artifacts/${MISSING_ID}`)).status).toBe(404);
     const list = await get(`/artifacts?entityRef=${SVC_A}`);
-    expect(list.body.items.map((a: Artifact) => a.id)).toEqual([created.body.id]);
+    expect(list.body.items.map((a: Artifact) => a.id)).toEqual([
+      created.body.id,
+    ]);
   });
 
   it('refuses bad artifact registrations with a 400 naming the field, writing nothing', async () => {
-    const ok = { entityRef: SVC_A, version: '5.0.0', commitSha: 'abcdef1234567' };
+    const ok = {
+      entityRef: SVC_A,
+      version: '5.0.0',
+      commitSha: 'abcdef1234567',
+    };
     const cases: Array<[object, RegExp]> = [
       [{ ...ok, extra: true }, /unknown field extra/],
       [{ ...ok, version: 'not a version' }, /version/],
       [{ ...ok, commitSha: 'XYZ' }, /commitSha/],
       [{ version: '5.0.0', commitSha: 'abcdef1234567' }, /entityRef/],
       [{ ...ok, deploy: { command: 'rm -rf /' } }, /deploy\.command/],
-      [{ ...ok, mergeRequest: { url: 'not a url', title: 't' } }, /mergeRequest\.url/],
-      [{ ...ok, entityRef: 'component:default/nope' }, /entityRef: no entity 'component:default\/nope'/],
-      [{ ...ok, entityRef: LIB }, /entityRef: 'component:default\/lib' is not a deployable service/],
+      [
+        { ...ok, mergeRequest: { url: 'not a url', title: 't' } },
+        /mergeRequest\.url/,
+      ],
+      [
+        { ...ok, entityRef: 'component:default/nope' },
+        /entityRef: no entity 'component:default\/nope'/,
+      ],
+      [
+        { ...ok, entityRef: LIB },
+        /entityRef: 'component:default\/lib' is not a deployable service/,
+      ],
       [{ ...ok, entityRef: 'not:a:valid:ref:::' }, /entityRef/],
     ];
     for (const [body, pattern] of cases) {
@@ -222,11 +276,25 @@ describe('sled router', () => {
   it('refuses bodies over 1 MiB with 413, writing nothing', async () => {
     const huge = 'x'.repeat(1024 * 1024 + 10);
     await expectNothingWritten(async () => {
-      const res = await post('/artifacts', { entityRef: SVC_A, version: '6.0.0', commitSha: 'abcdef1', buildUrl: huge }, CI);
+      const res = await post(
+        '/artifacts',
+        {
+          entityRef: SVC_A,
+          version: '6.0.0',
+          commitSha: 'abcdef1',
+          buildUrl: huge,
+        },
+        CI,
+      );
       expect(res.status).toBe(413);
     });
     await expectNothingWritten(async () => {
-      const res = await deploy({ entityRef: SVC_A, environment: 'local', artifactId: MISSING_ID, reason: huge });
+      const res = await deploy({
+        entityRef: SVC_A,
+        environment: 'local',
+        artifactId: MISSING_ID,
+        reason: huge,
+      });
       expect(res.status).toBe(413);
     });
   });
@@ -236,7 +304,11 @@ describe('sled router', () => {
     const v2 = await register(SVC_A, '1.2.0');
 
     // deploy v1: 202 queued, then it runs and succeeds with its output stored
-    const first = await deploy({ entityRef: SVC_A, environment: 'local', artifactId: v1.id });
+    const first = await deploy({
+      entityRef: SVC_A,
+      environment: 'local',
+      artifactId: v1.id,
+    });
     expect(first.status).toBe(202);
     expect(first.body).toMatchObject({
       entityRef: SVC_A,
@@ -249,7 +321,11 @@ describe('sled router', () => {
       dryRun: false,
     });
     const done1 = await waitForEnd(backend, first.body.id);
-    expect(done1).toMatchObject({ status: 'succeeded', exitCode: 0, execution: { executor: 'local' } });
+    expect(done1).toMatchObject({
+      status: 'succeeded',
+      exitCode: 0,
+      execution: { executor: 'local' },
+    });
     expect(done1.startedAt).toBeDefined();
     expect(done1.finishedAt).toBeDefined();
     const logs = await get(`/deploys/${first.body.id}/logs`);
@@ -258,44 +334,81 @@ describe('sled router', () => {
     expect(logs.text).toContain('deploying 1.1.0 to local');
 
     // the same artifact again changes nothing: 200 skipped
-    const replay = await deploy({ entityRef: SVC_A, environment: 'local', artifactId: v1.id });
+    const replay = await deploy({
+      entityRef: SVC_A,
+      environment: 'local',
+      artifactId: v1.id,
+    });
     expect(replay.status).toBe(200);
     expect(replay.body.status).toBe('skipped');
     expect(replay.body.message).toMatch(/already deployed/);
     expect(replay.body.id).not.toBe(first.body.id);
 
     // unless forced
-    const forced = await deploy({ entityRef: SVC_A, environment: 'local', artifactId: v1.id, force: true });
+    const forced = await deploy({
+      entityRef: SVC_A,
+      environment: 'local',
+      artifactId: v1.id,
+      force: true,
+    });
     expect(forced.status).toBe(202);
     expect(forced.body).toMatchObject({ status: 'queued', force: true });
-    expect((await waitForEnd(backend, forced.body.id)).status).toBe('succeeded');
+    expect((await waitForEnd(backend, forced.body.id)).status).toBe(
+      'succeeded',
+    );
 
     // v2 becomes current
-    const second = await deploy({ entityRef: SVC_A, environment: 'local', artifactId: v2.id });
+    const second = await deploy({
+      entityRef: SVC_A,
+      environment: 'local',
+      artifactId: v2.id,
+    });
     expect(second.status).toBe(202);
-    expect((await waitForEnd(backend, second.body.id)).status).toBe('succeeded');
+    expect((await waitForEnd(backend, second.body.id)).status).toBe(
+      'succeeded',
+    );
     let state = await get(`/state?entityRef=${SVC_A}`);
     expect(state.status).toBe(200);
-    const local = () => state.body.environments.find((e: any) => e.environment === 'local');
+    const local = () =>
+      state.body.environments.find((e: any) => e.environment === 'local');
     expect(local().current.artifact.id).toBe(v2.id);
     expect(local().current.deploy.id).toBe(second.body.id);
-    expect(state.body.environments.map((e: any) => e.environment)).toEqual(['local', 'production']);
+    expect(state.body.environments.map((e: any) => e.environment)).toEqual([
+      'local',
+      'production',
+    ]);
 
     // a dry run of v1 runs with --dry-run but does not change what is current
-    const dry = await deploy({ entityRef: SVC_A, environment: 'local', artifactId: v1.id, dryRun: true });
+    const dry = await deploy({
+      entityRef: SVC_A,
+      environment: 'local',
+      artifactId: v1.id,
+      dryRun: true,
+    });
     expect(dry.status).toBe(202);
     expect((await waitForEnd(backend, dry.body.id)).status).toBe('succeeded');
-    expect((await get(`/deploys/${dry.body.id}/logs`)).text).toContain('deploying 1.1.0 to local --dry-run');
+    expect((await get(`/deploys/${dry.body.id}/logs`)).text).toContain(
+      'deploying 1.1.0 to local --dry-run',
+    );
     state = await get(`/state?entityRef=${SVC_A}`);
     expect(local().current.artifact.id).toBe(v2.id);
     expect(local().lastDeploy.id).toBe(dry.body.id);
 
     // roll back: the previous good artifact, v1
-    const rollback = await post('/rollbacks', { entityRef: SVC_A, environment: 'local' });
+    const rollback = await post('/rollbacks', {
+      entityRef: SVC_A,
+      environment: 'local',
+    });
     expect(rollback.status).toBe(202);
-    expect(rollback.body).toMatchObject({ artifactId: v1.id, rollbackOf: second.body.id, status: 'queued' });
+    expect(rollback.body).toMatchObject({
+      artifactId: v1.id,
+      rollbackOf: second.body.id,
+      status: 'queued',
+    });
     expect(rollback.body.reason).toMatch(/1\.2\.0.*1\.1\.0/);
-    expect((await waitForEnd(backend, rollback.body.id)).status).toBe('succeeded');
+    expect((await waitForEnd(backend, rollback.body.id)).status).toBe(
+      'succeeded',
+    );
     state = await get(`/state?entityRef=${SVC_A}`);
     expect(local().current.artifact.id).toBe(v1.id);
 
@@ -306,26 +419,48 @@ describe('sled router', () => {
       [rollback, dry, second, forced, replay, first].map(r => r.body.id),
     );
     const skipped = await get(`/deploys?entityRef=${SVC_A}&status=skipped`);
-    expect(skipped.body.items.map((d: Deploy) => d.id)).toEqual([replay.body.id]);
+    expect(skipped.body.items.map((d: Deploy) => d.id)).toEqual([
+      replay.body.id,
+    ]);
     const page1 = await get(`/deploys?entityRef=${SVC_A}&limit=4`);
-    const page2 = await get(`/deploys?entityRef=${SVC_A}&limit=4&cursor=${page1.body.nextCursor}`);
-    expect([...page1.body.items, ...page2.body.items].map((d: Deploy) => d.id)).toEqual(
-      history.body.items.map((d: Deploy) => d.id),
+    const page2 = await get(
+      `/deploys?entityRef=${SVC_A}&limit=4&cursor=${page1.body.nextCursor}`,
     );
+    expect(
+      [...page1.body.items, ...page2.body.items].map((d: Deploy) => d.id),
+    ).toEqual(history.body.items.map((d: Deploy) => d.id));
     expect(page2.body.nextCursor).toBeUndefined();
   });
 
   it('requires a reason for production and records it', async () => {
     const v = await register(SVC_A, '3.0.0');
     await expectNothingWritten(async () => {
-      expectError(await deploy({ entityRef: SVC_A, environment: 'production', artifactId: v.id }), 400, /reason/);
       expectError(
-        await deploy({ entityRef: SVC_A, environment: 'production', artifactId: v.id, reason: '   ' }),
+        await deploy({
+          entityRef: SVC_A,
+          environment: 'production',
+          artifactId: v.id,
+        }),
+        400,
+        /reason/,
+      );
+      expectError(
+        await deploy({
+          entityRef: SVC_A,
+          environment: 'production',
+          artifactId: v.id,
+          reason: '   ',
+        }),
         400,
         /reason/,
       );
     });
-    const ok = await deploy({ entityRef: SVC_A, environment: 'production', artifactId: v.id, reason: 'release 3' });
+    const ok = await deploy({
+      entityRef: SVC_A,
+      environment: 'production',
+      artifactId: v.id,
+      reason: 'release 3',
+    });
     expect(ok.status).toBe(202);
     expect(ok.body.reason).toBe('release 3');
     expect((await waitForEnd(backend, ok.body.id)).status).toBe('succeeded');
@@ -339,8 +474,14 @@ describe('sled router', () => {
       [{ ...ok, bogus: 1 }, /unknown field bogus/],
       [{ ...ok, artifactId: 'not-a-uuid' }, /artifactId/],
       [{ ...ok, artifactId: MISSING_ID }, /artifactId: no artifact/],
-      [{ ...ok, artifactId: other.id }, /artifactId: .*belongs to component:default\/svc-b/],
-      [{ ...ok, environment: 'staging' }, /environment: unknown environment 'staging'/],
+      [
+        { ...ok, artifactId: other.id },
+        /artifactId: .*belongs to component:default\/svc-b/,
+      ],
+      [
+        { ...ok, environment: 'staging' },
+        /environment: unknown environment 'staging'/,
+      ],
       [{ ...ok, entityRef: 'component:default/ghost' }, /entityRef: no entity/],
       [{ ...ok, entityRef: LIB }, /entityRef: .*not a deployable service/],
       [{ ...ok, dryRun: 'yes' }, /dryRun/],
@@ -381,13 +522,53 @@ describe('sled router', () => {
     await expectNothingWritten(async () => {
       expectError(await post('/deploys/not-a-uuid/cancel'), 400, /path/);
       expect((await post(`/deploys/${MISSING_ID}/cancel`)).status).toBe(404);
-      expectError(await post('/rollbacks', { entityRef: SVC_A, environment: 'nowhere' }), 400, /environment/);
-      expectError(await post('/rollbacks', { entityRef: SVC_A, environment: 'local', extra: 1 }), 400, /extra/);
-      expectError(await post('/rollbacks', { entityRef: SVC_D, environment: 'local' }), 409, /Nothing to roll back/);
-      expectError(await post('/locks', { environment: 'local' }), 400, /reason/);
-      expectError(await post('/locks', { environment: 'nowhere', reason: 'r' }), 400, /environment/);
-      expectError(await post('/locks', { environment: 'local', reason: 'r', expiresAt: 'tomorrow' }), 400, /expiresAt/);
-      expectError(await post('/locks', { environment: 'local', reason: 'r', entityRef: LIB }), 400, /entityRef/);
+      expectError(
+        await post('/rollbacks', { entityRef: SVC_A, environment: 'nowhere' }),
+        400,
+        /environment/,
+      );
+      expectError(
+        await post('/rollbacks', {
+          entityRef: SVC_A,
+          environment: 'local',
+          extra: 1,
+        }),
+        400,
+        /extra/,
+      );
+      expectError(
+        await post('/rollbacks', { entityRef: SVC_D, environment: 'local' }),
+        409,
+        /Nothing to roll back/,
+      );
+      expectError(
+        await post('/locks', { environment: 'local' }),
+        400,
+        /reason/,
+      );
+      expectError(
+        await post('/locks', { environment: 'nowhere', reason: 'r' }),
+        400,
+        /environment/,
+      );
+      expectError(
+        await post('/locks', {
+          environment: 'local',
+          reason: 'r',
+          expiresAt: 'tomorrow',
+        }),
+        400,
+        /expiresAt/,
+      );
+      expectError(
+        await post('/locks', {
+          environment: 'local',
+          reason: 'r',
+          entityRef: LIB,
+        }),
+        400,
+        /entityRef/,
+      );
       expectError(await del('/locks/not-a-uuid'), 400, /path/);
       expect((await del(`/locks/${MISSING_ID}`)).status).toBe(404);
     });
@@ -406,7 +587,10 @@ describe('sled router', () => {
     expect((await waitForEnd(backend, first.body.id)).status).toBe('succeeded');
     await expectNothingWritten(async () => {
       expectError(
-        await deploy({ ...body, artifactId: v2.id }, { 'Idempotency-Key': 'ci-run-42' }),
+        await deploy(
+          { ...body, artifactId: v2.id },
+          { 'Idempotency-Key': 'ci-run-42' },
+        ),
         409,
         /Idempotency-Key 'ci-run-42' was already used/,
       );
@@ -419,18 +603,37 @@ describe('sled router', () => {
   });
 
   it('cancels queued and running deploys, stopping the script', async () => {
-    const slow = await register(SVC_B, '1.0.0', { deploy: { command: ['./slow.sh'] } });
-    const running = await deploy({ entityRef: SVC_B, environment: 'local', artifactId: slow.id });
+    const slow = await register(SVC_B, '1.0.0', {
+      deploy: { command: ['./slow.sh'] },
+    });
+    const running = await deploy({
+      entityRef: SVC_B,
+      environment: 'local',
+      artifactId: slow.id,
+    });
     expect(running.status).toBe(202);
     await waitForStatus(backend, running.body.id, 'running');
-    await eventually(async () => expect((await get(`/deploys/${running.body.id}/logs`)).text).toContain('started'));
-    const childPid = Number(fs.readFileSync(path.join(dir, `slow-${running.body.id}.pid`), 'utf8'));
+    await eventually(async () =>
+      expect((await get(`/deploys/${running.body.id}/logs`)).text).toContain(
+        'started',
+      ),
+    );
+    const childPid = Number(
+      fs.readFileSync(path.join(dir, `slow-${running.body.id}.pid`), 'utf8'),
+    );
     expect(isAlive(childPid)).toBe(true);
 
     // a second deploy waits behind the running one
-    const queued = await deploy({ entityRef: SVC_B, environment: 'local', artifactId: slow.id, force: true });
+    const queued = await deploy({
+      entityRef: SVC_B,
+      environment: 'local',
+      artifactId: slow.id,
+      force: true,
+    });
     expect(queued.status).toBe(202);
-    expect((await get(`/deploys/${queued.body.id}`)).body.status).toBe('queued');
+    expect((await get(`/deploys/${queued.body.id}`)).body.status).toBe(
+      'queued',
+    );
     const cancelQueued = await post(`/deploys/${queued.body.id}/cancel`);
     expect(cancelQueued.status).toBe(200);
     expect(cancelQueued.body.status).toBe('cancelled');
@@ -441,36 +644,82 @@ describe('sled router', () => {
     expect(ended.status).toBe('cancelled');
     await eventually(() => expect(isAlive(childPid)).toBe(false));
 
-    expectError(await post(`/deploys/${running.body.id}/cancel`), 409, /already ended: cancelled/);
-    expect((await get(`/deploys?entityRef=${SVC_B}&status=running,queued`)).body.items).toEqual([]);
+    expectError(
+      await post(`/deploys/${running.body.id}/cancel`),
+      409,
+      /already ended: cancelled/,
+    );
+    expect(
+      (await get(`/deploys?entityRef=${SVC_B}&status=running,queued`)).body
+        .items,
+    ).toEqual([]);
   });
 
   it('refuses deploys to a locked target, naming the lock, until it is removed', async () => {
     const v = await register(SVC_C, '1.0.0');
-    const lockRes = await post('/locks', { environment: 'local', entityRef: 'component:svc-c', reason: 'database migration' });
+    const lockRes = await post('/locks', {
+      environment: 'local',
+      entityRef: 'component:svc-c',
+      reason: 'database migration',
+    });
     expect(lockRes.status).toBe(201);
     const lock = lockRes.body;
-    expect(lock).toMatchObject({ environment: 'local', entityRef: SVC_C, reason: 'database migration', createdBy: 'user:default/mock' });
+    expect(lock).toMatchObject({
+      environment: 'local',
+      entityRef: SVC_C,
+      reason: 'database migration',
+      createdBy: 'user:default/mock',
+    });
 
     await expectNothingWritten(async () => {
-      const refused = await deploy({ entityRef: SVC_C, environment: 'local', artifactId: v.id });
-      expectError(refused, 409, new RegExp(`locked.*database migration.*lock ${lock.id}`));
+      const refused = await deploy({
+        entityRef: SVC_C,
+        environment: 'local',
+        artifactId: v.id,
+      });
+      expectError(
+        refused,
+        409,
+        new RegExp(`locked.*database migration.*lock ${lock.id}`),
+      );
     });
     const state = await get(`/state?entityRef=${SVC_C}`);
-    expect(state.body.environments.find((e: any) => e.environment === 'local').lock.id).toBe(lock.id);
-    expect((await get('/locks?environment=local')).body.map((l: any) => l.id)).toContain(lock.id);
+    expect(
+      state.body.environments.find((e: any) => e.environment === 'local').lock
+        .id,
+    ).toBe(lock.id);
+    expect(
+      (await get('/locks?environment=local')).body.map((l: any) => l.id),
+    ).toContain(lock.id);
 
     // an environment-wide lock shows on /environments and applies to every service
-    const envLock = (await post('/locks', { environment: 'production', reason: 'freeze' })).body;
+    const envLock = (
+      await post('/locks', { environment: 'production', reason: 'freeze' })
+    ).body;
     const envs = await get('/environments');
     expect(envs.status).toBe(200);
     expect(envs.body).toEqual([
-      expect.objectContaining({ name: 'local', executor: 'local', requireReason: false, locks: [] }),
-      expect.objectContaining({ name: 'production', executor: 'local', requireReason: true, locks: [expect.objectContaining({ id: envLock.id })] }),
+      expect.objectContaining({
+        name: 'local',
+        executor: 'local',
+        requireReason: false,
+        locks: [],
+      }),
+      expect.objectContaining({
+        name: 'production',
+        executor: 'local',
+        requireReason: true,
+        locks: [expect.objectContaining({ id: envLock.id })],
+      }),
     ]);
     await expectNothingWritten(async () => {
       expectError(
-        await deploy({ entityRef: SVC_C, environment: 'production', artifactId: v.id, reason: 'r' }),
+        await deploy({
+          entityRef: SVC_C,
+          environment: 'production',
+          artifactId: v.id,
+          reason: 'r',
+        }),
         409,
         /production is locked/,
       );
@@ -479,37 +728,77 @@ describe('sled router', () => {
 
     // with override permission the lock does not apply
     decide = () => ({ result: AuthorizeResult.ALLOW });
-    const overridden = await deploy({ entityRef: SVC_C, environment: 'local', artifactId: v.id, dryRun: true });
+    const overridden = await deploy({
+      entityRef: SVC_C,
+      environment: 'local',
+      artifactId: v.id,
+      dryRun: true,
+    });
     expect(overridden.status).toBe(202);
     await waitForEnd(backend, overridden.body.id);
     decide = allowAllButLockOverride;
 
     expect((await del(`/locks/${lock.id}`)).status).toBe(204);
-    expect((await get('/locks')).body.map((l: any) => l.id)).not.toContain(lock.id);
-    const allowed = await deploy({ entityRef: SVC_C, environment: 'local', artifactId: v.id });
+    expect((await get('/locks')).body.map((l: any) => l.id)).not.toContain(
+      lock.id,
+    );
+    const allowed = await deploy({
+      entityRef: SVC_C,
+      environment: 'local',
+      artifactId: v.id,
+    });
     expect(allowed.status).toBe(202);
-    expect((await waitForEnd(backend, allowed.body.id)).status).toBe('succeeded');
+    expect((await waitForEnd(backend, allowed.body.id)).status).toBe(
+      'succeeded',
+    );
   });
 
   it('follows logs until the deploy ends', async () => {
-    const chatty = await register(SVC_D, '2.0.0', { deploy: { command: ['./chatty.sh'] } });
-    const res = await deploy({ entityRef: SVC_D, environment: 'local', artifactId: chatty.id });
+    const chatty = await register(SVC_D, '2.0.0', {
+      deploy: { command: ['./chatty.sh'] },
+    });
+    const res = await deploy({
+      entityRef: SVC_D,
+      environment: 'local',
+      artifactId: chatty.id,
+    });
     expect(res.status).toBe(202);
-    const followed = await get(`/deploys/${res.body.id}/logs?follow=true`).buffer(true);
+    const followed = await get(
+      `/deploys/${res.body.id}/logs?follow=true`,
+    ).buffer(true);
     expect(followed.status).toBe(200);
     expect(followed.text).toBe('one\ntwo\nthree\n');
     // the stream ended because the deploy did
-    expect((await get(`/deploys/${res.body.id}`)).body.status).toBe('succeeded');
+    expect((await get(`/deploys/${res.body.id}`)).body.status).toBe(
+      'succeeded',
+    );
     // following an ended deploy returns at once with the whole log
-    expect((await get(`/deploys/${res.body.id}/logs?follow=true`)).text).toBe('one\ntwo\nthree\n');
-    expectError(await get(`/deploys/${res.body.id}/logs?follow=yes`), 400, /follow/);
+    expect((await get(`/deploys/${res.body.id}/logs?follow=true`)).text).toBe(
+      'one\ntwo\nthree\n',
+    );
+    expectError(
+      await get(`/deploys/${res.body.id}/logs?follow=yes`),
+      400,
+      /follow/,
+    );
   });
 
   it('filters lists and reads through conditional permission decisions', async () => {
     const v = await register(SVC_A, '8.0.0');
-    const prod = await deploy({ entityRef: SVC_A, environment: 'production', artifactId: v.id, reason: 'r', dryRun: true });
+    const prod = await deploy({
+      entityRef: SVC_A,
+      environment: 'production',
+      artifactId: v.id,
+      reason: 'r',
+      dryRun: true,
+    });
     await waitForEnd(backend, prod.body.id);
-    const local = await deploy({ entityRef: SVC_A, environment: 'local', artifactId: v.id, dryRun: true });
+    const local = await deploy({
+      entityRef: SVC_A,
+      environment: 'local',
+      artifactId: v.id,
+      dryRun: true,
+    });
     await waitForEnd(backend, local.body.id);
     const all = (await get('/deploys?limit=500')).body.items as Deploy[];
     expect(all.some(d => d.environment === 'local')).toBe(true);
@@ -518,12 +807,16 @@ describe('sled router', () => {
       permission.name === sledReadPermission.name
         ? createSledTargetConditionalDecision(
             sledReadPermission,
-            sledTargetConditions.isEnvironment({ environments: ['production'] }),
+            sledTargetConditions.isEnvironment({
+              environments: ['production'],
+            }),
           )
         : { result: AuthorizeResult.ALLOW };
     const filtered = await get('/deploys?limit=2');
     expect(filtered.status).toBe(200);
-    expect(filtered.body.items.every((d: Deploy) => d.environment === 'production')).toBe(true);
+    expect(
+      filtered.body.items.every((d: Deploy) => d.environment === 'production'),
+    ).toBe(true);
     const pages: Deploy[] = [...filtered.body.items];
     let cursor = filtered.body.nextCursor;
     while (cursor) {
@@ -531,14 +824,18 @@ describe('sled router', () => {
       pages.push(...next.body.items);
       cursor = next.body.nextCursor;
     }
-    expect(pages.map(d => d.id)).toEqual(all.filter(d => d.environment === 'production').map(d => d.id));
+    expect(pages.map(d => d.id)).toEqual(
+      all.filter(d => d.environment === 'production').map(d => d.id),
+    );
 
     const localDeploy = local.body as Deploy;
     expect((await get(`/deploys/${localDeploy.id}`)).status).toBe(403);
     expect((await get(`/deploys/${localDeploy.id}/logs`)).status).toBe(403);
     expect((await get(`/deploys/${prod.body.id}`)).status).toBe(200);
     const state = await get(`/state?entityRef=${SVC_A}`);
-    expect(state.body.environments.map((e: any) => e.environment)).toEqual(['production']);
+    expect(state.body.environments.map((e: any) => e.environment)).toEqual([
+      'production',
+    ]);
     // artifacts belong to no environment, so an environment condition hides them
     const artifacts = await get('/artifacts');
     expect(artifacts.status).toBe(200);
@@ -552,8 +849,14 @@ describe('sled router', () => {
 
     beforeAll(async () => {
       deniedKnex = await databases.init('SQLITE_3');
-      const store = await DatabaseDeployStore.create({ database: mockServices.database({ knex: deniedKnex }) });
-      const { artifact } = await store.registerArtifact({ entityRef: SVC_A, version: '1.0.0', commitSha: 'abcdef1' });
+      const store = await DatabaseDeployStore.create({
+        database: mockServices.database({ knex: deniedKnex }),
+      });
+      const { artifact } = await store.registerArtifact({
+        entityRef: SVC_A,
+        version: '1.0.0',
+        commitSha: 'abcdef1',
+      });
       const { deploy: d } = await store.createDeploy({
         entityRef: SVC_A,
         environment: 'local',
@@ -564,13 +867,25 @@ describe('sled router', () => {
         requestedBy: 'user:default/mock',
         launch: { command: ['./deploy.sh'] },
       });
-      const lock = await store.createLock({ environment: 'local', reason: 'r', createdBy: 'u' });
-      Object.assign(ids, { artifact: artifact.id, deploy: d.id, lock: lock.id });
+      const lock = await store.createLock({
+        environment: 'local',
+        reason: 'r',
+        createdBy: 'u',
+      });
+      Object.assign(ids, {
+        artifact: artifact.id,
+        deploy: d.id,
+        lock: lock.id,
+      });
       denied = await startTestBackend({
         features: [
           sledPlugin,
-          catalogServiceMock.factory({ entities: [serviceEntity('svc-a', dir), libraryEntity('lib')] }),
-          mockServices.rootConfig.factory({ data: { sled: defaultSledConfig } }),
+          catalogServiceMock.factory({
+            entities: [serviceEntity('svc-a', dir), libraryEntity('lib')],
+          }),
+          mockServices.rootConfig.factory({
+            data: { sled: defaultSledConfig },
+          }),
           mockServices.database.factory({ knex: deniedKnex }),
           mockServices.permissions.factory({ result: AuthorizeResult.DENY }),
         ],
@@ -582,12 +897,27 @@ describe('sled router', () => {
     });
 
     it('answers 403 on every route and writes nothing', async () => {
-      const routes: Array<[method: 'get' | 'post' | 'delete', path: string, body?: object]> = [
-        ['post', '/artifacts', { entityRef: SVC_A, version: '2.0.0', commitSha: 'abcdef1' }],
+      const routes: Array<
+        [method: 'get' | 'post' | 'delete', path: string, body?: object]
+      > = [
+        [
+          'post',
+          '/artifacts',
+          { entityRef: SVC_A, version: '2.0.0', commitSha: 'abcdef1' },
+        ],
         ['get', '/artifacts'],
         ['get', `/artifacts/${ids.artifact}`],
         ['get', '/environments'],
-        ['post', '/deploys', { entityRef: SVC_A, environment: 'local', artifactId: ids.artifact, force: true }],
+        [
+          'post',
+          '/deploys',
+          {
+            entityRef: SVC_A,
+            environment: 'local',
+            artifactId: ids.artifact,
+            force: true,
+          },
+        ],
         ['get', '/deploys'],
         ['get', `/deploys/${ids.deploy}`],
         ['get', `/deploys/${ids.deploy}/logs`],
@@ -602,14 +932,23 @@ describe('sled router', () => {
       const before = await snapshotTables(deniedKnex);
       const statuses: string[] = [];
       for (const [method, p, body] of routes) {
-        let req = request(denied.server)[method](`/api/sled${p}`).set('Authorization', method === 'post' && p === '/artifacts' ? CI : USER);
+        let req = request(denied.server)
+          [method](`/api/sled${p}`)
+          .set(
+            'Authorization',
+            method === 'post' && p === '/artifacts' ? CI : USER,
+          );
         if (body) req = req.send(body);
         const res = await req;
         statuses.push(`${method} ${p} ${res.status}`);
       }
-      expect(statuses).toEqual(routes.map(([method, p]) => `${method} ${p} 403`));
+      expect(statuses).toEqual(
+        routes.map(([method, p]) => `${method} ${p} 403`),
+      );
       expect(await snapshotTables(deniedKnex)).toEqual(before);
-      expect((await request(denied.server).get('/api/sled/health')).status).toBe(200);
+      expect(
+        (await request(denied.server).get('/api/sled/health')).status,
+      ).toBe(200);
     });
   });
 
@@ -626,7 +965,12 @@ describe('sled router', () => {
       startSledBackend({
         knex: badKnex,
         entities: [],
-        sled: { environments: [{ name: 'local', executor: 'local' }, { name: 'local', executor: 'local' }] },
+        sled: {
+          environments: [
+            { name: 'local', executor: 'local' },
+            { name: 'local', executor: 'local' },
+          ],
+        },
       }),
     ).rejects.toThrow(/sled\.environments\[1\]\.name/);
     await expect(

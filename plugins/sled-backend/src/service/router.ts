@@ -37,12 +37,27 @@ export interface RouterOptions {
 }
 
 const principalOf = (credentials: BackstageCredentials): string => {
-  const p = credentials.principal as { type: string; userEntityRef?: string; subject?: string };
+  const p = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
   return p.type === 'user' ? p.userEntityRef! : `service:${p.subject}`;
 };
 
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { httpAuth, auditor, authorizer, deploys, store, logs, catalog, groups } = options;
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const {
+    httpAuth,
+    auditor,
+    authorizer,
+    deploys,
+    store,
+    logs,
+    catalog,
+    groups,
+  } = options;
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
 
@@ -76,15 +91,34 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   // production, and any environment that asks for a reason, is audited at high severity
   const isCritical = (environment?: string) =>
     environment === 'production' ||
-    (!!environment && !!deploys.environments.find(e => e.name === environment)?.requireReason);
+    (!!environment &&
+      !!deploys.environments.find(e => e.name === environment)?.requireReason);
 
-  const readableDeploy = async (req: Request, credentials: BackstageCredentials) => {
-    const deploy = await deploys.getDeploy(schemas.parse(schemas.idParam, req.params.id, 'path'));
+  const readableDeploy = async (
+    req: Request,
+    credentials: BackstageCredentials,
+  ) => {
+    const deploy = await deploys.getDeploy(
+      schemas.parse(schemas.idParam, req.params.id, 'path'),
+    );
     await authorizer.authorize(sledReadPermission, deploy, credentials);
     return deploy;
   };
-  const lockOverride = (credentials: BackstageCredentials, target: Deploy | { entityRef: string; environment: string; ownerRef?: string }) =>
-    async () => (await authorizer.allowed(sledLockOverridePermission, [target], credentials))[0];
+  const lockOverride =
+    (
+      credentials: BackstageCredentials,
+      target:
+        | Deploy
+        | { entityRef: string; environment: string; ownerRef?: string },
+    ) =>
+    async () =>
+      (
+        await authorizer.allowed(
+          sledLockOverridePermission,
+          [target],
+          credentials,
+        )
+      )[0];
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -94,8 +128,15 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.post('/artifacts', async (req, res) => {
     const credentials = await credentialsOf(req);
-    await authorizer.authorizeBasic(sledArtifactRegisterPermission, credentials);
-    const body = schemas.parse(schemas.registerArtifactSchema, req.body, 'body');
+    await authorizer.authorizeBasic(
+      sledArtifactRegisterPermission,
+      credentials,
+    );
+    const body = schemas.parse(
+      schemas.registerArtifactSchema,
+      req.body,
+      'body',
+    );
     const result = await audited(
       req,
       'artifact-register',
@@ -103,7 +144,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       false,
       async () => {
         const service = await catalog.getDeployable(body.entityRef);
-        return store.registerArtifact({ ...body, entityRef: service.entityRef }, service.ownerRef);
+        return store.registerArtifact(
+          { ...body, entityRef: service.entityRef },
+          service.ownerRef,
+        );
       },
       r => ({ artifactId: r.artifact.id, created: r.created }),
     );
@@ -119,8 +163,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/artifacts/:id', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const artifact = await deploys.getArtifact(schemas.parse(schemas.idParam, req.params.id, 'path'));
-    await authorizer.authorize(sledReadPermission, { entityRef: artifact.entityRef, ownerRef: artifact.ownerRef }, credentials);
+    const artifact = await deploys.getArtifact(
+      schemas.parse(schemas.idParam, req.params.id, 'path'),
+    );
+    await authorizer.authorize(
+      sledReadPermission,
+      { entityRef: artifact.entityRef, ownerRef: artifact.ownerRef },
+      credentials,
+    );
     res.json(artifact);
   });
 
@@ -133,7 +183,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(
       deploys.environments.map(env => ({
         ...env,
-        locks: locks.filter(l => l.environment === env.name && !l.entityRef && !l.deployGroup),
+        locks: locks.filter(
+          l => l.environment === env.name && !l.entityRef && !l.deployGroup,
+        ),
       })),
     );
   });
@@ -143,10 +195,18 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.post('/deploys', async (req, res) => {
     const credentials = await credentialsOf(req);
     const body = schemas.parse(schemas.createDeploySchema, req.body, 'body');
-    const idempotencyKey = schemas.parse(schemas.idempotencyKey, req.header('idempotency-key'), 'header Idempotency-Key');
+    const idempotencyKey = schemas.parse(
+      schemas.idempotencyKey,
+      req.header('idempotency-key'),
+      'header Idempotency-Key',
+    );
     deploys.getEnvironment(body.environment);
     const service = await catalog.getDeployable(body.entityRef);
-    const target = { entityRef: service.entityRef, environment: body.environment, ownerRef: service.ownerRef };
+    const target = {
+      entityRef: service.entityRef,
+      environment: body.environment,
+      ownerRef: service.ownerRef,
+    };
     await authorizer.authorize(sledDeployCreatePermission, target, credentials);
     const { deploy, created } = await audited(
       req,
@@ -200,12 +260,18 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.post('/deploys/:id/cancel', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const deploy = await deploys.getDeploy(schemas.parse(schemas.idParam, req.params.id, 'path'));
+    const deploy = await deploys.getDeploy(
+      schemas.parse(schemas.idParam, req.params.id, 'path'),
+    );
     await authorizer.authorize(sledDeployCancelPermission, deploy, credentials);
     const cancelled = await audited(
       req,
       'deploy-cancel',
-      { deployId: deploy.id, entityRef: deploy.entityRef, environment: deploy.environment },
+      {
+        deployId: deploy.id,
+        entityRef: deploy.entityRef,
+        environment: deploy.environment,
+      },
       isCritical(deploy.environment),
       () => deploys.cancel(deploy),
       d => ({ status: d.status }),
@@ -218,7 +284,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const body = schemas.parse(schemas.rollbackSchema, req.body, 'body');
     deploys.getEnvironment(body.environment);
     const service = await catalog.getDeployable(body.entityRef);
-    const target = { entityRef: service.entityRef, environment: body.environment, ownerRef: service.ownerRef };
+    const target = {
+      entityRef: service.entityRef,
+      environment: body.environment,
+      ownerRef: service.ownerRef,
+    };
     await authorizer.authorize(sledDeployCreatePermission, target, credentials);
     const { deploy, created } = await audited(
       req,
@@ -244,13 +314,22 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const state = await deploys.getState(service);
     const readable = await authorizer.allowed(
       sledReadPermission,
-      state.environments.map(e => ({ entityRef: service.entityRef, environment: e.environment, ownerRef: service.ownerRef })),
+      state.environments.map(e => ({
+        entityRef: service.entityRef,
+        environment: e.environment,
+        ownerRef: service.ownerRef,
+      })),
       credentials,
     );
     if (!readable.some(Boolean)) {
-      throw new NotAllowedError(`Not allowed: ${sledReadPermission.name} for ${service.entityRef}`);
+      throw new NotAllowedError(
+        `Not allowed: ${sledReadPermission.name} for ${service.entityRef}`,
+      );
     }
-    res.json({ ...state, environments: state.environments.filter((_, i) => readable[i]) });
+    res.json({
+      ...state,
+      environments: state.environments.filter((_, i) => readable[i]),
+    });
   });
 
   // -------------------------------------------------------------------- locks
@@ -260,30 +339,52 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
    * environment); for a deploy group, `sled.release` on the group.
    */
   async function authorizeLock(
-    lock: { environment: string; entityRef?: string; deployGroup?: string; ownerRef?: string },
+    lock: {
+      environment: string;
+      entityRef?: string;
+      deployGroup?: string;
+      ownerRef?: string;
+    },
     credentials: BackstageCredentials,
   ) {
     if (lock.deployGroup) {
-      await authorizer.authorizeEntity(sledReleasePermission, lock.deployGroup, credentials);
+      await authorizer.authorizeEntity(
+        sledReleasePermission,
+        lock.deployGroup,
+        credentials,
+      );
       return;
     }
     const { entityRef = '', environment, ownerRef } = lock;
-    await authorizer.authorize(sledLockPermission, { entityRef, environment, ownerRef }, credentials);
+    await authorizer.authorize(
+      sledLockPermission,
+      { entityRef, environment, ownerRef },
+      credentials,
+    );
   }
 
   router.post('/locks', async (req, res) => {
     const credentials = await credentialsOf(req);
     const body = schemas.parse(schemas.createLockSchema, req.body, 'body');
     deploys.getEnvironment(body.environment);
-    const service = body.entityRef ? await catalog.getDeployable(body.entityRef) : undefined;
+    const service = body.entityRef
+      ? await catalog.getDeployable(body.entityRef)
+      : undefined;
     const entityRef = service?.entityRef;
-    const deployGroup = body.deployGroup && (await groups.getDeployGroup(body.deployGroup)).entityRef;
+    const deployGroup =
+      body.deployGroup &&
+      (await groups.getDeployGroup(body.deployGroup)).entityRef;
     const lock = { ...body, entityRef, deployGroup };
     await authorizeLock({ ...lock, ownerRef: service?.ownerRef }, credentials);
     const created = await audited(
       req,
       'lock-create',
-      { environment: body.environment, entityRef: entityRef ?? null, deployGroup: deployGroup ?? null, reason: body.reason },
+      {
+        environment: body.environment,
+        entityRef: entityRef ?? null,
+        deployGroup: deployGroup ?? null,
+        reason: body.reason,
+      },
       isCritical(body.environment),
       () => store.createLock({ ...lock, createdBy: principalOf(credentials) }),
       l => ({ lockId: l.id }),
@@ -300,14 +401,23 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.delete('/locks/:id', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const lock = await store.getLock(schemas.parse(schemas.idParam, req.params.id, 'path'));
+    const lock = await store.getLock(
+      schemas.parse(schemas.idParam, req.params.id, 'path'),
+    );
     if (!lock) throw new NotFoundError(`No lock '${req.params.id}'`);
-    const ownerRef = lock.entityRef ? (await catalog.getTarget(lock.entityRef))?.ownerRef : undefined;
+    const ownerRef = lock.entityRef
+      ? (await catalog.getTarget(lock.entityRef))?.ownerRef
+      : undefined;
     await authorizeLock({ ...lock, ownerRef }, credentials);
     await audited(
       req,
       'lock-delete',
-      { lockId: lock.id, environment: lock.environment, entityRef: lock.entityRef ?? null, deployGroup: lock.deployGroup ?? null },
+      {
+        lockId: lock.id,
+        environment: lock.environment,
+        entityRef: lock.entityRef ?? null,
+        deployGroup: lock.deployGroup ?? null,
+      },
       isCritical(lock.environment),
       () => store.deleteLock(lock.id),
     );

@@ -9,11 +9,20 @@ const isoDate = z.string().datetime({ offset: true });
 export const registerArtifactSchema = z
   .object({
     entityRef,
-    version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/, 'letters, digits and . _ + - (at most 128)'),
+    version: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/,
+        'letters, digits and . _ + - (at most 128)',
+      ),
     image: text(512).optional(),
     commitSha: z.string().regex(/^[0-9a-f]{7,64}$/, 'a hex commit SHA'),
     mergeRequest: z
-      .object({ url: z.string().url().max(2048), title: text(512), mergedAt: isoDate.optional() })
+      .object({
+        url: z.string().url().max(2048),
+        title: text(512),
+        mergedAt: isoDate.optional(),
+      })
       .strict()
       .optional(),
     buildUrl: z.string().url().max(2048).optional(),
@@ -53,7 +62,8 @@ export const createLockSchema = z
   .strict()
   .refine(lock => !(lock.entityRef && lock.deployGroup), {
     path: ['deployGroup'],
-    message: 'lock either one service (entityRef) or a deploy group (deployGroup), not both',
+    message:
+      'lock either one service (entityRef) or a deploy group (deployGroup), not both',
   });
 
 const limit = z.coerce.number().int().min(1).max(500).default(50);
@@ -61,7 +71,18 @@ const cursor = z.string().max(64).optional();
 const statuses = z
   .string()
   .transform(s => s.split(',').filter(Boolean))
-  .pipe(z.array(z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'skipped'])));
+  .pipe(
+    z.array(
+      z.enum([
+        'queued',
+        'running',
+        'succeeded',
+        'failed',
+        'cancelled',
+        'skipped',
+      ]),
+    ),
+  );
 
 export const listDeploysQuery = z
   .object({
@@ -97,19 +118,27 @@ export const locksQuery = z
     deployGroup: entityRef.optional(),
   })
   .strict();
-export const logsQuery = z.object({ follow: z.enum(['true', 'false']).optional() }).strict();
+export const logsQuery = z
+  .object({ follow: z.enum(['true', 'false']).optional() })
+  .strict();
 export const idParam = z.string().uuid();
 export const idempotencyKey = z.string().min(1).max(255).optional();
 
 /** Parses input or throws a 400 naming the first bad field. */
-export function parse<T extends z.ZodTypeAny>(schema: T, value: unknown, where: string): z.infer<T> {
+export function parse<T extends z.ZodTypeAny>(
+  schema: T,
+  value: unknown,
+  where: string,
+): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue.path.length ? issue.path.join('.') : where;
     const message =
       issue.code === 'unrecognized_keys'
-        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(
+            ', ',
+          )}`
         : issue.message;
     throw new InputError(`Invalid ${where}: ${field}: ${message}`);
   }

@@ -49,12 +49,17 @@ export function serviceHandlers(state: () => ServiceState) {
  * POST /deploys answers 202 with a queued deploy (plus `deploy`); the
  * returned array receives every request body, in order.
  */
-export function acceptDeploys(server: { use: (...handlers: any[]) => void }, deploy: Partial<Deploy> = {}) {
+export function acceptDeploys(
+  server: { use: (...handlers: any[]) => void },
+  deploy: Partial<Deploy> = {},
+) {
   const bodies: any[] = [];
   server.use(
     http.post(`${BASE_URL}/deploys`, async ({ request }) => {
       bodies.push(await request.json());
-      return HttpResponse.json(makeDeploy({ status: 'queued', ...deploy }), { status: 202 });
+      return HttpResponse.json(makeDeploy({ status: 'queued', ...deploy }), {
+        status: 202,
+      });
     }),
   );
   return bodies;

@@ -54,7 +54,10 @@ export interface SledApi {
   /** Starts a release of a deploy group; resolves to it `running`. */
   createRelease(request: CreateReleaseRequest): Promise<Release>;
   /** Newest first. */
-  listReleases(query: { deployGroup: string; limit?: number }): Promise<Release[]>;
+  listReleases(query: {
+    deployGroup: string;
+    limit?: number;
+  }): Promise<Release[]>;
   getRelease(id: string): Promise<Release>;
   cancelRelease(id: string): Promise<Release>;
   /** A new release of the previous successful release's artifacts. */

@@ -5,7 +5,10 @@ import {
   useApi,
 } from '@backstage/core-plugin-api';
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
-import { SignInPageBlueprint, SignInPageProps } from '@backstage/plugin-app-react';
+import {
+  SignInPageBlueprint,
+  SignInPageProps,
+} from '@backstage/plugin-app-react';
 
 const googleProvider: SignInProviderConfig = {
   id: 'google-auth-provider',

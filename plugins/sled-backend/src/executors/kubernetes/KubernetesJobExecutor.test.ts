@@ -1,7 +1,11 @@
 import { TestBackend, TestDatabases } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { eventually } from '../../__testUtils__/processes';
-import { USER, waitForEnd, waitForStatus } from '../../__testUtils__/sledBackend';
+import {
+  USER,
+  waitForEnd,
+  waitForStatus,
+} from '../../__testUtils__/sledBackend';
 import {
   FakeKubernetesApi,
   NAMESPACE,
@@ -17,7 +21,8 @@ import { jobNameFor } from './jobSpec';
 jest.setTimeout(60_000);
 
 const SVC = 'component:default/shop';
-const isJobPost = (r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith('/jobs');
+const isJobPost = (r: { method: string; path: string }) =>
+  r.method === 'POST' && r.path.endsWith('/jobs');
 
 describe('KubernetesJobExecutor against the fake API server', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
@@ -55,7 +60,10 @@ describe('KubernetesJobExecutor against the fake API server', () => {
   });
 
   it('runs a deploy as a Job and records its log and success within a second', async () => {
-    fake.behave = () => ({ lines: ['step 1\n', 'step 2\n', 'step 3\n'], intervalMs: 50 });
+    fake.behave = () => ({
+      lines: ['step 1\n', 'step 2\n', 'step 3\n'],
+      intervalMs: 50,
+    });
     const b = await start();
     const id = await requestDeploy(b, SVC, artifactId);
 
@@ -87,8 +95,13 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     const container = job.spec.template.spec.containers[0];
     expect(container.image).toBe('ghcr.io/example/sled-deployer:1');
     expect(container.command).toEqual(['./deploy.sh', '--apply']);
-    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
-    expect(Object.fromEntries(container.env.map((e: any) => [e.name, e.value]))).toMatchObject({
+    expect(container.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { memory: '256Mi' },
+    });
+    expect(
+      Object.fromEntries(container.env.map((e: any) => [e.name, e.value])),
+    ).toMatchObject({
       SLED_DEPLOY_ID: id,
       SLED_SERVICE: SVC,
       SLED_ENVIRONMENT: 'staging',
@@ -110,7 +123,8 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     });
     const completed = fake.getJob(NAMESPACE, jobName)!;
     const completedAt = Date.parse(
-      completed.status.conditions.find((c: any) => c.type === 'Complete').lastTransitionTime,
+      completed.status.conditions.find((c: any) => c.type === 'Complete')
+        .lastTransitionTime,
     );
     expect(Date.parse(done.finishedAt!) - completedAt).toBeLessThan(1000);
     expect(await readLogs(b, id)).toBe('step 1\nstep 2\nstep 3\n');
@@ -118,7 +132,10 @@ describe('KubernetesJobExecutor against the fake API server', () => {
   });
 
   it('records a failing deploy script with its exit code and log', async () => {
-    fake.behave = () => ({ lines: ['migrating\n', 'error: table locked\n'], exitCode: 3 });
+    fake.behave = () => ({
+      lines: ['migrating\n', 'error: table locked\n'],
+      exitCode: 3,
+    });
     const { b, id, done } = await deployToEnd();
     expect(done.status).toBe('failed');
     expect(done.message).toBe('The deploy script exited with code 3');
@@ -131,9 +148,13 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     const b = await start();
     const id = await requestDeploy(b, SVC, artifactId);
     await waitForStatus(b, id, 'running');
-    await eventually(async () => expect(fake.listJobs(NAMESPACE)).toHaveLength(1));
+    await eventually(async () =>
+      expect(fake.listJobs(NAMESPACE)).toHaveLength(1),
+    );
 
-    const res = await request(b.server).post(`/api/sled/deploys/${id}/cancel`).set('Authorization', USER);
+    const res = await request(b.server)
+      .post(`/api/sled/deploys/${id}/cancel`)
+      .set('Authorization', USER);
     expect(res.status).toBe(200);
     const done = await waitForEnd(b, id);
     expect(done.status).toBe('cancelled');
@@ -148,15 +169,23 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     const b = await start();
     const id = await requestDeploy(b, SVC, artifactId);
     await waitForStatus(b, id, 'running');
-    await eventually(async () => expect(await readLogs(b, id)).toBe('started\n'));
+    await eventually(async () =>
+      expect(await readLogs(b, id)).toBe('started\n'),
+    );
     fake.removeJob((fake as any).jobs.get(`${NAMESPACE}/${jobNameFor(id)}`));
     const done = await waitForEnd(b, id);
     expect(done.status).toBe('failed');
-    expect(done.message).toMatch(/^lost: the Job sled-deploys\/sled-[0-9a-f]{20} no longer exists/);
+    expect(done.message).toMatch(
+      /^lost: the Job sled-deploys\/sled-[0-9a-f]{20} no longer exists/,
+    );
   });
 
   it('fails a deploy whose Job exceeds its deadline, saying so', async () => {
-    fake.behave = () => ({ lines: ['waiting for rollout\n'], runForever: true, deadlineMs: 300 });
+    fake.behave = () => ({
+      lines: ['waiting for rollout\n'],
+      runForever: true,
+      deadlineMs: 300,
+    });
     const { b, id, done } = await deployToEnd();
     expect(done.status).toBe('failed');
     expect(done.message).toMatch(/deadline passed/);
@@ -177,32 +206,50 @@ describe('KubernetesJobExecutor against the fake API server', () => {
       if (isJobPost(r) && !fake.getJob(NAMESPACE, r.body.metadata.name)) {
         fake.seedJob(NAMESPACE, {
           ...r.body,
-          metadata: { ...r.body.metadata, annotations: { 'sled.dev/spec-hash': 'something-else' } },
+          metadata: {
+            ...r.body.metadata,
+            annotations: { 'sled.dev/spec-hash': 'something-else' },
+          },
         });
       }
     };
     const { id, done } = await deployToEnd();
     expect(done.status).toBe('failed');
-    expect(done.message).toMatch(/already exists in cluster 'staging' with a different spec/);
+    expect(done.message).toMatch(
+      /already exists in cluster 'staging' with a different spec/,
+    );
     // the foreign Job is left alone
     expect(fake.getJob(NAMESPACE, jobNameFor(id))).toBeDefined();
     expect(fake.requestsTo('DELETE', '/jobs/')).toHaveLength(0);
   });
 
   it('re-lists after 410 Expired and still records the outcome', async () => {
-    fake.behave = () => ({ lines: Array.from({ length: 15 }, (_, i) => `line ${i}\n`), intervalMs: 60 });
+    fake.behave = () => ({
+      lines: Array.from({ length: 15 }, (_, i) => `line ${i}\n`),
+      intervalMs: 60,
+    });
     const b = await start();
     const id = await requestDeploy(b, SVC, artifactId);
     await waitForStatus(b, id, 'running');
-    await eventually(() => expect(fake.requestsTo('GET', '/jobs').some(r => r.query.watch === 'true')).toBe(true));
-    const listsBefore = fake.requestsTo('GET', `/namespaces/${NAMESPACE}/jobs`).filter(r => r.query.watch !== 'true').length;
+    await eventually(() =>
+      expect(
+        fake.requestsTo('GET', '/jobs').some(r => r.query.watch === 'true'),
+      ).toBe(true),
+    );
+    const listsBefore = fake
+      .requestsTo('GET', `/namespaces/${NAMESPACE}/jobs`)
+      .filter(r => r.query.watch !== 'true').length;
     fake.compactHistory();
     fake.dropWatches();
     const done = await waitForEnd(b, id);
     expect(done.status).toBe('succeeded');
-    const listsAfter = fake.requestsTo('GET', `/namespaces/${NAMESPACE}/jobs`).filter(r => r.query.watch !== 'true').length;
+    const listsAfter = fake
+      .requestsTo('GET', `/namespaces/${NAMESPACE}/jobs`)
+      .filter(r => r.query.watch !== 'true').length;
     expect(listsAfter).toBeGreaterThan(listsBefore);
-    expect(await readLogs(b, id)).toBe(Array.from({ length: 15 }, (_, i) => `line ${i}\n`).join(''));
+    expect(await readLogs(b, id)).toBe(
+      Array.from({ length: 15 }, (_, i) => `line ${i}\n`).join(''),
+    );
   });
 
   it('retries API 5xx answers', async () => {
@@ -233,17 +280,26 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     fake.token = 'rotated';
     const { done } = await deployToEnd();
     expect(done.status).toBe('failed');
-    expect(done.message).toMatch(/rejected SLeD's credentials \(401 Unauthorized\)/);
+    expect(done.message).toMatch(
+      /rejected SLeD's credentials \(401 Unauthorized\)/,
+    );
     expect(fake.requests.filter(isJobPost)).toHaveLength(1); // not retried
   });
 
   it('refuses at start-up a cluster whose auth needs a signed-in user', async () => {
     const knex = await databases.init('SQLITE_3');
     const config = kubernetesConfig(fake) as any;
-    config.kubernetes.clusterLocatorMethods[0].clusters[0].authProvider = 'oidc';
-    config.kubernetes.clusterLocatorMethods[0].clusters[0].oidcTokenProvider = 'google';
+    config.kubernetes.clusterLocatorMethods[0].clusters[0].authProvider =
+      'oidc';
+    config.kubernetes.clusterLocatorMethods[0].clusters[0].oidcTokenProvider =
+      'google';
     await expect(
-      startKubernetesBackend({ knex, fake, entities: [kubeService('shop')], config }),
+      startKubernetesBackend({
+        knex,
+        fake,
+        entities: [kubeService('shop')],
+        config,
+      }),
     ).rejects.toThrow(/authProvider 'oidc' needs a signed-in user's token/);
   });
 
@@ -252,7 +308,14 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     const config = kubernetesConfig(fake) as any;
     config.sled.environments[0].cluster = 'prod-eu';
     await expect(
-      startKubernetesBackend({ knex, fake, entities: [kubeService('shop')], config }),
-    ).rejects.toThrow(/names cluster 'prod-eu', which is not a cluster of kubernetes.clusterLocatorMethods/);
+      startKubernetesBackend({
+        knex,
+        fake,
+        entities: [kubeService('shop')],
+        config,
+      }),
+    ).rejects.toThrow(
+      /names cluster 'prod-eu', which is not a cluster of kubernetes.clusterLocatorMethods/,
+    );
   });
 });

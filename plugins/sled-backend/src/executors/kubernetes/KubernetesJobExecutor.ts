@@ -96,7 +96,9 @@ class JobWatch {
         }
         failures++;
         this.logger.warn(
-          `Job watch of ${this.namespace} in cluster ${this.cluster} failed (${failures}): ${describe(error, {
+          `Job watch of ${this.namespace} in cluster ${
+            this.cluster
+          } failed (${failures}): ${describe(error, {
             cluster: this.cluster,
             namespace: this.namespace,
             action: 'watch Jobs',
@@ -108,7 +110,9 @@ class JobWatch {
           failures = 0;
         }
         // a dropped connection is normal: re-watch at once the first time
-        await sleep(failures === 1 && !auth ? 50 : Math.min(250 * 2 ** failures, 5000));
+        await sleep(
+          failures === 1 && !auth ? 50 : Math.min(250 * 2 ** failures, 5000),
+        );
       }
     }
   }
@@ -117,7 +121,10 @@ class JobWatch {
     const started = Date.now();
     const list = await withRetry(async () => {
       const api = await this.owner.clients(this.cluster);
-      return api.batch.listNamespacedJob({ namespace: this.namespace, labelSelector: MANAGED_SELECTOR });
+      return api.batch.listNamespacedJob({
+        namespace: this.namespace,
+        labelSelector: MANAGED_SELECTOR,
+      });
     }, this.owner.retryOptions);
     if (this.stopped) return;
     this.jobs.clear();
@@ -155,7 +162,9 @@ class JobWatch {
       arm();
       api.watch
         .watch(
-          `/apis/batch/v1/namespaces/${encodeURIComponent(this.namespace)}/jobs`,
+          `/apis/batch/v1/namespaces/${encodeURIComponent(
+            this.namespace,
+          )}/jobs`,
           {
             labelSelector: MANAGED_SELECTOR,
             resourceVersion: this.resourceVersion,
@@ -167,7 +176,10 @@ class JobWatch {
             arm();
             if (type === 'ERROR') {
               const code = object?.code;
-              const error = Object.assign(new Error(object?.message ?? 'watch error'), { code });
+              const error = Object.assign(
+                new Error(object?.message ?? 'watch error'),
+                { code },
+              );
               finish(error);
               return;
             }
@@ -233,7 +245,11 @@ export class KubernetesJobExecutor implements DeployExecutor {
 
   /** retries that end when the backend stops */
   get retryOptions() {
-    return { attempts: RETRY_ATTEMPTS, baseDelayMs: RETRY_DELAY_MS, shouldStop: () => this.stopped };
+    return {
+      attempts: RETRY_ATTEMPTS,
+      baseDelayMs: RETRY_DELAY_MS,
+      shouldStop: () => this.stopped,
+    };
   }
 
   get settings() {
@@ -282,7 +298,10 @@ export class KubernetesJobExecutor implements DeployExecutor {
       if (classify(error) !== 'notFound') {
         if (t) t.cancelling = false;
         throw new Error(
-          describe(error, { ...location, action: `delete Job ${location.jobName}` }),
+          describe(error, {
+            ...location,
+            action: `delete Job ${location.jobName}`,
+          }),
         );
       }
     }
@@ -319,7 +338,9 @@ export class KubernetesJobExecutor implements DeployExecutor {
   }
 
   locationOf(deploy: Deploy): JobLocation {
-    const env = this.options.config.environments.find(e => e.name === deploy.environment);
+    const env = this.options.config.environments.find(
+      e => e.name === deploy.environment,
+    );
     return {
       cluster: deploy.execution?.cluster ?? env?.cluster ?? '',
       namespace: deploy.execution?.namespace ?? env?.namespace ?? '',
@@ -336,7 +357,10 @@ export class KubernetesJobExecutor implements DeployExecutor {
     try {
       return await withRetry(async () => {
         const api = await this.clients(location.cluster);
-        return api.batch.readNamespacedJob({ name: location.jobName, namespace: location.namespace });
+        return api.batch.readNamespacedJob({
+          name: location.jobName,
+          namespace: location.namespace,
+        });
       }, this.retryOptions);
     } catch (error) {
       if (classify(error) === 'notFound') return undefined;
@@ -348,7 +372,11 @@ export class KubernetesJobExecutor implements DeployExecutor {
    * Takes over a deploy whose Job exists (after a restart): records the
    * outcome and the rest of the log if it ended, else follows it.
    */
-  async attach(deploy: Deploy, location: JobLocation, job: V1Job): Promise<void> {
+  async attach(
+    deploy: Deploy,
+    location: JobLocation,
+    job: V1Job,
+  ): Promise<void> {
     if (this.isLocal(deploy.id) || this.stopped) return;
     const recorded = await this.options.readLog(deploy.id);
     if (this.isLocal(deploy.id)) return;
@@ -378,12 +406,18 @@ export class KubernetesJobExecutor implements DeployExecutor {
 
   private locate(environment: EnvironmentConfig) {
     if (!environment.cluster || !environment.namespace) {
-      throw new Error(`Environment ${environment.name} has no cluster and namespace`);
+      throw new Error(
+        `Environment ${environment.name} has no cluster and namespace`,
+      );
     }
     return { cluster: environment.cluster, namespace: environment.namespace };
   }
 
-  private async createOrAdopt(location: JobLocation, body: V1Job, specHash: string) {
+  private async createOrAdopt(
+    location: JobLocation,
+    body: V1Job,
+    specHash: string,
+  ) {
     const { cluster, namespace, jobName } = location;
     try {
       await withRetry(async () => {
@@ -394,7 +428,10 @@ export class KubernetesJobExecutor implements DeployExecutor {
         } catch (error) {
           if (classify(error) !== 'conflict') throw error;
           // the deterministic name makes a retried or repeated create land here
-          const existing = await api.batch.readNamespacedJob({ name: jobName, namespace });
+          const existing = await api.batch.readNamespacedJob({
+            name: jobName,
+            namespace,
+          });
           const hash = existing.metadata?.annotations?.[ANNOTATION_SPEC_HASH];
           if (hash !== specHash) {
             throw new KubernetesDeployError(
@@ -404,16 +441,29 @@ export class KubernetesJobExecutor implements DeployExecutor {
               'fatal',
             );
           }
-          this.options.logger.info(`Adopted existing Job ${namespace}/${jobName} in cluster ${cluster}`);
+          this.options.logger.info(
+            `Adopted existing Job ${namespace}/${jobName} in cluster ${cluster}`,
+          );
         }
       }, this.retryOptions);
     } catch (error) {
       if (error instanceof KubernetesDeployError) throw error;
-      throw new Error(describe(error, { cluster, namespace, action: `create Job ${jobName}` }));
+      throw new Error(
+        describe(error, {
+          cluster,
+          namespace,
+          action: `create Job ${jobName}`,
+        }),
+      );
     }
   }
 
-  private track(location: JobLocation, deployId: string, seen: number, start = true): Tracked {
+  private track(
+    location: JobLocation,
+    deployId: string,
+    seen: number,
+    start = true,
+  ): Tracked {
     const t: Tracked = {
       deployId,
       ...location,
@@ -439,7 +489,9 @@ export class KubernetesJobExecutor implements DeployExecutor {
   private untrack(t: Tracked) {
     if (this.tracked.get(t.deployId) === t) this.tracked.delete(t.deployId);
     const key = watchKey(t.cluster, t.namespace);
-    const stillWatched = [...this.tracked.values()].some(o => watchKey(o.cluster, o.namespace) === key);
+    const stillWatched = [...this.tracked.values()].some(
+      o => watchKey(o.cluster, o.namespace) === key,
+    );
     if (!stillWatched) {
       this.watches.get(key)?.stop();
       this.watches.delete(key);
@@ -451,7 +503,13 @@ export class KubernetesJobExecutor implements DeployExecutor {
     let watch = this.watches.get(key);
     if (!watch) {
       if (this.stopped) throw new Error('The backend is shutting down');
-      watch = new JobWatch(this, t.cluster, t.namespace, this.settings.watchTimeoutSeconds, this.options.logger);
+      watch = new JobWatch(
+        this,
+        t.cluster,
+        t.namespace,
+        this.settings.watchTimeoutSeconds,
+        this.options.logger,
+      );
       this.watches.set(key, watch);
       watch.run();
     }
@@ -460,7 +518,9 @@ export class KubernetesJobExecutor implements DeployExecutor {
 
   /** Deploys followed in one namespace of one cluster. */
   trackedIn(cluster: string, namespace: string): Tracked[] {
-    return [...this.tracked.values()].filter(t => t.cluster === cluster && t.namespace === namespace);
+    return [...this.tracked.values()].filter(
+      t => t.cluster === cluster && t.namespace === namespace,
+    );
   }
 
   /** A Job changed (from the watch or a list). */
@@ -478,9 +538,10 @@ export class KubernetesJobExecutor implements DeployExecutor {
     // A cancel on another replica deletes the Job and records `cancelled`
     // right after: give it that moment (then our `finished` is a no-op).
     setTimeout(() => {
-      if (t.settling || t.cancelling || this.tracked.get(t.deployId) !== t) return;
+      if (t.settling || t.cancelling || this.tracked.get(t.deployId) !== t)
+        return;
       this.settle(t, {
-      status: 'failed',
+        status: 'failed',
         message: `lost: the Job ${t.namespace}/${t.jobName} no longer exists in cluster '${t.cluster}' (deleted before SLeD saw it finish); its outcome is unknown`,
       });
     }, LOST_GRACE_MS).unref?.();
@@ -495,10 +556,20 @@ export class KubernetesJobExecutor implements DeployExecutor {
   onWatchFailed(cluster: string, namespace: string, error: unknown) {
     for (const t of this.trackedIn(cluster, namespace)) {
       if (t.settling) continue;
-      this.settle(t, {
-        status: 'failed',
-        message: `${describe(error, { cluster, namespace, action: 'watch Jobs' })}. SLeD stopped following Job ${namespace}/${t.jobName}, which may still be running: check it in the cluster before deploying again.`,
-      }, false);
+      this.settle(
+        t,
+        {
+          status: 'failed',
+          message: `${describe(error, {
+            cluster,
+            namespace,
+            action: 'watch Jobs',
+          })}. SLeD stopped following Job ${namespace}/${
+            t.jobName
+          }, which may still be running: check it in the cluster before deploying again.`,
+        },
+        false,
+      );
     }
   }
 
@@ -510,29 +581,47 @@ export class KubernetesJobExecutor implements DeployExecutor {
     let exitCode: number | undefined;
     if (fetchLog) {
       try {
-        await withRetry(async () => {
-          const api = await this.clients(t.cluster);
-          const pod = await this.findPod(api, t);
-          if (!pod) return;
-          const terminated = pod.status?.containerStatuses?.find(c => c.name === CONTAINER_NAME)?.state?.terminated;
-          exitCode = terminated?.exitCode;
-          const full = await api.core.readNamespacedPodLog({
-            name: pod.metadata!.name!,
-            namespace: t.namespace,
-            container: CONTAINER_NAME,
-          });
-          if (typeof full === 'string' && full.length > t.seen) {
-            this.options.reporter.appendLog(t.deployId, full.slice(t.seen));
-            t.seen = full.length;
-          }
-        }, { attempts: 3, baseDelayMs: 200 });
+        await withRetry(
+          async () => {
+            const api = await this.clients(t.cluster);
+            const pod = await this.findPod(api, t);
+            if (!pod) return;
+            const terminated = pod.status?.containerStatuses?.find(
+              c => c.name === CONTAINER_NAME,
+            )?.state?.terminated;
+            exitCode = terminated?.exitCode;
+            const full = await api.core.readNamespacedPodLog({
+              name: pod.metadata!.name!,
+              namespace: t.namespace,
+              container: CONTAINER_NAME,
+            });
+            if (typeof full === 'string' && full.length > t.seen) {
+              this.options.reporter.appendLog(t.deployId, full.slice(t.seen));
+              t.seen = full.length;
+            }
+          },
+          { attempts: 3, baseDelayMs: 200 },
+        );
       } catch (error) {
-        this.options.logger.warn(`Could not read the rest of the log of deploy ${t.deployId}: ${describe(error, { cluster: t.cluster, namespace: t.namespace, action: 'read the pod log' })}`);
+        this.options.logger.warn(
+          `Could not read the rest of the log of deploy ${
+            t.deployId
+          }: ${describe(error, {
+            cluster: t.cluster,
+            namespace: t.namespace,
+            action: 'read the pod log',
+          })}`,
+        );
       }
     }
     this.untrack(t);
     let message = outcome.message;
-    if (outcome.status === 'failed' && exitCode !== undefined && exitCode !== 0 && /BackoffLimitExceeded/.test(message ?? '')) {
+    if (
+      outcome.status === 'failed' &&
+      exitCode !== undefined &&
+      exitCode !== 0 &&
+      /BackoffLimitExceeded/.test(message ?? '')
+    ) {
       message = `The deploy script exited with code ${exitCode}`;
     }
     try {
@@ -542,11 +631,17 @@ export class KubernetesJobExecutor implements DeployExecutor {
         exitCode: outcome.exitCode ?? exitCode,
       });
     } catch (error) {
-      this.options.logger.error(`Could not record the end of deploy ${t.deployId}`, error as Error);
+      this.options.logger.error(
+        `Could not record the end of deploy ${t.deployId}`,
+        error as Error,
+      );
     }
   }
 
-  private async findPod(api: ClusterClients, t: Tracked): Promise<V1Pod | undefined> {
+  private async findPod(
+    api: ClusterClients,
+    t: Tracked,
+  ): Promise<V1Pod | undefined> {
     const pods = await api.core.listNamespacedPod({
       namespace: t.namespace,
       labelSelector: `job-name=${t.jobName}`,
@@ -554,13 +649,16 @@ export class KubernetesJobExecutor implements DeployExecutor {
     return pods.items
       .slice()
       .sort((a, b) =>
-        String(b.metadata?.creationTimestamp ?? '').localeCompare(String(a.metadata?.creationTimestamp ?? '')),
+        String(b.metadata?.creationTimestamp ?? '').localeCompare(
+          String(a.metadata?.creationTimestamp ?? ''),
+        ),
       )[0];
   }
 
   /** Streams the pod's log into the deploy log while the Job runs. */
   private follow(t: Tracked) {
-    const live = () => !t.settling && !this.stopped && this.tracked.get(t.deployId) === t;
+    const live = () =>
+      !t.settling && !this.stopped && this.tracked.get(t.deployId) === t;
     (async () => {
       let failures = 0;
       while (live()) {
@@ -588,7 +686,10 @@ export class KubernetesJobExecutor implements DeployExecutor {
                 const text = decoder.write(chunk);
                 const stop = pos + text.length;
                 if (!ended && live() && stop > t.seen) {
-                  this.options.reporter.appendLog(t.deployId, text.slice(Math.max(0, t.seen - pos)));
+                  this.options.reporter.appendLog(
+                    t.deployId,
+                    text.slice(Math.max(0, t.seen - pos)),
+                  );
                   t.seen = stop;
                 }
                 pos = stop;
@@ -599,7 +700,9 @@ export class KubernetesJobExecutor implements DeployExecutor {
             sink.on('close', end);
             sink.on('error', end);
             api.log
-              .log(t.namespace, pod.metadata!.name!, CONTAINER_NAME, sink, { follow: true })
+              .log(t.namespace, pod.metadata!.name!, CONTAINER_NAME, sink, {
+                follow: true,
+              })
               .then(controller => {
                 t.stopFollow = () => {
                   controller.abort();
@@ -614,7 +717,11 @@ export class KubernetesJobExecutor implements DeployExecutor {
         } catch (error) {
           failures++;
           if (!live()) return;
-          this.options.logger.debug?.(`Log stream of deploy ${t.deployId} failed: ${(error as Error).message}`);
+          this.options.logger.debug?.(
+            `Log stream of deploy ${t.deployId} failed: ${
+              (error as Error).message
+            }`,
+          );
           await sleep(Math.min(200 * 2 ** failures, 5000));
         }
       }

@@ -35,11 +35,14 @@ export class KubernetesReconciler {
       logger: LoggerService;
     },
   ) {
-    options.executor.onRecover = deploys => this.run({ startup: true, deploys });
+    options.executor.onRecover = deploys =>
+      this.run({ startup: true, deploys });
   }
 
   /** One pass; passes in one process never overlap. */
-  async run(options: { startup?: boolean; deploys?: Deploy[] } = {}): Promise<void> {
+  async run(
+    options: { startup?: boolean; deploys?: Deploy[] } = {},
+  ): Promise<void> {
     while (this.running) await this.running.catch(() => {});
     this.running = this.pass(options).finally(() => {
       this.running = undefined;
@@ -50,7 +53,9 @@ export class KubernetesReconciler {
   private async pass(options: { startup?: boolean; deploys?: Deploy[] }) {
     const { store, config } = this.options;
     const kubernetesEnvs = new Map(
-      config.environments.filter(e => e.executor === 'kubernetes').map(e => [e.name, e]),
+      config.environments
+        .filter(e => e.executor === 'kubernetes')
+        .map(e => [e.name, e]),
     );
     const deploys = (options.deploys ?? (await store.listRunning())).filter(d =>
       kubernetesEnvs.has(d.environment),
@@ -59,7 +64,10 @@ export class KubernetesReconciler {
       try {
         await this.reconcile(deploy, Boolean(options.startup));
       } catch (error) {
-        this.options.logger.error(`Could not reconcile deploy ${deploy.id}`, error as Error);
+        this.options.logger.error(
+          `Could not reconcile deploy ${deploy.id}`,
+          error as Error,
+        );
       }
     }
   }
@@ -67,7 +75,9 @@ export class KubernetesReconciler {
   private async reconcile(deploy: Deploy, startup: boolean) {
     const { executor, store, reporter, config, logger } = this.options;
     const age = Date.now() - Date.parse(deploy.startedAt ?? deploy.createdAt);
-    const deadlineMs = config.kubernetes.activeDeadlineSeconds * 1000 + GIVE_UP_AFTER_DEADLINE_MS;
+    const deadlineMs =
+      config.kubernetes.activeDeadlineSeconds * 1000 +
+      GIVE_UP_AFTER_DEADLINE_MS;
     const location = executor.locationOf(deploy);
 
     if (executor.isLocal(deploy.id)) {
@@ -85,7 +95,10 @@ export class KubernetesReconciler {
     try {
       job = await executor.readJob(location);
     } catch (error) {
-      const message = describe(error, { ...location, action: `read Job ${location.jobName}` });
+      const message = describe(error, {
+        ...location,
+        action: `read Job ${location.jobName}`,
+      });
       if (age > deadlineMs) {
         await reporter.finished(deploy.id, {
           status: 'failed',
@@ -126,7 +139,9 @@ export class KubernetesReconciler {
   /** A deploy claimed as running whose Job was never created. */
   private async launch(deploy: Deploy) {
     const { executor, store, reporter, config, logger } = this.options;
-    const environment = config.environments.find(e => e.name === deploy.environment)!;
+    const environment = config.environments.find(
+      e => e.name === deploy.environment,
+    )!;
     const [artifact, launch] = await Promise.all([
       store.getArtifact(deploy.artifactId),
       store.getLaunch(deploy.id),
@@ -134,13 +149,19 @@ export class KubernetesReconciler {
     if (!artifact || !launch) {
       await reporter.finished(deploy.id, {
         status: 'failed',
-        message: 'The deploy could not start: its artifact or launch settings are missing',
+        message:
+          'The deploy could not start: its artifact or launch settings are missing',
       });
       return;
     }
     logger.info(`Deploy ${deploy.id} was never launched; creating its Job now`);
     try {
-      const execution = await executor.start({ deploy, artifact, environment, launch });
+      const execution = await executor.start({
+        deploy,
+        artifact,
+        environment,
+        launch,
+      });
       await store.setExecution(deploy.id, execution);
     } catch (error) {
       await reporter.finished(deploy.id, {

@@ -37,13 +37,21 @@ describe('KubernetesClusters', () => {
           : core.listNamespacedPod({ namespace: NAMESPACE }),
       ),
     );
-    const failures = results.flatMap(r => (r.status === 'rejected' ? [String(r.reason)] : []));
+    const failures = results.flatMap(r =>
+      r.status === 'rejected' ? [String(r.reason)] : [],
+    );
     expect(failures).toEqual([]);
   });
 
   it('pools the connections of watches and log streams too', async () => {
-    const [a, b] = await Promise.all([clusters.clients('staging'), clusters.clients('staging')]);
-    const [x, y] = await Promise.all([a.kubeConfig.applyToFetchOptions({}), b.kubeConfig.applyToFetchOptions({})]);
+    const [a, b] = await Promise.all([
+      clusters.clients('staging'),
+      clusters.clients('staging'),
+    ]);
+    const [x, y] = await Promise.all([
+      a.kubeConfig.applyToFetchOptions({}),
+      b.kubeConfig.applyToFetchOptions({}),
+    ]);
     expect(x.agent).toBeDefined();
     expect(x.agent).toBe(y.agent);
   });

@@ -91,8 +91,14 @@ export class KubernetesClusters {
    */
   private readonly agents = new Map<string, https.Agent>();
 
-  private agentFor(details: ClusterDetails, cert?: string, key?: string): https.Agent {
-    const id = `${details.name}\u0000${cert ? createHash('sha256').update(cert).digest('hex') : ''}`;
+  private agentFor(
+    details: ClusterDetails,
+    cert?: string,
+    key?: string,
+  ): https.Agent {
+    const id = `${details.name}\u0000${
+      cert ? createHash('sha256').update(cert).digest('hex') : ''
+    }`;
     let agent = this.agents.get(id);
     if (!agent) {
       agent = new https.Agent({
@@ -129,7 +135,9 @@ export class KubernetesClusters {
     // The strategy loads @kubernetes/client-node with a dynamic import() on
     // every call; hand it the copy already loaded (the same single version).
     // This also lets it run under Jest, which cannot dynamic-import ESM.
-    (serviceAccount as unknown as { injectedKubernetesClient: unknown }).injectedKubernetesClient = {
+    (
+      serviceAccount as unknown as { injectedKubernetesClient: unknown }
+    ).injectedKubernetesClient = {
       KubeConfig,
     };
     const strategies = new Map<string, AuthenticationStrategy>([
@@ -140,12 +148,14 @@ export class KubernetesClusters {
       ['localKubectlProxy', new AnonymousStrategy()],
     ]);
     const clusters = new Map<string, ClusterDetails>();
-    const methods = config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
+    const methods =
+      config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
     for (const method of methods) {
       if (method.getString('type') !== 'config') continue;
       for (const c of method.getOptionalConfigArray('clusters') ?? []) {
         const name = c.getString('name');
-        const authMetadataBlock = c.getOptional<Record<string, string>>('authMetadata');
+        const authMetadataBlock =
+          c.getOptional<Record<string, string>>('authMetadata');
         const authProvider =
           authMetadataBlock?.[ANNOTATION_KUBERNETES_AUTH_PROVIDER] ??
           c.getOptionalString('authProvider');
@@ -159,10 +169,16 @@ export class KubernetesClusters {
           caData: c.getOptionalString('caData'),
           caFile: c.getOptionalString('caFile'),
           authMetadata: {
-            ...(authProvider && { [ANNOTATION_KUBERNETES_AUTH_PROVIDER]: authProvider }),
+            ...(authProvider && {
+              [ANNOTATION_KUBERNETES_AUTH_PROVIDER]: authProvider,
+            }),
             ...(serviceAccountToken && { serviceAccountToken }),
-            ...(assumeRole && { [ANNOTATION_KUBERNETES_AWS_ASSUME_ROLE]: assumeRole }),
-            ...(externalId && { [ANNOTATION_KUBERNETES_AWS_EXTERNAL_ID]: externalId }),
+            ...(assumeRole && {
+              [ANNOTATION_KUBERNETES_AWS_ASSUME_ROLE]: assumeRole,
+            }),
+            ...(externalId && {
+              [ANNOTATION_KUBERNETES_AWS_EXTERNAL_ID]: externalId,
+            }),
             ...authMetadataBlock,
           },
         });
@@ -178,7 +194,8 @@ export class KubernetesClusters {
           }`,
         );
       }
-      const provider = details.authMetadata[ANNOTATION_KUBERNETES_AUTH_PROVIDER];
+      const provider =
+        details.authMetadata[ANNOTATION_KUBERNETES_AUTH_PROVIDER];
       if (provider && USER_TOKEN_PROVIDERS.includes(provider)) {
         throw new Error(
           `Invalid config: ${where}, whose authProvider '${provider}' needs a signed-in user's token; deploys run in the background without one. Use serviceAccount, googleServiceAccount, aws or azure for this cluster.`,
@@ -186,27 +203,38 @@ export class KubernetesClusters {
       }
       if (!provider || !strategies.has(provider)) {
         throw new Error(
-          `Invalid config: ${where}, whose authProvider '${provider ?? '(none)'}' is not supported for deploys; use one of ${[
+          `Invalid config: ${where}, whose authProvider '${
+            provider ?? '(none)'
+          }' is not supported for deploys; use one of ${[
             ...strategies.keys(),
           ].join(', ')}`,
         );
       }
     }
-    return new KubernetesClusters(clusters, strategies, options.requestTimeoutMs);
+    return new KubernetesClusters(
+      clusters,
+      strategies,
+      options.requestTimeoutMs,
+    );
   }
 
   /** Clients for a cluster, with credentials fetched fresh. */
   async clients(clusterName: string): Promise<ClusterClients> {
     const details = this.clusters.get(clusterName);
-    if (!details) throw new Error(`Unknown Kubernetes cluster '${clusterName}'`);
+    if (!details)
+      throw new Error(`Unknown Kubernetes cluster '${clusterName}'`);
     const provider = details.authMetadata[ANNOTATION_KUBERNETES_AUTH_PROVIDER];
     const strategy = this.strategies.get(provider)!;
     const credential = await strategy.getCredential(details, {});
     const agent = details.url.startsWith('https:')
       ? this.agentFor(
           details,
-          credential.type === 'x509 client certificate' ? credential.cert : undefined,
-          credential.type === 'x509 client certificate' ? credential.key : undefined,
+          credential.type === 'x509 client certificate'
+            ? credential.cert
+            : undefined,
+          credential.type === 'x509 client certificate'
+            ? credential.key
+            : undefined,
         )
       : undefined;
     const kubeConfig = new PooledKubeConfig(agent);

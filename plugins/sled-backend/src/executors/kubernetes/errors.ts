@@ -1,5 +1,11 @@
 /** How a failed Kubernetes API call should be handled. */
-export type ErrorKind = 'auth' | 'retryable' | 'conflict' | 'notFound' | 'gone' | 'fatal';
+export type ErrorKind =
+  | 'auth'
+  | 'retryable'
+  | 'conflict'
+  | 'notFound'
+  | 'gone'
+  | 'fatal';
 
 /** The HTTP status of an error from @kubernetes/client-node, if it has one. */
 export function statusOf(error: unknown): number | undefined {
@@ -24,14 +30,18 @@ export function classify(error: unknown): ErrorKind {
   if (status === 409) return 'conflict';
   if (status === 404) return 'notFound';
   if (status === 410) return 'gone';
-  if (status === 429 || (status !== undefined && status >= 500)) return 'retryable';
+  if (status === 429 || (status !== undefined && status >= 500))
+    return 'retryable';
   if (status !== undefined) return 'fatal';
   // no status: timeouts (AbortError/TimeoutError) and network errors
   return 'retryable';
 }
 
 /** A message an engineer can act on. */
-export function describe(error: unknown, context: { cluster: string; namespace: string; action: string }): string {
+export function describe(
+  error: unknown,
+  context: { cluster: string; namespace: string; action: string },
+): string {
   const status = statusOf(error);
   const { cluster, namespace, action } = context;
   if (status === 401) {
@@ -59,7 +69,8 @@ export function describe(error: unknown, context: { cluster: string; namespace: 
   return `Could not reach the Kubernetes API server of cluster '${cluster}' to ${action} in namespace '${namespace}': ${detail}`;
 }
 
-export const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
+export const sleep = (ms: number) =>
+  new Promise<void>(resolve => setTimeout(resolve, ms));
 
 /**
  * Runs `fn`, retrying retryable failures (5xx, 429, timeouts, unreachable)
@@ -67,13 +78,21 @@ export const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(res
  */
 export async function withRetry<T>(
   fn: () => Promise<T>,
-  options: { attempts: number; baseDelayMs: number; shouldStop?: () => boolean },
+  options: {
+    attempts: number;
+    baseDelayMs: number;
+    shouldStop?: () => boolean;
+  },
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (error) {
-      if (classify(error) !== 'retryable' || attempt >= options.attempts || options.shouldStop?.()) {
+      if (
+        classify(error) !== 'retryable' ||
+        attempt >= options.attempts ||
+        options.shouldStop?.()
+      ) {
         throw error;
       }
       const delay = Math.min(options.baseDelayMs * 2 ** (attempt - 1), 5000);

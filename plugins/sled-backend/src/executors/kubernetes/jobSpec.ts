@@ -35,7 +35,10 @@ export function labelValue(text: string): string {
 export type KubernetesSettings = SledConfig['kubernetes'];
 
 /** The Job of a deploy, and the hash of its spec (recorded as an annotation). */
-export function buildJob(job: DeployJob, settings: KubernetesSettings): { body: V1Job; specHash: string } {
+export function buildJob(
+  job: DeployJob,
+  settings: KubernetesSettings,
+): { body: V1Job; specHash: string } {
   const { deploy, artifact, launch } = job;
   if (!launch.image) {
     throw new Error(
@@ -65,7 +68,12 @@ export function buildJob(job: DeployJob, settings: KubernetesSettings): { body: 
             command: deployArgv(job),
             env: Object.entries(env).map(([name, value]) => ({ name, value })),
             ...(resources && (resources.requests || resources.limits)
-              ? { resources: { requests: resources.requests, limits: resources.limits } }
+              ? {
+                  resources: {
+                    requests: resources.requests,
+                    limits: resources.limits,
+                  },
+                }
               : {}),
           },
         ],
@@ -96,7 +104,8 @@ export function jobOutcome(
   job: V1Job,
 ): { status: 'succeeded' | 'failed'; message?: string } | undefined {
   const conditions = job.status?.conditions ?? [];
-  const isTrue = (type: string) => conditions.find(c => c.type === type && c.status === 'True');
+  const isTrue = (type: string) =>
+    conditions.find(c => c.type === type && c.status === 'True');
   if (isTrue('Complete')) return { status: 'succeeded' };
   const failed = isTrue('Failed');
   if (failed) {
@@ -108,7 +117,11 @@ export function jobOutcome(
     }
     return {
       status: 'failed',
-      message: `The deploy script failed${failed.reason ? ` (${failed.reason}${failed.message ? `: ${failed.message}` : ''})` : ''}`,
+      message: `The deploy script failed${
+        failed.reason
+          ? ` (${failed.reason}${failed.message ? `: ${failed.message}` : ''})`
+          : ''
+      }`,
     };
   }
   return undefined;

@@ -65,7 +65,10 @@ describe('EntitySledArtifactsContent', () => {
   });
 
   it('deploys an artifact from its row', async () => {
-    const bodies = acceptDeploys(server, { artifactVersion: '1.4.0', environment: 'staging' });
+    const bodies = acceptDeploys(server, {
+      artifactVersion: '1.4.0',
+      environment: 'staging',
+    });
     const user = userEvent.setup();
     await renderSled(<EntitySledArtifactsContent />);
     await screen.findByText('1.4.0');

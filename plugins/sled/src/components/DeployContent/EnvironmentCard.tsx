@@ -213,10 +213,7 @@ export function EnvironmentCard(props: EnvironmentCardProps) {
         <ActionButton
           variant="outlined"
           onClick={() => setDialog('rollback')}
-          disabledReason={
-            deployPermission.deniedReason ??
-            rollbackUnavailable
-          }
+          disabledReason={deployPermission.deniedReason ?? rollbackUnavailable}
         >
           Roll back
         </ActionButton>

@@ -1,6 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InfoCard, Progress, Table, TableColumn } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
@@ -36,35 +41,65 @@ function MemberStatus(props: { member: ReleaseMember }) {
 }
 
 /** The live progress of one release, member by member. */
-function ReleaseProgress(props: { release: Release; onCancel: () => void; onRollback: () => void; canRelease: boolean }) {
+function ReleaseProgress(props: {
+  release: Release;
+  onCancel: () => void;
+  onRollback: () => void;
+  canRelease: boolean;
+}) {
   const { release, canRelease } = props;
   const columns: TableColumn<ReleaseMember>[] = [
     { title: 'Wave', render: m => m.wave + 1 },
-    { title: 'Service', render: m => <EntityRefLink entityRef={m.entityRef} /> },
+    {
+      title: 'Service',
+      render: m => <EntityRefLink entityRef={m.entityRef} />,
+    },
     { title: 'Version', field: 'artifactVersion' },
     { title: 'Status', render: m => <MemberStatus member={m} /> },
     { title: 'Message', render: m => m.message ?? '' },
   ];
   return (
     <InfoCard
-      title={`Release to ${release.environment}: ${release.status}${release.dryRun ? ' (dry run)' : ''}`}
-      subheader={`${release.requestedBy} · ${formatRelativeTime(release.createdAt)}${release.reason ? ` · ${release.reason}` : ''}`}
+      title={`Release to ${release.environment}: ${release.status}${
+        release.dryRun ? ' (dry run)' : ''
+      }`}
+      subheader={`${release.requestedBy} · ${formatRelativeTime(
+        release.createdAt,
+      )}${release.reason ? ` · ${release.reason}` : ''}`}
     >
-      <Box data-testid="sled-release-progress" data-release-status={release.status}>
-        {release.message && <Typography paragraph>{release.message}</Typography>}
+      <Box
+        data-testid="sled-release-progress"
+        data-release-status={release.status}
+      >
+        {release.message && (
+          <Typography paragraph>{release.message}</Typography>
+        )}
         <Table<ReleaseMember>
-          options={{ paging: false, search: false, toolbar: false, padding: 'dense' }}
+          options={{
+            paging: false,
+            search: false,
+            toolbar: false,
+            padding: 'dense',
+          }}
           columns={columns}
           data={release.members}
         />
         <Box mt={1} display="flex" gridGap={8}>
           {release.status === 'running' && (
-            <Button variant="outlined" onClick={props.onCancel} disabled={!canRelease}>
+            <Button
+              variant="outlined"
+              onClick={props.onCancel}
+              disabled={!canRelease}
+            >
               Cancel release
             </Button>
           )}
           {release.status !== 'running' && !release.dryRun && (
-            <Button variant="outlined" onClick={props.onRollback} disabled={!canRelease}>
+            <Button
+              variant="outlined"
+              onClick={props.onRollback}
+              disabled={!canRelease}
+            >
               Roll back release
             </Button>
           )}
@@ -109,7 +144,11 @@ export function EntitySledReleaseContent() {
         const [envs, list, memberStates, groupLocks] = await Promise.all([
           sledApi.listEnvironments(),
           sledApi.listReleases({ deployGroup, limit: 20 }),
-          Promise.all(members.map(ref => sledApi.getServiceState(ref).catch(() => undefined))),
+          Promise.all(
+            members.map(ref =>
+              sledApi.getServiceState(ref).catch(() => undefined),
+            ),
+          ),
           sledApi.listLocks({ deployGroup }),
         ]);
         if (cancelled) return;
@@ -157,13 +196,19 @@ export function EntitySledReleaseContent() {
     return row;
   });
   const matrixColumns: TableColumn<MatrixRow>[] = [
-    { title: 'Service', render: r => <EntityRefLink entityRef={r.entityRef} /> },
+    {
+      title: 'Service',
+      render: r => <EntityRefLink entityRef={r.entityRef} />,
+    },
     ...environments.map(env => ({ title: env.name, field: env.name })),
   ];
   const historyColumns: TableColumn<Release>[] = [
     { title: 'Started', render: r => formatRelativeTime(r.createdAt) },
     { title: 'Environment', field: 'environment' },
-    { title: 'Status', render: r => `${r.status}${r.dryRun ? ' (dry run)' : ''}` },
+    {
+      title: 'Status',
+      render: r => `${r.status}${r.dryRun ? ' (dry run)' : ''}`,
+    },
     { title: 'By', field: 'requestedBy' },
     { title: 'Reason', render: r => r.reason ?? '' },
     {
@@ -179,7 +224,10 @@ export function EntitySledReleaseContent() {
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
-        <ErrorAlert error={actionError} onClose={() => setActionError(undefined)} />
+        <ErrorAlert
+          error={actionError}
+          onClose={() => setActionError(undefined)}
+        />
         <InfoCard
           title="Current versions"
           action={
@@ -187,7 +235,9 @@ export function EntitySledReleaseContent() {
               color="primary"
               variant="contained"
               disabled={!canRelease || members.length === 0}
-              title={canRelease ? undefined : 'You may not release this deploy group'}
+              title={
+                canRelease ? undefined : 'You may not release this deploy group'
+              }
               onClick={() => setDialogOpen(true)}
             >
               Release
@@ -195,7 +245,12 @@ export function EntitySledReleaseContent() {
           }
         >
           <Table<MatrixRow>
-            options={{ paging: false, search: false, toolbar: false, padding: 'dense' }}
+            options={{
+              paging: false,
+              search: false,
+              toolbar: false,
+              padding: 'dense',
+            }}
             columns={matrixColumns}
             data={matrix}
           />
@@ -206,7 +261,11 @@ export function EntitySledReleaseContent() {
           deployGroup={deployGroup}
           environments={environments}
           locks={locks}
-          deniedReason={canRelease ? undefined : 'You may not lock or unlock this deploy group'}
+          deniedReason={
+            canRelease
+              ? undefined
+              : 'You may not lock or unlock this deploy group'
+          }
           onChanged={refresh}
           onError={setActionError}
         />

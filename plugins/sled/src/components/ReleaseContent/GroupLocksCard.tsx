@@ -30,7 +30,8 @@ export function GroupLocksCard(props: {
   onChanged: () => void;
   onError: (error: Error) => void;
 }) {
-  const { deployGroup, environments, locks, deniedReason, onChanged, onError } = props;
+  const { deployGroup, environments, locks, deniedReason, onChanged, onError } =
+    props;
   const sledApi = useApi(sledApiRef);
   const [locking, setLocking] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -49,17 +50,26 @@ export function GroupLocksCard(props: {
 
   const rows: Row[] = environments.map(env => ({
     environment: env.name,
-    groupLock: locks.find(l => l.environment === env.name && l.deployGroup === deployGroup),
-    environmentLock: locks.find(l => l.environment === env.name && !l.entityRef && !l.deployGroup),
+    groupLock: locks.find(
+      l => l.environment === env.name && l.deployGroup === deployGroup,
+    ),
+    environmentLock: locks.find(
+      l => l.environment === env.name && !l.entityRef && !l.deployGroup,
+    ),
   }));
   const columns: TableColumn<Row>[] = [
     { title: 'Environment', field: 'environment' },
     {
       title: 'Group lock',
       render: row => (
-        <Typography variant="body2" data-testid={`sled-group-lock-${row.environment}`}>
+        <Typography
+          variant="body2"
+          data-testid={`sled-group-lock-${row.environment}`}
+        >
           {row.groupLock ? describe(row.groupLock) : 'Not locked'}
-          {row.environmentLock ? ` · the whole environment is locked: ${row.environmentLock.reason}` : ''}
+          {row.environmentLock
+            ? ` · the whole environment is locked: ${row.environmentLock.reason}`
+            : ''}
         </Typography>
       ),
     },
@@ -91,7 +101,12 @@ export function GroupLocksCard(props: {
   return (
     <InfoCard title="Group locks">
       <Table<Row>
-        options={{ paging: false, search: false, toolbar: false, padding: 'dense' }}
+        options={{
+          paging: false,
+          search: false,
+          toolbar: false,
+          padding: 'dense',
+        }}
         columns={columns}
         data={rows}
       />

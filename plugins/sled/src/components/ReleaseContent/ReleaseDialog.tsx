@@ -28,7 +28,8 @@ export interface ReleaseDialogProps {
  * reason; submits `POST /releases`.
  */
 export function ReleaseDialog(props: ReleaseDialogProps) {
-  const { open, onClose, deployGroup, members, environments, onReleased } = props;
+  const { open, onClose, deployGroup, members, environments, onReleased } =
+    props;
   const sledApi = useApi(sledApiRef);
   const [environment, setEnvironment] = useState(environments[0]?.name ?? '');
   const [artifacts, setArtifacts] = useState<Record<string, Artifact[]>>({});
@@ -42,12 +43,24 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
     if (!open) return undefined;
     let cancelled = false;
     Promise.all(
-      members.map(async ref => [ref, (await sledApi.listArtifacts({ entityRef: ref, limit: 20 })).items] as const),
+      members.map(
+        async ref =>
+          [
+            ref,
+            (await sledApi.listArtifacts({ entityRef: ref, limit: 20 })).items,
+          ] as const,
+      ),
     ).then(
       entries => {
         if (cancelled) return;
         setArtifacts(Object.fromEntries(entries));
-        setChosen(Object.fromEntries(entries.flatMap(([ref, items]) => (items[0] ? [[ref, items[0].id]] : []))));
+        setChosen(
+          Object.fromEntries(
+            entries.flatMap(([ref, items]) =>
+              items[0] ? [[ref, items[0].id]] : [],
+            ),
+          ),
+        );
       },
       e => !cancelled && setError(e),
     );
@@ -56,7 +69,9 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
     };
   }, [open, members, sledApi]);
 
-  const requireReason = environments.find(e => e.name === environment)?.requireReason;
+  const requireReason = environments.find(
+    e => e.name === environment,
+  )?.requireReason;
   const submit = async () => {
     setSubmitting(true);
     setError(undefined);
@@ -78,7 +93,13 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
   };
 
   return (
-    <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" aria-labelledby="sled-release-title">
+    <Dialog
+      open={open}
+      onClose={onClose}
+      fullWidth
+      maxWidth="sm"
+      aria-labelledby="sled-release-title"
+    >
       <DialogTitle id="sled-release-title">Release {deployGroup}</DialogTitle>
       <DialogContent>
         <ErrorAlert error={error} onClose={() => setError(undefined)} />
@@ -105,7 +126,11 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
             label={ref}
             value={chosen[ref] ?? ''}
             onChange={e => setChosen(c => ({ ...c, [ref]: e.target.value }))}
-            helperText={artifacts[ref] && artifacts[ref].length === 0 ? 'No artifacts registered' : undefined}
+            helperText={
+              artifacts[ref] && artifacts[ref].length === 0
+                ? 'No artifacts registered'
+                : undefined
+            }
           >
             {(artifacts[ref] ?? []).map(a => (
               <MenuItem key={a.id} value={a.id}>
@@ -122,7 +147,12 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
           onChange={e => setReason(e.target.value)}
         />
         <FormControlLabel
-          control={<Switch checked={dryRun} onChange={e => setDryRun(e.target.checked)} />}
+          control={
+            <Switch
+              checked={dryRun}
+              onChange={e => setDryRun(e.target.checked)}
+            />
+          }
           label="Dry run"
         />
       </DialogContent>
@@ -132,7 +162,12 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
           color="primary"
           variant="contained"
           onClick={submit}
-          disabled={submitting || !environment || (requireReason && !reason.trim()) || members.some(m => !chosen[m])}
+          disabled={
+            submitting ||
+            !environment ||
+            (requireReason && !reason.trim()) ||
+            members.some(m => !chosen[m])
+          }
         >
           Start release
         </Button>

@@ -1,10 +1,25 @@
-import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 
 /** The member refs and waves of a DeployGroup entity, as full refs. */
-export function deployGroupMembers(entity: Entity): { members: string[]; waves: string[][] } {
-  const spec = (entity.spec ?? {}) as { members?: string[]; waves?: string[][] };
+export function deployGroupMembers(entity: Entity): {
+  members: string[];
+  waves: string[][];
+} {
+  const spec = (entity.spec ?? {}) as {
+    members?: string[];
+    waves?: string[][];
+  };
   const full = (ref: string) =>
-    stringifyEntityRef(parseEntityRef(ref, { defaultKind: 'component', defaultNamespace: 'default' }));
+    stringifyEntityRef(
+      parseEntityRef(ref, {
+        defaultKind: 'component',
+        defaultNamespace: 'default',
+      }),
+    );
   return {
     members: (spec.members ?? []).map(full),
     waves: (spec.waves ?? []).map(w => w.map(full)),

@@ -21,7 +21,8 @@ export function KeysetTable<T extends object>(props: {
   emptyText: string;
   onRowClick?: (row: T) => void;
 }) {
-  const { title, columns, pages, pageSize, onPageSizeChange, onRowClick } = props;
+  const { title, columns, pages, pageSize, onPageSizeChange, onRowClick } =
+    props;
   return (
     <>
       {pages.error ? (
@@ -49,7 +50,11 @@ export function KeysetTable<T extends object>(props: {
           }
         />
       )}
-      <PageControls pages={pages} pageSize={pageSize} onPageSizeChange={onPageSizeChange} />
+      <PageControls
+        pages={pages}
+        pageSize={pageSize}
+        onPageSizeChange={onPageSizeChange}
+      />
     </>
   );
 }

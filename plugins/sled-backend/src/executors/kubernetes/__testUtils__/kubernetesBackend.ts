@@ -1,4 +1,8 @@
-import { mockServices, startTestBackend, TestBackend } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  startTestBackend,
+  TestBackend,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import { JsonObject } from '@backstage/types';
@@ -27,7 +31,10 @@ export function kubeService(name: string): Entity {
   };
 }
 
-export function kubernetesConfig(fake: FakeKubernetesApi, sledKubernetes: JsonObject = {}): JsonObject {
+export function kubernetesConfig(
+  fake: FakeKubernetesApi,
+  sledKubernetes: JsonObject = {},
+): JsonObject {
   return {
     kubernetes: {
       serviceLocatorMethod: { type: 'multiTenant' },
@@ -48,7 +55,12 @@ export function kubernetesConfig(fake: FakeKubernetesApi, sledKubernetes: JsonOb
     },
     sled: {
       environments: [
-        { name: 'staging', executor: 'kubernetes', cluster: 'staging', namespace: NAMESPACE },
+        {
+          name: 'staging',
+          executor: 'kubernetes',
+          cluster: 'staging',
+          namespace: NAMESPACE,
+        },
       ],
       kubernetes: {
         defaultDeployerImage: 'ghcr.io/example/sled-deployer:1',
@@ -56,7 +68,10 @@ export function kubernetesConfig(fake: FakeKubernetesApi, sledKubernetes: JsonOb
         ttlSecondsAfterFinished: 3600,
         requestTimeoutSeconds: 1,
         watchTimeoutSeconds: 5,
-        resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+        resources: {
+          requests: { cpu: '100m', memory: '128Mi' },
+          limits: { memory: '256Mi' },
+        },
         ...sledKubernetes,
       },
     },
@@ -74,23 +89,38 @@ export async function startKubernetesBackend(options: {
     features: [
       sledPlugin,
       catalogServiceMock.factory({ entities: options.entities }),
-      mockServices.rootConfig.factory({ data: options.config ?? kubernetesConfig(options.fake) }),
+      mockServices.rootConfig.factory({
+        data: options.config ?? kubernetesConfig(options.fake),
+      }),
       mockServices.database.factory({ knex: options.knex }),
       ...(options.features ?? []),
     ],
   });
 }
 
-export async function registerArtifact(backend: TestBackend, entityRef: string, version = '1.0.0') {
+export async function registerArtifact(
+  backend: TestBackend,
+  entityRef: string,
+  version = '1.0.0',
+) {
   const res = await request(backend.server)
     .post('/api/sled/artifacts')
     .set('Authorization', CI)
-    .send({ entityRef, version, commitSha: 'abcdef1', image: `registry.example/app:${version}` });
+    .send({
+      entityRef,
+      version,
+      commitSha: 'abcdef1',
+      image: `registry.example/app:${version}`,
+    });
   expect([200, 201]).toContain(res.status);
   return res.body.id as string;
 }
 
-export async function requestDeploy(backend: TestBackend, entityRef: string, artifactId: string) {
+export async function requestDeploy(
+  backend: TestBackend,
+  entityRef: string,
+  artifactId: string,
+) {
   const res = await request(backend.server)
     .post('/api/sled/deploys')
     .set('Authorization', USER)
@@ -99,7 +129,10 @@ export async function requestDeploy(backend: TestBackend, entityRef: string, art
   return res.body.id as string;
 }
 
-export async function readLogs(backend: TestBackend, id: string): Promise<string> {
+export async function readLogs(
+  backend: TestBackend,
+  id: string,
+): Promise<string> {
   const res = await request(backend.server)
     .get(`/api/sled/deploys/${id}/logs`)
     .set('Authorization', USER);
