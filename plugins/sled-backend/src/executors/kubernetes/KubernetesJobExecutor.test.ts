@@ -252,6 +252,53 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     );
   });
 
+  it('follows pods with one watch per namespace instead of listing them per deploy', async () => {
+    fake.behave = () => ({ lines: ['step 1\n', 'step 2\n'], intervalMs: 30 });
+    const b = await start();
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, () => requestDeploy(b, SVC, artifactId)),
+    );
+    for (const id of ids) {
+      const done = await waitForEnd(b, id);
+      expect(done.status).toBe('succeeded');
+      expect(await readLogs(b, id)).toBe('step 1\nstep 2\n');
+    }
+    const podRequests = fake.requestsTo('GET', `/namespaces/${NAMESPACE}/pods`);
+    const isPodList = (r: { path: string; query: Record<string, string> }) =>
+      r.path.endsWith('/pods') && r.query.watch !== 'true';
+    expect(
+      podRequests.filter(r => r.query.watch === 'true').length,
+    ).toBeGreaterThan(0);
+    // the watch's own list, not one list per deploy: only the first deploy,
+    // followed before the watch had listed, looked its pod up by itself
+    expect(podRequests.filter(isPodList).length).toBeLessThan(5);
+    const lookedUp = new Set(
+      podRequests
+        .filter(
+          r => isPodList(r) && r.query.labelSelector?.startsWith('job-name='),
+        )
+        .map(r => r.query.labelSelector),
+    );
+    expect(lookedUp.size).toBeLessThanOrEqual(1);
+  });
+
+  it('lists the pod of a deploy while the pod watch keeps failing', async () => {
+    fake.behave = () => ({ lines: ['step 1\n', 'step 2\n'], intervalMs: 30 });
+    const isPodWatch = (r: { path: string; query: Record<string, string> }) =>
+      r.path.endsWith('/pods') && r.query.watch === 'true';
+    fake.failNext(1000, 500, isPodWatch);
+    const { b, id, done } = await deployToEnd();
+    expect(done.status).toBe('succeeded');
+    expect(done.exitCode).toBe(0);
+    expect(await readLogs(b, id)).toBe('step 1\nstep 2\n');
+    expect(fake.requests.some(isPodWatch)).toBe(true);
+    expect(
+      fake
+        .requestsTo('GET', '/pods')
+        .some(r => r.query.labelSelector === `job-name=${jobNameFor(id)}`),
+    ).toBe(true);
+  });
+
   it('retries API 5xx answers', async () => {
     fake.failNext(3, 503, isJobPost);
     const { done } = await deployToEnd();

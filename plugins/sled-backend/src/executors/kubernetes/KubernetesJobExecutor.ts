@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Deploy, DeployExecution } from '@internal/plugin-sled-common';
-import { V1Job, V1Pod } from '@kubernetes/client-node';
+import { V1Job, V1ObjectMeta, V1Pod } from '@kubernetes/client-node';
 import { StringDecoder } from 'string_decoder';
 import { Writable } from 'stream';
 import { EnvironmentConfig, SledConfig } from '../../config';
@@ -17,6 +17,7 @@ import {
 import {
   ANNOTATION_SPEC_HASH,
   CONTAINER_NAME,
+  LABEL_JOB_NAME,
   MANAGED_SELECTOR,
   buildJob,
   jobNameFor,
@@ -36,6 +37,8 @@ interface Tracked {
   settling: boolean;
   cancelling: boolean;
   stopFollow?: () => void;
+  /** wakes the log follower waiting for the Job's pod to change */
+  podChanged?: () => void;
 }
 
 /** Where a deploy's Job is. */
@@ -51,32 +54,62 @@ const RETRY_DELAY_MS = 200;
 const MAX_WATCH_FAILURES = 8;
 /** wait before calling a vanished Job lost: a cancel elsewhere may explain it */
 const LOST_GRACE_MS = 1500;
+/** how long a namespace's watches outlive its last followed deploy */
+const WATCH_LINGER_MS = 60_000;
+
+/** What a {@link NamespaceWatch} lists and watches, and whom it tells. */
+interface WatchedKind<T> {
+  /** for messages, e.g. `Jobs` */
+  plural: string;
+  /** the collection's path in a namespace */
+  path: (namespace: string) => string;
+  list: (
+    api: ClusterClients,
+    namespace: string,
+  ) => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
+  /** the cache key of an object: objects with one key replace each other */
+  key: (object: T) => string | undefined;
+  /** whether `next` replaces `cached` under one key (default: always) */
+  replaces?: (cached: T, next: T) => boolean;
+  /** a list replaced the cache; `started` is when it was asked for (ms) */
+  listed?: (started: number) => void;
+  changed: (object: T) => void;
+  deleted: (key: string) => void;
+  /** the watch failed too often in a row (it goes on trying) */
+  gaveUp?: (error: unknown) => void;
+}
 
 /**
- * One watch of SLeD's Jobs in a namespace of a cluster: list, then watch from
- * the list's resourceVersion with `timeoutSeconds`, re-watch from the last
- * resourceVersion seen, and re-list on `410 Expired`.
+ * One watch of SLeD's objects of one kind in a namespace of a cluster, with a
+ * cache: list, then watch from the list's resourceVersion with
+ * `timeoutSeconds`, re-watch from the last resourceVersion seen, and re-list
+ * on `410 Expired`.
  */
-class JobWatch {
+class NamespaceWatch<T extends { metadata?: V1ObjectMeta }> {
   private stopped = false;
   private resourceVersion?: string;
-  private readonly jobs = new Map<string, V1Job>();
+  private readonly objects = new Map<string, T>();
   private abortCurrent?: () => void;
+  /** the cache is current: listed, and the watch has not failed since */
+  private current = false;
 
   constructor(
     private readonly owner: KubernetesJobExecutor,
+    private readonly kind: WatchedKind<T>,
     private readonly cluster: string,
     private readonly namespace: string,
     private readonly timeoutSeconds: number,
     private readonly logger: LoggerService,
   ) {}
 
-  cached(name: string): V1Job | undefined {
-    return this.jobs.get(name);
+  /** The cached object, and whether the cache is current. */
+  cached(key: string): { object?: T; current: boolean } {
+    return { object: this.objects.get(key), current: this.current };
   }
 
   stop() {
     this.stopped = true;
+    this.current = false;
     this.abortCurrent?.();
   }
 
@@ -89,6 +122,7 @@ class JobWatch {
         await this.watchOnce();
         failures = 0;
       } catch (error) {
+        this.current = false;
         if (this.stopped) return;
         if (classify(error) === 'gone') {
           this.resourceVersion = undefined;
@@ -96,17 +130,17 @@ class JobWatch {
         }
         failures++;
         this.logger.warn(
-          `Job watch of ${this.namespace} in cluster ${
+          `Watch of ${this.kind.plural} in ${this.namespace} of cluster ${
             this.cluster
           } failed (${failures}): ${describe(error, {
             cluster: this.cluster,
             namespace: this.namespace,
-            action: 'watch Jobs',
+            action: `watch ${this.kind.plural}`,
           })}`,
         );
         const auth = classify(error) === 'auth';
         if (failures >= (auth ? 3 : MAX_WATCH_FAILURES)) {
-          this.owner.onWatchFailed(this.cluster, this.namespace, error);
+          this.kind.gaveUp?.(error);
           failures = 0;
         }
         // a dropped connection is normal: re-watch at once the first time
@@ -121,20 +155,24 @@ class JobWatch {
     const started = Date.now();
     const list = await withRetry(async () => {
       const api = await this.owner.clients(this.cluster);
-      return api.batch.listNamespacedJob({
-        namespace: this.namespace,
-        labelSelector: MANAGED_SELECTOR,
-      });
+      return this.kind.list(api, this.namespace);
     }, this.owner.retryOptions);
     if (this.stopped) return;
-    this.jobs.clear();
-    for (const job of list.items) this.jobs.set(job.metadata!.name!, job);
+    this.objects.clear();
+    for (const object of list.items) this.remember(object);
     this.resourceVersion = list.metadata?.resourceVersion;
-    for (const t of this.owner.trackedIn(this.cluster, this.namespace)) {
-      const job = this.jobs.get(t.jobName);
-      if (job) this.owner.onJob(this.cluster, this.namespace, job);
-      else if (t.since < started) this.owner.onVanished(t);
+    this.current = true;
+    this.kind.listed?.(started);
+  }
+
+  private remember(object: T): string | undefined {
+    const key = this.kind.key(object);
+    if (key === undefined) return undefined;
+    const cached = this.objects.get(key);
+    if (!cached || !this.kind.replaces || this.kind.replaces(cached, object)) {
+      this.objects.set(key, object);
     }
+    return key;
   }
 
   private async watchOnce(): Promise<void> {
@@ -162,9 +200,7 @@ class JobWatch {
       arm();
       api.watch
         .watch(
-          `/apis/batch/v1/namespaces/${encodeURIComponent(
-            this.namespace,
-          )}/jobs`,
+          this.kind.path(this.namespace),
           {
             labelSelector: MANAGED_SELECTOR,
             resourceVersion: this.resourceVersion,
@@ -186,14 +222,19 @@ class JobWatch {
             const rv = object?.metadata?.resourceVersion;
             if (rv) this.resourceVersion = rv;
             if (type === 'BOOKMARK') return;
-            const name = object?.metadata?.name;
-            if (!name) return;
+            const key = this.kind.key(object);
+            if (key === undefined) return;
             if (type === 'DELETED') {
-              this.jobs.delete(name);
-              this.owner.onDeleted(this.cluster, this.namespace, name);
+              // only the object cached under the key (not an older one) counts
+              if (
+                this.objects.get(key)?.metadata?.name === object.metadata?.name
+              ) {
+                this.objects.delete(key);
+                this.kind.deleted(key);
+              }
             } else {
-              this.jobs.set(name, object);
-              this.owner.onJob(this.cluster, this.namespace, object);
+              this.remember(object);
+              this.kind.changed(object);
             }
           },
           (error: unknown) => {
@@ -206,11 +247,21 @@ class JobWatch {
           c => {
             controller = c;
             if (settled) c.abort();
+            // connected: what was missed since the last resourceVersion follows
+            else this.current = true;
           },
           error => finish(error),
         );
     });
   }
+}
+
+/** The Job and pod watches of one namespace of one cluster. */
+interface NamespaceWatches {
+  jobs: NamespaceWatch<V1Job>;
+  pods: NamespaceWatch<V1Pod>;
+  /** stops them, once no deploy of the namespace has been followed for a while */
+  idle?: NodeJS.Timeout;
 }
 
 /**
@@ -222,8 +273,10 @@ class JobWatch {
 export class KubernetesJobExecutor implements DeployExecutor {
   readonly kind = 'kubernetes' as const;
   private readonly tracked = new Map<string, Tracked>();
+  /** the same, by cluster, namespace and Job name */
+  private readonly byJob = new Map<string, Tracked>();
   private readonly starting = new Set<string>();
-  private readonly watches = new Map<string, JobWatch>();
+  private readonly watches = new Map<string, NamespaceWatches>();
   private stopped = false;
 
   constructor(
@@ -324,9 +377,14 @@ export class KubernetesJobExecutor implements DeployExecutor {
   async shutdown(): Promise<void> {
     this.stopped = true;
     for (const t of this.tracked.values()) t.stopFollow?.();
-    for (const w of this.watches.values()) w.stop();
+    for (const w of this.watches.values()) {
+      clearTimeout(w.idle);
+      w.jobs.stop();
+      w.pods.stop();
+    }
     this.watches.clear();
     this.tracked.clear();
+    this.byJob.clear();
     this.options.clusters.close();
   }
 
@@ -473,9 +531,9 @@ export class KubernetesJobExecutor implements DeployExecutor {
       cancelling: false,
     };
     this.tracked.set(deployId, t);
+    this.byJob.set(jobKey(t), t);
     if (start) {
-      const watch = this.ensureWatch(t);
-      const cached = watch.cached(location.jobName);
+      const cached = this.ensureWatch(t).jobs.cached(location.jobName).object;
       const outcome = cached && jobOutcome(cached);
       if (outcome) {
         this.settle(t, outcome);
@@ -488,32 +546,102 @@ export class KubernetesJobExecutor implements DeployExecutor {
 
   private untrack(t: Tracked) {
     if (this.tracked.get(t.deployId) === t) this.tracked.delete(t.deployId);
+    if (this.byJob.get(jobKey(t)) === t) this.byJob.delete(jobKey(t));
     const key = watchKey(t.cluster, t.namespace);
     const stillWatched = [...this.tracked.values()].some(
       o => watchKey(o.cluster, o.namespace) === key,
     );
-    if (!stillWatched) {
-      this.watches.get(key)?.stop();
-      this.watches.delete(key);
+    const watches = this.watches.get(key);
+    if (!stillWatched && watches && !watches.idle) {
+      // the next deploy (one service's deploys run one after the other)
+      // finds them running, so it need not list and watch from scratch
+      watches.idle = setTimeout(() => {
+        watches.jobs.stop();
+        watches.pods.stop();
+        if (this.watches.get(key) === watches) this.watches.delete(key);
+      }, WATCH_LINGER_MS);
+      watches.idle.unref?.();
     }
   }
 
-  private ensureWatch(t: Tracked): JobWatch {
-    const key = watchKey(t.cluster, t.namespace);
-    let watch = this.watches.get(key);
-    if (!watch) {
-      if (this.stopped) throw new Error('The backend is shutting down');
-      watch = new JobWatch(
-        this,
-        t.cluster,
-        t.namespace,
-        this.settings.watchTimeoutSeconds,
-        this.options.logger,
-      );
-      this.watches.set(key, watch);
-      watch.run();
+  /**
+   * Starts the watches of the deploy's namespace, unless they run: its Jobs
+   * (their outcome) and their pods (when the log can be read).
+   */
+  private ensureWatch(t: Tracked): NamespaceWatches {
+    const { cluster, namespace } = t;
+    const key = watchKey(cluster, namespace);
+    const running = this.watches.get(key);
+    if (running) {
+      clearTimeout(running.idle);
+      running.idle = undefined;
+      return running;
     }
-    return watch;
+    if (this.stopped) throw new Error('The backend is shutting down');
+    const { logger } = this.options;
+    const timeout = this.settings.watchTimeoutSeconds;
+    const jobs: NamespaceWatch<V1Job> = new NamespaceWatch<V1Job>(
+      this,
+      {
+        plural: 'Jobs',
+        path: ns => `/apis/batch/v1/namespaces/${encodeURIComponent(ns)}/jobs`,
+        list: (api, ns) =>
+          api.batch.listNamespacedJob({
+            namespace: ns,
+            labelSelector: MANAGED_SELECTOR,
+          }),
+        key: job => job.metadata?.name,
+        listed: started => {
+          for (const o of this.trackedIn(cluster, namespace)) {
+            const job = jobs.cached(o.jobName).object;
+            if (job) this.onJob(cluster, namespace, job);
+            else if (o.since < started) this.onVanished(o);
+          }
+        },
+        changed: job => this.onJob(cluster, namespace, job),
+        deleted: name => this.onDeleted(cluster, namespace, name),
+        gaveUp: error => this.onWatchFailed(cluster, namespace, error),
+      },
+      cluster,
+      namespace,
+      timeout,
+      logger,
+    );
+    const wake = (jobName: string) =>
+      this.byJob.get(jobKey({ cluster, namespace, jobName }))?.podChanged?.();
+    const pods = new NamespaceWatch<V1Pod>(
+      this,
+      {
+        plural: 'pods',
+        path: ns => `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`,
+        list: (api, ns) =>
+          api.core.listNamespacedPod({
+            namespace: ns,
+            labelSelector: MANAGED_SELECTOR,
+          }),
+        // the newest pod of each Job
+        key: pod => pod.metadata?.labels?.[LABEL_JOB_NAME],
+        replaces: (cached, next) =>
+          cached.metadata?.name === next.metadata?.name ||
+          createdAt(next) >= createdAt(cached),
+        listed: () => {
+          for (const o of this.trackedIn(cluster, namespace)) {
+            o.podChanged?.();
+          }
+        },
+        changed: pod => wake(pod.metadata!.labels![LABEL_JOB_NAME]),
+        deleted: wake,
+      },
+      cluster,
+      namespace,
+      timeout,
+      logger,
+    );
+    const watches: NamespaceWatches = { jobs, pods };
+    this.watches.set(key, watches);
+    jobs.run();
+    pods.run();
+    return watches;
   }
 
   /** Deploys followed in one namespace of one cluster. */
@@ -525,8 +653,8 @@ export class KubernetesJobExecutor implements DeployExecutor {
 
   /** A Job changed (from the watch or a list). */
   onJob(cluster: string, namespace: string, job: V1Job) {
-    const name = job.metadata?.name;
-    const t = this.trackedIn(cluster, namespace).find(o => o.jobName === name);
+    const jobName = job.metadata?.name ?? '';
+    const t = this.byJob.get(jobKey({ cluster, namespace, jobName }));
     if (!t || t.settling) return;
     const outcome = jobOutcome(job);
     if (outcome) this.settle(t, outcome);
@@ -547,8 +675,8 @@ export class KubernetesJobExecutor implements DeployExecutor {
     }, LOST_GRACE_MS).unref?.();
   }
 
-  onDeleted(cluster: string, namespace: string, name: string) {
-    const t = this.trackedIn(cluster, namespace).find(o => o.jobName === name);
+  onDeleted(cluster: string, namespace: string, jobName: string) {
+    const t = this.byJob.get(jobKey({ cluster, namespace, jobName }));
     if (t) this.onVanished(t);
   }
 
@@ -578,18 +706,18 @@ export class KubernetesJobExecutor implements DeployExecutor {
     if (t.settling || this.stopped) return;
     t.settling = true;
     t.stopFollow?.();
+    t.podChanged?.();
     let exitCode: number | undefined;
     if (fetchLog) {
       try {
         await withRetry(
           async () => {
             const api = await this.clients(t.cluster);
-            const pod = await this.findPod(api, t);
+            // the watched pod, unless it has not been seen to end yet
+            let { pod } = await this.currentPod(api, t);
+            if (!terminatedState(pod)) pod = await this.findPod(api, t);
             if (!pod) return;
-            const terminated = pod.status?.containerStatuses?.find(
-              c => c.name === CONTAINER_NAME,
-            )?.state?.terminated;
-            exitCode = terminated?.exitCode;
+            exitCode = terminatedState(pod)?.exitCode;
             const full = await api.core.readNamespacedPodLog({
               name: pod.metadata!.name!,
               namespace: t.namespace,
@@ -644,15 +772,38 @@ export class KubernetesJobExecutor implements DeployExecutor {
   ): Promise<V1Pod | undefined> {
     const pods = await api.core.listNamespacedPod({
       namespace: t.namespace,
-      labelSelector: `job-name=${t.jobName}`,
+      labelSelector: `${LABEL_JOB_NAME}=${t.jobName}`,
     });
-    return pods.items
-      .slice()
-      .sort((a, b) =>
-        String(b.metadata?.creationTimestamp ?? '').localeCompare(
-          String(a.metadata?.creationTimestamp ?? ''),
-        ),
-      )[0];
+    return pods.items.slice().sort((a, b) => createdAt(b) - createdAt(a))[0];
+  }
+
+  /**
+   * The Job's newest pod: from the namespace's pod watch while it is current,
+   * else listed.
+   */
+  private async currentPod(
+    api: ClusterClients,
+    t: Tracked,
+  ): Promise<{ pod?: V1Pod; watched: boolean }> {
+    const cached = this.watches
+      .get(watchKey(t.cluster, t.namespace))
+      ?.pods.cached(t.jobName);
+    if (cached?.current) return { pod: cached.object, watched: true };
+    return { pod: await this.findPod(api, t), watched: false };
+  }
+
+  /** Waits until the Job's pod changes, or `ms` at most. */
+  private podChange(t: Tracked, ms: number): Promise<void> {
+    return new Promise(resolve => {
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const done = () => {
+        clearTimeout(timer);
+        if (t.podChanged === done) t.podChanged = undefined;
+        resolve();
+      };
+      timer = setTimeout(done, ms);
+      t.podChanged = done;
+    });
   }
 
   /** Streams the pod's log into the deploy log while the Job runs. */
@@ -664,10 +815,11 @@ export class KubernetesJobExecutor implements DeployExecutor {
       while (live()) {
         try {
           const api = await this.clients(t.cluster);
-          const pod = await this.findPod(api, t);
+          const { pod, watched } = await this.currentPod(api, t);
           const phase = pod?.status?.phase;
           if (!pod || phase === 'Pending') {
-            await sleep(250);
+            // the pod watch wakes us; look again now and then all the same
+            await this.podChange(t, watched ? 2000 : 250);
             continue;
           }
           if (!live()) return;
@@ -731,4 +883,22 @@ export class KubernetesJobExecutor implements DeployExecutor {
 
 function watchKey(cluster: string, namespace: string) {
   return `${cluster}\u0000${namespace}`;
+}
+
+function jobKey(location: JobLocation) {
+  return `${watchKey(location.cluster, location.namespace)}\u0000${
+    location.jobName
+  }`;
+}
+
+/** A pod's creation time (ms): a Date when listed, a string when watched. */
+function createdAt(object: { metadata?: V1ObjectMeta }): number {
+  const created = object.metadata?.creationTimestamp;
+  return created ? new Date(created).getTime() : 0;
+}
+
+/** How the deploy container ended, once it has. */
+function terminatedState(pod: V1Pod | undefined) {
+  return pod?.status?.containerStatuses?.find(c => c.name === CONTAINER_NAME)
+    ?.state?.terminated;
 }

@@ -6,6 +6,8 @@ import { DeployJob, deployArgv, deployEnvironment } from '../DeployExecutor';
 export const LABEL_DEPLOY_ID = 'sled.dev/deploy-id';
 export const LABEL_SERVICE = 'sled.dev/service';
 export const LABEL_ENVIRONMENT = 'sled.dev/environment';
+/** set on a Job's pods by Kubernetes' Job controller */
+export const LABEL_JOB_NAME = 'job-name';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'sled';
 export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
