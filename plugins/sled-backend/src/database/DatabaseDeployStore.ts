@@ -327,35 +327,36 @@ export class DatabaseDeployStore implements DeployStore {
     entityRef: string,
     environment: string,
   ): Promise<ClaimedDeploy | undefined> {
-    for (;;) {
-      // the common case under load: something runs there already (served by
-      // the one-running partial index, and cheaper than a refused UPDATE)
-      const running = await this.db('sled_deploys')
-        .where({ entity_ref: entityRef, environment, status: 'running' })
-        .first('id');
-      if (running) return undefined;
-      const next = await this.db('sled_deploys')
-        .where({ entity_ref: entityRef, environment, status: 'queued' })
-        .orderBy('seq', 'asc')
-        .first('id');
-      if (!next) return undefined;
-      try {
-        const [claimed] = await this.db('sled_deploys')
-          .where({ id: next.id, status: 'queued' })
-          .update({ status: 'running', started_at: new Date().toISOString() })
-          .returning('*');
-        if (claimed) {
-          return {
-            deploy: toDeploy(claimed),
-            launch: toLaunch(claimed),
-          };
-        }
-        // cancelled or claimed meanwhile: look again
-      } catch (error) {
-        // the one-running-per-target index: something else runs there
-        if (isUniqueViolation(error)) return undefined;
-        throw error;
-      }
+    const target = { entity_ref: entityRef, environment };
+    // One statement: the oldest queued deploy of the target, unless something
+    // runs there. It claims nothing when that deploy was cancelled or claimed
+    // meanwhile; whoever did that dispatches the target again.
+    try {
+      const [claimed] = await this.db('sled_deploys')
+        .where(
+          'id',
+          '=',
+          this.db('sled_deploys')
+            .select('id')
+            .where({ ...target, status: 'queued' })
+            .orderBy('seq', 'asc')
+            .limit(1),
+        )
+        .andWhere('status', 'queued')
+        .whereNotExists(
+          this.db('sled_deploys')
+            .select(this.db.raw('1'))
+            .where({ ...target, status: 'running' }),
+        )
+        .update({ status: 'running', started_at: new Date().toISOString() })
+        .returning('*');
+      return claimed
+        ? { deploy: toDeploy(claimed), launch: toLaunch(claimed) }
+        : undefined;
+    } catch (error) {
+      // the one-running-per-target index: something else runs there
+      if (isUniqueViolation(error)) return undefined;
+      throw error;
     }
   }
 

@@ -29,6 +29,20 @@ export class DeployLogs {
     this.events.setMaxListeners(0);
   }
 
+  /**
+   * A deploy was just claimed to run: nothing is logged for it yet, so its
+   * first chunk is 0 without reading the store.
+   */
+  claimed(deployId: string): void {
+    if (!this.pending.has(deployId)) {
+      this.pending.set(deployId, {
+        nextChunk: 0,
+        text: '',
+        writing: Promise.resolve(),
+      });
+    }
+  }
+
   append(deployId: string, text: string): void {
     if (!text) return;
     let entry = this.pending.get(deployId);

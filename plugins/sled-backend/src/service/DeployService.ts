@@ -369,6 +369,7 @@ export class DeployService implements DeployReporter {
       const claimed = await store.claimNext(entityRef, environment);
       if (!claimed) return;
       const { deploy, launch } = claimed;
+      this.options.logs.claimed(deploy.id);
       this.options.onChange?.(deploy);
       try {
         const env = this.getEnvironment(environment);
