@@ -228,6 +228,8 @@ let databases = 0;
  * on BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING; otherwise an
  * SQLite file in a new temporary folder.
  */
+const sqliteDirs: string[] = [];
+
 export async function freshDatabase(
   client: string,
   name = 'sled_bench',
@@ -246,11 +248,35 @@ export async function freshDatabase(
   const dir = fs.mkdtempSync(
     path.join(os.tmpdir(), `${name.replace(/_/g, '-')}-db-`),
   );
+  sqliteDirs.push(dir);
   return knexFactory({
     client: 'better-sqlite3',
     connection: { filename: path.join(dir, 'sled.sqlite') },
     useNullAsDefault: true,
   });
+}
+
+/**
+ * Drops the benchmark databases of this run and any an interrupted run left
+ * behind (PostgreSQL), and this run's SQLite folders. Two benches at once
+ * against one server would drop each other's.
+ */
+export async function dropBenchDatabases(): Promise<void> {
+  for (const dir of sqliteDirs.splice(0)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  if (!PG) return;
+  const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
+  try {
+    const { rows } = await admin.raw(
+      `SELECT datname FROM pg_database WHERE datname LIKE 'sled\\_bench\\_%'`,
+    );
+    for (const { datname } of rows as { datname: string }[]) {
+      await admin.raw(`DROP DATABASE IF EXISTS ?? WITH (FORCE)`, [datname]);
+    }
+  } finally {
+    await admin.destroy();
+  }
 }
 
 /** The benchmark table, as Markdown. */

@@ -82,6 +82,43 @@ async function deploy(
   });
 }
 
+/**
+ * What deploys cost while it counts: the backend's SQL statements by kind, and
+ * the requests to the API server. (Counting costs CPU, so the throughput run
+ * does not count.)
+ */
+async function countCost(knex: Knex, fake: FakeKubernetesProcess) {
+  const statements = new Map<string, number>();
+  const countStatement = (q: { sql?: string }) => {
+    const sql = (q.sql ?? '').replace(/\s+/g, ' ');
+    const key = `${sql.split(' ')[0].toLowerCase()} ${
+      sql.match(/(?:from|into|update) "?(\w+)"?/i)?.[1] ?? ''
+    }`;
+    statements.set(key, (statements.get(key) ?? 0) + 1);
+  };
+  knex.on('query', countStatement);
+  const requestsBefore = (await fake.stats()).requests;
+  return {
+    async stop(deploys: number): Promise<string> {
+      knex.removeListener('query', countStatement);
+      const perDeploy = (v: number) => (v / Math.max(1, deploys)).toFixed(1);
+      const kinds = Object.entries(await fake.requestKinds(requestsBefore));
+      const apiRequests = kinds.reduce((sum, [, v]) => sum + v, 0);
+      const sqlTotal = [...statements.values()].reduce((a, b) => a + b, 0);
+      const list = (entries: [string, number][]) =>
+        entries
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${perDeploy(v)}`)
+          .join(', ');
+      return `${perDeploy(sqlTotal)} SQL statements (${list([
+        ...statements,
+      ])}; the waits' polling included), ${perDeploy(
+        apiRequests,
+      )} Kubernetes API requests (${list(kinds)})`;
+    },
+  };
+}
+
 export async function benchKubernetes(
   database: string,
   knex: Knex,
@@ -197,6 +234,7 @@ export async function benchKubernetes(
       heapMax = Math.max(heapMax, heapUsed);
     }, 10);
     const createdBefore = await fake.createdJobs();
+    const cost = await countCost(knex, fake);
     const start = Date.now();
     let acceptedAt = 0;
     const burst = Promise.all(
@@ -222,6 +260,7 @@ export async function benchKubernetes(
         0;
     const seconds = ((jobsAt || Date.now()) - start) / 1000;
     const burstFinished = await waitAllFinal(knex, 120_000, burstIds);
+    progress(`${database}: per deploy ${await cost.stop(burstIds.length)}`);
     rows.push(
       {
         metric: `${SERVICES} deploys to ${SERVICES} services → all ${SERVICES} Jobs created`,
@@ -255,17 +294,6 @@ export async function benchKubernetes(
       progress(`${database}: Kubernetes throughput, 100 clients…`);
       const durationMs = quick ? 3000 : 10_000;
       const createdBeforeRun = await fake.createdJobs();
-      // what one deploy costs: SQL statements by the backend, requests to the API server
-      const statements = new Map<string, number>();
-      const countStatement = (q: { sql?: string }) => {
-        const sql = (q.sql ?? '').replace(/\s+/g, ' ');
-        const key = `${sql.split(' ')[0].toLowerCase()} ${
-          sql.match(/(?:from|into|update) "?(\w+)"?/i)?.[1] ?? ''
-        }`;
-        statements.set(key, (statements.get(key) ?? 0) + 1);
-      };
-      knex.on('query', countStatement);
-      const requestsBefore = (await fake.stats()).requests;
       // the 100 clients in a child process: this process only serves them
       const { accepted, errors, samples, elapsed } = await profiled(
         `kubernetes-throughput-${database}`,
@@ -288,25 +316,6 @@ export async function benchKubernetes(
           `${database}: ${errors} requests failed, e.g. ${samples.join(' | ')}`,
         );
       const finished = await waitAllFinal(knex, 600_000, accepted);
-      knex.removeListener('query', countStatement);
-      const perDeploy = (v: number) =>
-        (v / Math.max(1, accepted.length)).toFixed(1);
-      const kinds = Object.entries(await fake.requestKinds(requestsBefore));
-      const apiRequests = kinds.reduce((sum, [, v]) => sum + v, 0);
-      const sqlTotal = [...statements.values()].reduce((a, b) => a + b, 0);
-      progress(
-        `${database}: per deploy ${perDeploy(sqlTotal)} SQL statements (${[
-          ...statements,
-        ]
-          .sort((a, b) => b[1] - a[1])
-          .map(([k, v]) => `${k} ${perDeploy(v)}`)
-          .join(', ')}; the waits' polling included), ${perDeploy(
-          apiRequests,
-        )} Kubernetes API requests (${kinds
-          .sort((a, b) => b[1] - a[1])
-          .map(([k, v]) => `${k} ${perDeploy(v)}`)
-          .join(', ')})`,
-      );
       const jobsPerDeploy = new Map(
         Object.entries(await fake.jobsPerLabel(NAMESPACE, LABEL_DEPLOY_ID)),
       );

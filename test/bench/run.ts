@@ -25,6 +25,7 @@ import {
   baseUrl,
   BenchRow,
   CI,
+  dropBenchDatabases,
   freshDatabase,
   machine,
   ms,
@@ -353,10 +354,12 @@ async function main() {
         ', ',
       )}; one of ${Object.keys(sections).join(', ')} (comma-separated), or all`,
     );
+  await dropBenchDatabases();
   for (const client of clients) {
     const name = client === 'pg' ? 'PostgreSQL 15' : 'SQLite';
     for (const section of picked) await sections[section](name, client);
   }
+  await dropBenchDatabases();
   console.log(`\n${machine('SLeD benchmarks')}\n`);
   console.log(table(rows));
   process.exit(0);
