@@ -54,6 +54,8 @@ const RETRY_DELAY_MS = 200;
 const MAX_WATCH_FAILURES = 8;
 /** wait before calling a vanished Job lost: a cancel elsewhere may explain it */
 const LOST_GRACE_MS = 1500;
+/** how long the end of a Job waits for the pod watch to show its pod ended */
+const POD_END_WAIT_MS = 500;
 /** how long a namespace's watches outlive its last followed deploy */
 const WATCH_LINGER_MS = 60_000;
 
@@ -713,8 +715,13 @@ export class KubernetesJobExecutor implements DeployExecutor {
         await withRetry(
           async () => {
             const api = await this.clients(t.cluster);
-            // the watched pod, unless it has not been seen to end yet
-            let { pod } = await this.currentPod(api, t);
+            // the watched pod; its end may arrive just after the Job's, else
+            // it is listed
+            let { pod, watched } = await this.currentPod(api, t);
+            if (watched && !terminatedState(pod)) {
+              await this.podChange(t, POD_END_WAIT_MS);
+              ({ pod, watched } = await this.currentPod(api, t));
+            }
             if (!terminatedState(pod)) pod = await this.findPod(api, t);
             if (!pod) return;
             exitCode = terminatedState(pod)?.exitCode;
