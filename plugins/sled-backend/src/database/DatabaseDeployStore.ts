@@ -252,18 +252,17 @@ export class DatabaseDeployStore implements DeployStore {
       finished_at: final ? now : null,
     };
     try {
-      await this.db.transaction(async tx => {
-        await tx('sled_deploys').insert(row);
-        if (idempotency) {
-          await tx('sled_idempotency').insert({
-            principal: idempotency.principal,
-            key: idempotency.key,
-            request_hash: idempotency.requestHash,
-            deploy_id: row.id,
-            created_at: now,
-          });
-        }
-      });
+      if (!idempotency) {
+        await this.db('sled_deploys').insert(row);
+      } else {
+        await this.insertWithKey(row, {
+          principal: idempotency.principal,
+          key: idempotency.key,
+          request_hash: idempotency.requestHash,
+          deploy_id: row.id,
+          created_at: now,
+        });
+      }
     } catch (error) {
       if (!idempotency || !isUniqueViolation(error)) throw error;
       // the same key won a race: answer with that deploy
@@ -283,6 +282,35 @@ export class DatabaseDeployStore implements DeployStore {
       };
     }
     return { deploy: toDeploy(row), replayed: false };
+  }
+
+  /**
+   * Inserts a deploy and its idempotency key, both or neither. On PostgreSQL
+   * that is one statement (a data-modifying WITH), which saves the
+   * transaction's round trips on every keyed request; SQLite, in-process,
+   * uses a transaction.
+   */
+  private async insertWithKey(deploy: Row, key: Row) {
+    if (this.db.client.config.client === 'pg') {
+      const insertDeploy = this.db('sled_deploys').insert(deploy).toSQL();
+      const columns = Object.keys(key);
+      await this.db.raw(
+        `WITH deploy AS (${insertDeploy.sql}) INSERT INTO ?? (${columns
+          .map(() => '??')
+          .join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+        [
+          ...insertDeploy.bindings,
+          'sled_idempotency',
+          ...columns,
+          ...columns.map(c => key[c]),
+        ],
+      );
+      return;
+    }
+    await this.db.transaction(async tx => {
+      await tx('sled_deploys').insert(deploy);
+      await tx('sled_idempotency').insert(key);
+    });
   }
 
   async findIdempotent(principal: string, key: string) {
