@@ -165,12 +165,20 @@ export const sledPlugin = createBackendPlugin({
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
 
         lifecycle.addStartupHook(async () => {
-          await deploys.recover();
+          await deploys.start();
           await releases.recover();
+          // each replica: take over deploys of replicas that died meanwhile
+          await scheduler.scheduleTask({
+            id: 'sled-take-over-deploys',
+            scope: 'local',
+            frequency: { seconds: 30 },
+            timeout: { minutes: 2 },
+            initialDelay: { seconds: 30 },
+            fn: () => deploys.recover(),
+          });
         });
         lifecycle.addShutdownHook(async () => {
           await deploys.shutdown();
-          await logs.flushAll();
         });
       },
     });

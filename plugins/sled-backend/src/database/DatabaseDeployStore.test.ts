@@ -13,6 +13,8 @@ jest.setTimeout(60_000);
 
 const SVC_A = 'component:default/svc-a';
 const SVC_B = 'component:default/svc-b';
+/** the backend that claims deploys in these tests */
+const RUNNER = 'runner-a';
 const TEAM_A = 'group:default/team-a';
 const TEAM_B = 'group:default/team-b';
 
@@ -458,18 +460,18 @@ describe('DatabaseDeployStore', () => {
         await store.finishDeploy(queued[0].id, { status: 'cancelled' }),
       ).toMatchObject({ id: queued[0].id, status: 'cancelled' });
 
-      const first = (await store.claimNext(SVC_A, 'staging'))?.deploy;
+      const first = (await store.claimNext(SVC_A, 'staging', RUNNER))?.deploy;
       expect(first).toMatchObject({ id: queued[1].id, status: 'running' });
       expect(first!.startedAt).toBeDefined();
-      expect(await store.claimNext(SVC_A, 'staging')).toBeUndefined();
+      expect(await store.claimNext(SVC_A, 'staging', RUNNER)).toBeUndefined();
 
       // other targets are independent
-      expect((await store.claimNext(SVC_B, 'staging'))?.deploy.id).toBe(
+      expect((await store.claimNext(SVC_B, 'staging', RUNNER))?.deploy.id).toBe(
         other.id,
       );
-      expect((await store.claimNext(SVC_A, 'production'))?.deploy.id).toBe(
-        otherEnv.id,
-      );
+      expect(
+        (await store.claimNext(SVC_A, 'production', RUNNER))?.deploy.id,
+      ).toBe(otherEnv.id);
 
       // the database itself refuses a second running deploy on a target
       expect(
@@ -484,7 +486,9 @@ describe('DatabaseDeployStore', () => {
       // concurrent claimers: exactly one wins
       await store.finishDeploy(first!.id, { status: 'succeeded', exitCode: 0 });
       const claims = await Promise.all(
-        Array.from({ length: 6 }, () => store.claimNext(SVC_A, 'staging')),
+        Array.from({ length: 6 }, () =>
+          store.claimNext(SVC_A, 'staging', RUNNER),
+        ),
       );
       const winners = claims.filter(Boolean);
       expect(winners).toHaveLength(1);
@@ -498,11 +502,52 @@ describe('DatabaseDeployStore', () => {
       ]);
 
       await store.finishDeploy(queued[2].id, { status: 'failed' });
-      expect((await store.claimNext(SVC_A, 'staging'))?.deploy.id).toBe(
+      expect((await store.claimNext(SVC_A, 'staging', RUNNER))?.deploy.id).toBe(
         queued[3].id,
       );
       await store.finishDeploy(queued[3].id, { status: 'succeeded' });
-      expect(await store.claimNext(SVC_A, 'staging')).toBeUndefined();
+      expect(await store.claimNext(SVC_A, 'staging', RUNNER)).toBeUndefined();
+    });
+
+    it('hands running deploys over only from backends that are gone', async () => {
+      const { artifact: a } = await store.registerArtifact(
+        artifactRequest(SVC_A, '1.0.0'),
+      );
+      const { artifact: b } = await store.registerArtifact(
+        artifactRequest(SVC_B, '1.0.0'),
+      );
+      await store.heartbeat('runner-a');
+      await store.heartbeat('runner-b');
+      await store.createDeploy(newDeploy(a));
+      await store.createDeploy(newDeploy(b));
+      const onA = (await store.claimNext(SVC_A, 'staging', 'runner-a'))!.deploy;
+      const onB = (await store.claimNext(SVC_B, 'staging', 'runner-b'))!.deploy;
+      const recently = () => new Date(Date.now() - 30_000);
+
+      // both alive: a third backend starting now takes over nothing
+      await store.heartbeat('runner-c');
+      expect(await store.takeOverRunning('runner-c', recently())).toEqual([]);
+
+      // b stopped: its deploy goes to one of two backends asking at once
+      await store.removeRunner('runner-b');
+      await store.heartbeat('runner-d');
+      const [c, d] = await Promise.all([
+        store.takeOverRunning('runner-c', recently()),
+        store.takeOverRunning('runner-d', recently()),
+      ]);
+      expect([...c, ...d].map(x => x.id)).toEqual([onB.id]);
+      expect(await store.takeOverRunning('runner-c', recently())).toEqual([]);
+
+      // a fell silent: after the timeout its deploy is taken over too
+      await knex('sled_runners')
+        .where({ id: 'runner-a' })
+        .update({ heartbeat_at: new Date(Date.now() - 60_000).toISOString() });
+      expect(
+        (await store.takeOverRunning('runner-c', recently())).map(x => x.id),
+      ).toEqual([onA.id]);
+      // and a heartbeat brings a backend back (it no longer runs that one)
+      await store.heartbeat('runner-a');
+      expect(await store.takeOverRunning('runner-d', recently())).toEqual([]);
     });
 
     it('finishes a deploy only once and never a skipped one', async () => {
@@ -510,7 +555,7 @@ describe('DatabaseDeployStore', () => {
         artifactRequest(SVC_A, '1.0.0'),
       );
       const { deploy } = await store.createDeploy(newDeploy(artifact));
-      const claimed = await store.claimNext(SVC_A, 'staging');
+      const claimed = await store.claimNext(SVC_A, 'staging', RUNNER);
       // the claim hands over how to launch it
       expect(claimed?.launch).toEqual({ command: ['./deploy.sh'] });
       await store.setExecution(deploy.id, {
@@ -550,7 +595,7 @@ describe('DatabaseDeployStore', () => {
       expect(
         await store.finishDeploy(skipped.id, { status: 'failed' }),
       ).toBeUndefined();
-      expect(await store.claimNext(SVC_A, 'staging')).toBeUndefined();
+      expect(await store.claimNext(SVC_A, 'staging', RUNNER)).toBeUndefined();
       expect(
         await store.getDeploy('00000000-0000-4000-8000-000000000000'),
       ).toBeUndefined();
@@ -827,7 +872,7 @@ describe('DatabaseDeployStore', () => {
       ).toBeUndefined();
 
       expect(await store.countActive(SVC_A, 'staging')).toBe(1);
-      await store.claimNext(SVC_A, 'staging');
+      await store.claimNext(SVC_A, 'staging', RUNNER);
       expect(await store.countActive(SVC_A, 'staging')).toBe(1);
       await store.finishDeploy(queued.id, { status: 'succeeded' });
       expect(await store.countActive(SVC_A, 'staging')).toBe(0);
@@ -848,7 +893,7 @@ describe('DatabaseDeployStore', () => {
       // A/production: one running, one queued -> not stalled
       await store.createDeploy(newDeploy(a, { environment: 'production' }));
       await store.createDeploy(newDeploy(a, { environment: 'production' }));
-      await store.claimNext(SVC_A, 'production');
+      await store.claimNext(SVC_A, 'production', RUNNER);
       // B/staging: only finished deploys -> not stalled
       const { deploy: done } = await store.createDeploy(newDeploy(b));
       await store.finishDeploy(done.id, { status: 'succeeded' });

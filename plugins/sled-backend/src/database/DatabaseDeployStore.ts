@@ -354,6 +354,7 @@ export class DatabaseDeployStore implements DeployStore {
   async claimNext(
     entityRef: string,
     environment: string,
+    runner: string,
   ): Promise<ClaimedDeploy | undefined> {
     const target = { entity_ref: entityRef, environment };
     // One statement: the oldest queued deploy of the target, unless something
@@ -376,7 +377,11 @@ export class DatabaseDeployStore implements DeployStore {
             .select(this.db.raw('1'))
             .where({ ...target, status: 'running' }),
         )
-        .update({ status: 'running', started_at: new Date().toISOString() })
+        .update({
+          status: 'running',
+          started_at: new Date().toISOString(),
+          runner,
+        })
         .returning('*');
       return claimed
         ? { deploy: toDeploy(claimed), launch: toLaunch(claimed) }
@@ -431,6 +436,31 @@ export class DatabaseDeployStore implements DeployStore {
       entityRef: r.entity_ref as string,
       environment: r.environment as string,
     }));
+  }
+
+  async heartbeat(runner: string): Promise<void> {
+    await this.db('sled_runners')
+      .insert({ id: runner, heartbeat_at: new Date().toISOString() })
+      .onConflict('id')
+      .merge(['heartbeat_at']);
+  }
+
+  async removeRunner(runner: string): Promise<void> {
+    await this.db('sled_runners').where({ id: runner }).delete();
+  }
+
+  async takeOverRunning(runner: string, aliveSince: Date): Promise<Deploy[]> {
+    const alive = this.db('sled_runners')
+      .select('id')
+      .where('heartbeat_at', '>=', aliveSince.toISOString());
+    const rows = await this.db('sled_deploys')
+      .where({ status: 'running' })
+      .andWhere(q => q.whereNull('runner').orWhereNotIn('runner', alive))
+      .update({ runner })
+      .returning('*');
+    return rows
+      .sort((a: Row, b: Row) => Number(a.seq) - Number(b.seq))
+      .map(toDeploy);
   }
 
   async listRunning(): Promise<Deploy[]> {

@@ -123,12 +123,13 @@ export interface DeployStore {
   listDeploys(options: ListDeploysOptions): Promise<Page<Deploy>>;
 
   /**
-   * Moves the oldest queued deploy of a target to running, unless one runs;
-   * returns it with how to launch it.
+   * Moves the oldest queued deploy of a target to running on `runner` (this
+   * backend), unless one runs; returns it with how to launch it.
    */
   claimNext(
     entityRef: string,
     environment: string,
+    runner: string,
   ): Promise<ClaimedDeploy | undefined>;
   getLaunch(id: string): Promise<DeployLaunch | undefined>;
   /** Records how a running deploy is executed. */
@@ -140,6 +141,16 @@ export interface DeployStore {
     Array<{ entityRef: string; environment: string }>
   >;
   listRunning(): Promise<Deploy[]>;
+  /** Records that the backend `runner` is alive (now). */
+  heartbeat(runner: string): Promise<void>;
+  /** Forgets a backend that stops: its running deploys are free to take over. */
+  removeRunner(runner: string): Promise<void>;
+  /**
+   * Makes `runner` the runner of every running deploy whose backend is gone:
+   * none recorded, or no heartbeat since `aliveSince`. Returns those deploys;
+   * two backends calling it at once never both get one.
+   */
+  takeOverRunning(runner: string, aliveSince: Date): Promise<Deploy[]>;
   /** The newest deploy of a target matching the given statuses. */
   findLatest(
     entityRef: string,

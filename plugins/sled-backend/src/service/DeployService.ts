@@ -16,6 +16,12 @@ import { hashOf } from '../database/DatabaseDeployStore';
 import { DeployExecutor, DeployReporter } from '../executors/DeployExecutor';
 import { DeployLogs } from './DeployLogs';
 import { DeployableService } from './ServiceCatalog';
+import { randomUUID } from 'crypto';
+
+/** how often a backend records that it is alive */
+const HEARTBEAT_MS = 10_000;
+/** a backend silent this long is gone: others take over its running deploys */
+const RUNNER_TIMEOUT_MS = 30_000;
 
 export interface DeployRequestContext {
   /** who asked: a user or service entity ref */
@@ -39,6 +45,9 @@ export class DeployService implements DeployReporter {
   private readonly executors = new Map<ExecutorKind, DeployExecutor>();
   private readonly dispatching = new Map<string, Promise<void>>();
   private readonly redispatch = new Set<string>();
+  /** this backend, as the runner of the deploys it starts or takes over */
+  readonly runner = randomUUID();
+  private heartbeatTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly options: {
@@ -366,7 +375,11 @@ export class DeployService implements DeployReporter {
   private async startNext(entityRef: string, environment: string) {
     const { store, logger } = this.options;
     for (;;) {
-      const claimed = await store.claimNext(entityRef, environment);
+      const claimed = await store.claimNext(
+        entityRef,
+        environment,
+        this.runner,
+      );
       if (!claimed) return;
       const { deploy, launch } = claimed;
       this.options.logs.claimed(deploy.id);
@@ -427,8 +440,35 @@ export class DeployService implements DeployReporter {
   // ---------------------------------------------------------------- start-up
 
   /** Settles deploys a previous backend left running, then restarts the queues. */
+  /**
+   * Starts this backend's heartbeat, then takes over what backends that are
+   * gone left running.
+   */
+  async start(): Promise<void> {
+    const { store, logger } = this.options;
+    await store.heartbeat(this.runner);
+    this.heartbeatTimer = setInterval(() => {
+      store
+        .heartbeat(this.runner)
+        .catch(error =>
+          logger.warn(`Could not record this backend's heartbeat: ${error}`),
+        );
+    }, HEARTBEAT_MS);
+    this.heartbeatTimer.unref?.();
+    await this.recover();
+  }
+
+  /**
+   * Takes over the running deploys of backends that stopped or stopped
+   * sending heartbeats, never those another live replica runs, and hands
+   * them to their executors; then starts what waits on a free target. Runs
+   * at start-up and now and then (a scheduled task of each replica).
+   */
   async recover(): Promise<void> {
-    const running = await this.options.store.listRunning();
+    const running = await this.options.store.takeOverRunning(
+      this.runner,
+      new Date(Date.now() - RUNNER_TIMEOUT_MS),
+    );
     for (const executor of this.executors.values()) {
       const mine = running.filter(
         d =>
@@ -451,7 +491,20 @@ export class DeployService implements DeployReporter {
     }
   }
 
+  /**
+   * Stops the executors (Kubernetes Jobs go on running), writes the buffered
+   * output, and then lets other replicas take over at once.
+   */
   async shutdown(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
     for (const executor of this.executors.values()) await executor.shutdown();
+    await this.options.logs.flushAll();
+    await this.options.store
+      .removeRunner(this.runner)
+      .catch(error =>
+        this.options.logger.warn(
+          `Could not remove this backend from the runners: ${error}`,
+        ),
+      );
   }
 }

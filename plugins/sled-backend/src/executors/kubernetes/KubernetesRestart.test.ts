@@ -281,8 +281,17 @@ describeWithPostgres(
               { seconds: 30 },
               { minutes: 2 },
             ],
+            [
+              'sled-take-over-deploys',
+              'local',
+              { seconds: 30 },
+              { minutes: 2 },
+            ],
           ],
         );
+        const reconcile = tasks.find(
+          t => t.id === 'sled-kubernetes-reconcile',
+        )!;
         const dying = await startKubernetesBackend({
           knex,
           fake,
@@ -316,10 +325,55 @@ describeWithPostgres(
           .where({ id })
           .update({ started_at: new Date(Date.now() - 60_000).toISOString() });
 
-        await (tasks[0] as any).fn(new AbortController().signal);
+        await reconcile.fn(new AbortController().signal);
         const done = await waitForEnd(live, id, 5_000);
         expect(done.status).toBe('succeeded');
         expect(await readLogs(live, id)).toBe(LINES.join(''));
+      },
+    );
+
+    it.each(POSTGRES)(
+      'a replica starting beside a live one leaves the deploys that one follows alone (%p)',
+      async databaseId => {
+        const knex = await databases.init(databaseId);
+        fake.behave = () => ({ lines: LINES, intervalMs: 60 });
+        const live = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+        });
+        backends.push(live);
+        const artifactId = await registerArtifact(
+          live,
+          'component:default/shop',
+        );
+        const id = await requestDeploy(
+          live,
+          'component:default/shop',
+          artifactId,
+        );
+        await eventually(
+          async () =>
+            expect((await readLogs(live, id)).length).toBeGreaterThan(0),
+          10_000,
+        );
+        const logRequestsBefore = fake.requestsTo('GET', '/log').length;
+
+        const starting = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+        });
+        backends.push(starting);
+        const done = await waitForEnd(live, id, 30_000);
+        expect(done.status).toBe('succeeded');
+        // one log, written once: the new replica neither followed nor re-read it
+        expect(await readLogs(live, id)).toBe(LINES.join(''));
+        const row = await knex('sled_deploys').where({ id }).first();
+        expect(row.runner).toBeTruthy();
+        expect(
+          fake.requestsTo('GET', '/log').length - logRequestsBefore,
+        ).toBeLessThanOrEqual(2);
       },
     );
 
