@@ -174,7 +174,10 @@ export const sledPlugin = createBackendPlugin({
             frequency: { seconds: 30 },
             timeout: { minutes: 2 },
             initialDelay: { seconds: 30 },
-            fn: () => deploys.recover(),
+            fn: async () => {
+              await deploys.recover();
+              await releases.recover();
+            },
           });
         });
         lifecycle.addShutdownHook(async () => {

@@ -11,8 +11,11 @@ describe('DatabaseReleaseStore', () => {
     const database = mockServices.database({
       knex: await databases.init(databaseId),
     });
-    await DatabaseDeployStore.create({ database }); // runs the migrations
-    return DatabaseReleaseStore.create({ database });
+    // runs the migrations; its runners are the releases' runners too
+    const deploys = await DatabaseDeployStore.create({ database });
+    return Object.assign(await DatabaseReleaseStore.create({ database }), {
+      deploys,
+    });
   }
 
   const members = [
@@ -34,6 +37,7 @@ describe('DatabaseReleaseStore', () => {
     it('creates a running release with pending members in group order', async () => {
       const store = await createStore(databaseId);
       const release = await store.createRelease({
+        runner: 'runner-a',
         deployGroup: 'deploygroup:default/g',
         environment: 'local',
         dryRun: true,
@@ -71,6 +75,7 @@ describe('DatabaseReleaseStore', () => {
     it('records member progress and ends a release once', async () => {
       const store = await createStore(databaseId);
       const release = await store.createRelease({
+        runner: 'runner-a',
         deployGroup: 'deploygroup:default/g',
         environment: 'local',
         dryRun: false,
@@ -105,9 +110,57 @@ describe('DatabaseReleaseStore', () => {
       );
     });
 
+    it('hands running releases over only from backends that are gone', async () => {
+      const store = await createStore(databaseId);
+      await store.deploys.heartbeat('runner-a');
+      await store.deploys.heartbeat('runner-b');
+      const base = {
+        environment: 'local',
+        dryRun: false,
+        requestedBy: 'user:default/a',
+        members,
+      };
+      const onA = await store.createRelease({
+        ...base,
+        runner: 'runner-a',
+        deployGroup: 'deploygroup:default/g',
+      });
+      const onB = await store.createRelease({
+        ...base,
+        runner: 'runner-b',
+        deployGroup: 'deploygroup:default/h',
+      });
+      const ended = await store.createRelease({
+        ...base,
+        runner: 'runner-b',
+        deployGroup: 'deploygroup:default/i',
+      });
+      await store.finishRelease(ended.id, { status: 'succeeded' });
+      const recently = () => new Date(Date.now() - 30_000);
+      await store.deploys.heartbeat('runner-c');
+      expect(await store.takeOverRunning('runner-c', recently())).toEqual([]);
+
+      await store.deploys.removeRunner('runner-b');
+      await store.deploys.heartbeat('runner-d');
+      const [c, d] = await Promise.all([
+        store.takeOverRunning('runner-c', recently()),
+        store.takeOverRunning('runner-d', recently()),
+      ]);
+      const taken = [...c, ...d];
+      expect(taken.map(r => r.id)).toEqual([onB.id]);
+      // with its members, to resume it
+      expect(taken[0].members.map(m => m.entityRef)).toEqual([
+        'component:default/db',
+        'component:default/api',
+      ]);
+      expect(await store.takeOverRunning('runner-c', recently())).toEqual([]);
+      expect((await store.getRelease(onA.id))!.status).toBe('running');
+    });
+
     it('lists newest first, by group and status', async () => {
       const store = await createStore(databaseId);
       const base = {
+        runner: 'runner-a',
         environment: 'local',
         dryRun: false,
         requestedBy: 'user:default/a',

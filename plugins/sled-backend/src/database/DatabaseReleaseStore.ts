@@ -38,6 +38,7 @@ export class DatabaseReleaseStore implements ReleaseStore {
         deploy_group: input.deployGroup,
         environment: input.environment,
         status: 'running',
+        runner: input.runner,
         dry_run: input.dryRun,
         requested_by: input.requestedBy,
         reason: input.reason ?? null,
@@ -96,6 +97,20 @@ export class DatabaseReleaseStore implements ReleaseStore {
         ...(update.deployId ? { deploy_id: update.deployId } : {}),
         ...(update.message !== undefined ? { message: update.message } : {}),
       });
+  }
+
+  async takeOverRunning(runner: string, aliveSince: Date): Promise<Release[]> {
+    const alive = this.db('sled_runners')
+      .select('id')
+      .where('heartbeat_at', '>=', aliveSince.toISOString());
+    const rows = await this.db('sled_releases')
+      .where({ status: 'running' })
+      .andWhere(q => q.whereNull('runner').orWhereNotIn('runner', alive))
+      .update({ runner })
+      .returning('*');
+    return this.withMembers(
+      rows.sort((a: any, b: any) => Number(a.seq) - Number(b.seq)),
+    );
   }
 
   async finishRelease(

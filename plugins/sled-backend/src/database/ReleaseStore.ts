@@ -5,6 +5,8 @@ import {
 } from '@internal/plugin-sled-common';
 
 export interface NewRelease {
+  /** the backend that runs it (see DeployStore.heartbeat) */
+  runner: string;
   deployGroup: string;
   environment: string;
   dryRun: boolean;
@@ -41,6 +43,11 @@ export interface ReleaseStore {
     entityRef: string,
     update: ReleaseMemberUpdate,
   ): Promise<void>;
+  /**
+   * Makes `runner` the runner of every running release whose backend is gone
+   * (as DeployStore.takeOverRunning does for deploys), and returns them.
+   */
+  takeOverRunning(runner: string, aliveSince: Date): Promise<Release[]>;
   /** Ends a running release; false when it had already ended. */
   finishRelease(
     id: string,

@@ -110,6 +110,7 @@ export class ReleaseService {
     }
 
     const release = await releases.createRelease({
+      runner: deploys.runner,
       deployGroup: group.entityRef,
       environment: env.name,
       dryRun: Boolean(input.dryRun),
@@ -214,12 +215,17 @@ export class ReleaseService {
     return this.getRelease(id);
   }
 
-  /** Resumes releases a previous backend left running (their member deploys are reused). */
+  /**
+   * Resumes the running releases of backends that stopped or fell silent
+   * (never those another live replica runs). Runs at start-up and now and
+   * then, as DeployService.recover does.
+   */
   async recover(): Promise<void> {
-    const running = await this.options.releases.listReleases({
-      status: ['running'],
-      limit: 1000,
-    });
+    const { releases, deploys } = this.options;
+    const running = await releases.takeOverRunning(
+      deploys.runner,
+      deploys.aliveSince(),
+    );
     for (const release of running) {
       this.start(release, {
         requestedBy: release.requestedBy,

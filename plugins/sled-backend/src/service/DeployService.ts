@@ -440,6 +440,11 @@ export class DeployService implements DeployReporter {
   // ---------------------------------------------------------------- start-up
 
   /** Settles deploys a previous backend left running, then restarts the queues. */
+  /** Backends that sent no heartbeat since then are gone. */
+  aliveSince(): Date {
+    return new Date(Date.now() - RUNNER_TIMEOUT_MS);
+  }
+
   /**
    * Starts this backend's heartbeat, then takes over what backends that are
    * gone left running.
@@ -467,7 +472,7 @@ export class DeployService implements DeployReporter {
   async recover(): Promise<void> {
     const running = await this.options.store.takeOverRunning(
       this.runner,
-      new Date(Date.now() - RUNNER_TIMEOUT_MS),
+      this.aliveSince(),
     );
     for (const executor of this.executors.values()) {
       const mine = running.filter(
