@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { randomUUID } from 'crypto';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   Artifact,
@@ -16,7 +17,6 @@ import { hashOf } from '../database/DatabaseDeployStore';
 import { DeployExecutor, DeployReporter } from '../executors/DeployExecutor';
 import { DeployLogs } from './DeployLogs';
 import { DeployableService } from './ServiceCatalog';
-import { randomUUID } from 'crypto';
 
 /** how often a backend records that it is alive */
 const HEARTBEAT_MS = 10_000;
