@@ -85,33 +85,48 @@ export class DeployService implements DeployReporter {
 
   // ---------------------------------------------------------------- requests
 
-  /** Creates a deploy: 202 queued (or replayed), 200 skipped. */
+  /**
+   * Creates a deploy: 202 queued (or replayed), 200 skipped. A request with
+   * an Idempotency-Key already used by the same principal answers with the
+   * earlier deploy (409 if the body differs), even where the request itself
+   * would now be refused (a lock set since, say). The key is looked up only
+   * when the request is refused or its insert collides with the key, so a
+   * new request costs no extra statement.
+   */
   async createDeploy(
     service: DeployableService,
     input: CreateDeployInput,
     context: DeployRequestContext,
   ): Promise<{ deploy: Deploy; created: boolean }> {
+    const requestHash = hashOf({ ...input, entityRef: service.entityRef });
+    const key = context.idempotencyKey;
+    try {
+      return await this.createNewDeploy(service, input, context, requestHash);
+    } catch (error) {
+      if (!key) throw error;
+      const { store } = this.options;
+      const earlier = await store.findIdempotent(context.requestedBy, key);
+      if (!earlier) throw error;
+      if (earlier.requestHash !== requestHash) {
+        throw new ConflictError(
+          `Idempotency-Key '${key}' was already used for a different request`,
+        );
+      }
+      return {
+        deploy: (await store.getDeploy(earlier.deployId))!,
+        created: false,
+      };
+    }
+  }
+
+  private async createNewDeploy(
+    service: DeployableService,
+    input: CreateDeployInput,
+    context: DeployRequestContext,
+    requestHash: string,
+  ): Promise<{ deploy: Deploy; created: boolean }> {
     const { store } = this.options;
     const env = this.getEnvironment(input.environment);
-
-    const requestHash = hashOf({ ...input, entityRef: service.entityRef });
-    if (context.idempotencyKey) {
-      const earlier = await store.findIdempotent(
-        context.requestedBy,
-        context.idempotencyKey,
-      );
-      if (earlier) {
-        if (earlier.requestHash !== requestHash) {
-          throw new ConflictError(
-            `Idempotency-Key '${context.idempotencyKey}' was already used for a different request`,
-          );
-        }
-        return {
-          deploy: (await store.getDeploy(earlier.deployId))!,
-          created: false,
-        };
-      }
-    }
 
     const artifact = await store.getArtifact(input.artifactId);
     if (!artifact) {

@@ -598,6 +598,22 @@ describe('sled router', () => {
     // after it ran, the retry still answers with that deploy rather than a skip
     const late = await deploy(body, { 'Idempotency-Key': 'ci-run-42' });
     expect(late.body.id).toBe(first.body.id);
+    // and so it does once the target is locked, which refuses new requests
+    const lock = await post('/locks', {
+      environment: 'local',
+      entityRef: SVC_E,
+      reason: 'freeze',
+    });
+    expect(lock.status).toBe(201);
+    const locked = await deploy(body, { 'Idempotency-Key': 'ci-run-42' });
+    expect(locked.status).toBe(200);
+    expect(locked.body.id).toBe(first.body.id);
+    expectError(
+      await deploy(body, { 'Idempotency-Key': 'ci-run-43' }),
+      409,
+      /locked/,
+    );
+    expect((await del(`/locks/${lock.body.id}`)).status).toBe(204);
     const listed = await get(`/deploys?entityRef=${SVC_E}`);
     expect(listed.body.items.map((d: Deploy) => d.id)).toEqual([first.body.id]);
   });
