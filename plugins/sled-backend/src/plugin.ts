@@ -166,7 +166,7 @@ export const sledPlugin = createBackendPlugin({
 
         lifecycle.addStartupHook(async () => {
           await deploys.start();
-          await releases.recover();
+          await releases.recover({ startup: true });
           // each replica: take over deploys of replicas that died meanwhile
           await scheduler.scheduleTask({
             id: 'sled-take-over-deploys',

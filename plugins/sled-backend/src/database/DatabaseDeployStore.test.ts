@@ -522,32 +522,52 @@ describe('DatabaseDeployStore', () => {
       await store.createDeploy(newDeploy(b));
       const onA = (await store.claimNext(SVC_A, 'staging', 'runner-a'))!.deploy;
       const onB = (await store.claimNext(SVC_B, 'staging', 'runner-b'))!.deploy;
-      const recently = () => new Date(Date.now() - 30_000);
+      const periodic = { timeoutMs: 30_000, unowned: false };
 
       // both alive: a third backend starting now takes over nothing
       await store.heartbeat('runner-c');
-      expect(await store.takeOverRunning('runner-c', recently())).toEqual([]);
+      expect(await store.takeOverRunning('runner-c', periodic)).toEqual([]);
 
       // b stopped: its deploy goes to one of two backends asking at once
       await store.removeRunner('runner-b');
       await store.heartbeat('runner-d');
       const [c, d] = await Promise.all([
-        store.takeOverRunning('runner-c', recently()),
-        store.takeOverRunning('runner-d', recently()),
+        store.takeOverRunning('runner-c', periodic),
+        store.takeOverRunning('runner-d', periodic),
       ]);
       expect([...c, ...d].map(x => x.id)).toEqual([onB.id]);
-      expect(await store.takeOverRunning('runner-c', recently())).toEqual([]);
+      expect(await store.takeOverRunning('runner-c', periodic)).toEqual([]);
 
       // a fell silent: after the timeout its deploy is taken over too
       await knex('sled_runners')
         .where({ id: 'runner-a' })
         .update({ heartbeat_at: new Date(Date.now() - 60_000).toISOString() });
       expect(
-        (await store.takeOverRunning('runner-c', recently())).map(x => x.id),
+        (await store.takeOverRunning('runner-c', periodic)).map(x => x.id),
       ).toEqual([onA.id]);
       // and a heartbeat brings a backend back (it no longer runs that one)
       await store.heartbeat('runner-a');
-      expect(await store.takeOverRunning('runner-d', recently())).toEqual([]);
+      expect(await store.takeOverRunning('runner-d', periodic)).toEqual([]);
+
+      // a backend never takes its own deploys, even when its heartbeat is late
+      await knex('sled_runners')
+        .where({ id: 'runner-c' })
+        .update({ heartbeat_at: new Date(Date.now() - 60_000).toISOString() });
+      expect(await store.takeOverRunning('runner-c', periodic)).toEqual([]);
+      await store.heartbeat('runner-c');
+
+      // a deploy without a runner (claimed before runners were recorded) is
+      // taken over at start-up only, not by the periodic pass
+      await knex('sled_deploys').where({ id: onA.id }).update({ runner: null });
+      expect(await store.takeOverRunning('runner-d', periodic)).toEqual([]);
+      expect(
+        (
+          await store.takeOverRunning('runner-d', {
+            ...periodic,
+            unowned: true,
+          })
+        ).map(x => x.id),
+      ).toEqual([onA.id]);
     });
 
     it('finishes a deploy only once and never a skipped one', async () => {

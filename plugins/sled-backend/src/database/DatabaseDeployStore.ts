@@ -32,6 +32,7 @@ import {
   NewLock,
   SledTargetFilter,
 } from './DeployStore';
+import { TakeOverOptions, heartbeat, takeOverRunning } from './runners';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-sled-backend',
@@ -439,28 +440,24 @@ export class DatabaseDeployStore implements DeployStore {
   }
 
   async heartbeat(runner: string): Promise<void> {
-    await this.db('sled_runners')
-      .insert({ id: runner, heartbeat_at: new Date().toISOString() })
-      .onConflict('id')
-      .merge(['heartbeat_at']);
+    await heartbeat(this.db, runner);
   }
 
   async removeRunner(runner: string): Promise<void> {
     await this.db('sled_runners').where({ id: runner }).delete();
   }
 
-  async takeOverRunning(runner: string, aliveSince: Date): Promise<Deploy[]> {
-    const alive = this.db('sled_runners')
-      .select('id')
-      .where('heartbeat_at', '>=', aliveSince.toISOString());
-    const rows = await this.db('sled_deploys')
-      .where({ status: 'running' })
-      .andWhere(q => q.whereNull('runner').orWhereNotIn('runner', alive))
-      .update({ runner })
-      .returning('*');
-    return rows
-      .sort((a: Row, b: Row) => Number(a.seq) - Number(b.seq))
-      .map(toDeploy);
+  async takeOverRunning(
+    runner: string,
+    options: TakeOverOptions,
+  ): Promise<Deploy[]> {
+    const rows = await takeOverRunning(
+      this.db,
+      'sled_deploys',
+      runner,
+      options,
+    );
+    return rows.map(toDeploy);
   }
 
   async listRunning(): Promise<Deploy[]> {

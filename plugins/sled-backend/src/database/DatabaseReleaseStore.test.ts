@@ -136,15 +136,15 @@ describe('DatabaseReleaseStore', () => {
         deployGroup: 'deploygroup:default/i',
       });
       await store.finishRelease(ended.id, { status: 'succeeded' });
-      const recently = () => new Date(Date.now() - 30_000);
+      const periodic = { timeoutMs: 30_000, unowned: false };
       await store.deploys.heartbeat('runner-c');
-      expect(await store.takeOverRunning('runner-c', recently())).toEqual([]);
+      expect(await store.takeOverRunning('runner-c', periodic)).toEqual([]);
 
       await store.deploys.removeRunner('runner-b');
       await store.deploys.heartbeat('runner-d');
       const [c, d] = await Promise.all([
-        store.takeOverRunning('runner-c', recently()),
-        store.takeOverRunning('runner-d', recently()),
+        store.takeOverRunning('runner-c', periodic),
+        store.takeOverRunning('runner-d', periodic),
       ]);
       const taken = [...c, ...d];
       expect(taken.map(r => r.id)).toEqual([onB.id]);
@@ -153,7 +153,7 @@ describe('DatabaseReleaseStore', () => {
         'component:default/db',
         'component:default/api',
       ]);
-      expect(await store.takeOverRunning('runner-c', recently())).toEqual([]);
+      expect(await store.takeOverRunning('runner-c', periodic)).toEqual([]);
       expect((await store.getRelease(onA.id))!.status).toBe('running');
     });
 

@@ -8,6 +8,7 @@ import {
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { NewRelease, ReleaseMemberUpdate, ReleaseStore } from './ReleaseStore';
+import { TakeOverOptions, takeOverRunning } from './runners';
 
 function iso(value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;
@@ -99,17 +100,12 @@ export class DatabaseReleaseStore implements ReleaseStore {
       });
   }
 
-  async takeOverRunning(runner: string, aliveSince: Date): Promise<Release[]> {
-    const alive = this.db('sled_runners')
-      .select('id')
-      .where('heartbeat_at', '>=', aliveSince.toISOString());
-    const rows = await this.db('sled_releases')
-      .where({ status: 'running' })
-      .andWhere(q => q.whereNull('runner').orWhereNotIn('runner', alive))
-      .update({ runner })
-      .returning('*');
+  async takeOverRunning(
+    runner: string,
+    options: TakeOverOptions,
+  ): Promise<Release[]> {
     return this.withMembers(
-      rows.sort((a: any, b: any) => Number(a.seq) - Number(b.seq)),
+      await takeOverRunning(this.db, 'sled_releases', runner, options),
     );
   }
 

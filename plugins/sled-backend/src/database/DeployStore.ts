@@ -8,6 +8,7 @@ import {
   RegisterArtifactRequest,
 } from '@internal/plugin-sled-common';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
+import { TakeOverOptions } from './runners';
 
 /** A permission condition translated to a column test. */
 export interface SledTargetQuery {
@@ -146,11 +147,11 @@ export interface DeployStore {
   /** Forgets a backend that stops: its running deploys are free to take over. */
   removeRunner(runner: string): Promise<void>;
   /**
-   * Makes `runner` the runner of every running deploy whose backend is gone:
-   * none recorded, or no heartbeat since `aliveSince`. Returns those deploys;
-   * two backends calling it at once never both get one.
+   * Makes `runner` the runner of every running deploy whose backend is gone
+   * (removed, or no heartbeat for `timeoutMs`), never its own, and returns
+   * them; two backends calling it at once never both get one.
    */
-  takeOverRunning(runner: string, aliveSince: Date): Promise<Deploy[]>;
+  takeOverRunning(runner: string, options: TakeOverOptions): Promise<Deploy[]>;
   /** The newest deploy of a target matching the given statuses. */
   findLatest(
     entityRef: string,

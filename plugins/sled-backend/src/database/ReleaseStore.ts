@@ -3,6 +3,7 @@ import {
   ReleaseMemberStatus,
   ReleaseStatus,
 } from '@internal/plugin-sled-common';
+import { TakeOverOptions } from './runners';
 
 export interface NewRelease {
   /** the backend that runs it (see DeployStore.heartbeat) */
@@ -47,7 +48,7 @@ export interface ReleaseStore {
    * Makes `runner` the runner of every running release whose backend is gone
    * (as DeployStore.takeOverRunning does for deploys), and returns them.
    */
-  takeOverRunning(runner: string, aliveSince: Date): Promise<Release[]>;
+  takeOverRunning(runner: string, options: TakeOverOptions): Promise<Release[]>;
   /** Ends a running release; false when it had already ended. */
   finishRelease(
     id: string,

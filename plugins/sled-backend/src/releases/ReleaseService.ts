@@ -220,13 +220,15 @@ export class ReleaseService {
    * (never those another live replica runs). Runs at start-up and now and
    * then, as DeployService.recover does.
    */
-  async recover(): Promise<void> {
+  async recover(options: { startup?: boolean } = {}): Promise<void> {
     const { releases, deploys } = this.options;
+    if (deploys.stopping) return;
     const running = await releases.takeOverRunning(
       deploys.runner,
-      deploys.aliveSince(),
+      deploys.takeOverOptions(Boolean(options.startup)),
     );
     for (const release of running) {
+      if (this.running.has(release.id)) continue;
       this.start(release, {
         requestedBy: release.requestedBy,
         canOverrideLock: async () => false,

@@ -13,6 +13,7 @@ import {
 } from '@internal/plugin-sled-common';
 import { EnvironmentConfig, SledConfig } from '../config';
 import { DeployOutcome, DeployStore } from '../database/DeployStore';
+import { TakeOverOptions } from '../database/runners';
 import { hashOf } from '../database/DatabaseDeployStore';
 import { DeployExecutor, DeployReporter } from '../executors/DeployExecutor';
 import { DeployLogs } from './DeployLogs';
@@ -48,6 +49,8 @@ export class DeployService implements DeployReporter {
   /** this backend, as the runner of the deploys it starts or takes over */
   readonly runner = randomUUID();
   private heartbeatTimer?: NodeJS.Timeout;
+  private beating?: Promise<void>;
+  private stopped = false;
 
   constructor(
     private readonly options: {
@@ -390,6 +393,8 @@ export class DeployService implements DeployReporter {
   private async startNext(entityRef: string, environment: string) {
     const { store, logger } = this.options;
     for (;;) {
+      // a backend shutting down leaves queued deploys to the others
+      if (this.stopped) return;
       const claimed = await store.claimNext(
         entityRef,
         environment,
@@ -454,10 +459,14 @@ export class DeployService implements DeployReporter {
 
   // ---------------------------------------------------------------- start-up
 
-  /** Settles deploys a previous backend left running, then restarts the queues. */
-  /** Backends that sent no heartbeat since then are gone. */
-  aliveSince(): Date {
-    return new Date(Date.now() - RUNNER_TIMEOUT_MS);
+  /** Which running deploys and releases a pass may take over. */
+  takeOverOptions(startup: boolean): TakeOverOptions {
+    return { timeoutMs: RUNNER_TIMEOUT_MS, unowned: startup };
+  }
+
+  /** True once the backend shuts down: it starts and takes over nothing. */
+  get stopping(): boolean {
+    return this.stopped;
   }
 
   /**
@@ -468,14 +477,14 @@ export class DeployService implements DeployReporter {
     const { store, logger } = this.options;
     await store.heartbeat(this.runner);
     this.heartbeatTimer = setInterval(() => {
-      store
+      this.beating = store
         .heartbeat(this.runner)
         .catch(error =>
           logger.warn(`Could not record this backend's heartbeat: ${error}`),
         );
     }, HEARTBEAT_MS);
     this.heartbeatTimer.unref?.();
-    await this.recover();
+    await this.recover({ startup: true });
   }
 
   /**
@@ -484,10 +493,15 @@ export class DeployService implements DeployReporter {
    * them to their executors; then starts what waits on a free target. Runs
    * at start-up and now and then (a scheduled task of each replica).
    */
-  async recover(): Promise<void> {
-    const running = await this.options.store.takeOverRunning(
+  async recover(options: { startup?: boolean } = {}): Promise<void> {
+    if (this.stopped) return;
+    const { store } = this.options;
+    // alive first: a backend whose own heartbeat cannot be written (database
+    // away) takes nothing over, and after it returns it is not taken over
+    await store.heartbeat(this.runner);
+    const running = await store.takeOverRunning(
       this.runner,
-      this.aliveSince(),
+      this.takeOverOptions(Boolean(options.startup)),
     );
     for (const executor of this.executors.values()) {
       const mine = running.filter(
@@ -516,7 +530,10 @@ export class DeployService implements DeployReporter {
    * output, and then lets other replicas take over at once.
    */
   async shutdown(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.heartbeatTimer);
+    // a heartbeat on its way must not bring the row back after its removal
+    await this.beating;
     for (const executor of this.executors.values()) await executor.shutdown();
     await this.options.logs.flushAll();
     await this.options.store
