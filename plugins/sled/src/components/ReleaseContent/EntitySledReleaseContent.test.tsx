@@ -53,7 +53,10 @@ type Authorize = (
   request: EvaluatePermissionRequest,
 ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
 
-function renderTab(authorize: Authorize = () => AuthorizeResult.ALLOW) {
+function renderTab(
+  authorize: Authorize = () => AuthorizeResult.ALLOW,
+  entity: Entity = group,
+) {
   const client = new SledClient({
     discoveryApi: mockApis.discovery(),
     fetchApi: { fetch: (input, init) => fetch(input, init) },
@@ -65,7 +68,7 @@ function renderTab(authorize: Authorize = () => AuthorizeResult.ALLOW) {
         [permissionApiRef, mockApis.permission({ authorize })],
       ]}
     >
-      <EntityProvider entity={group}>
+      <EntityProvider entity={entity}>
         <EntitySledReleaseContent />
       </EntityProvider>
     </TestApiProvider>,
@@ -261,22 +264,27 @@ describe('EntitySledReleaseContent', () => {
     );
   });
 
-  // last: usePermission caches decisions (SWR) across renders in one test file
+  // a group of its own: usePermission caches decisions (SWR) by permission and
+  // resource across the tests of a file, so the earlier tests' ALLOW for
+  // "space" could answer without asking
   it('disables releasing and group locks for a user without the release permission on this group', async () => {
     const asked: Array<[string, string | undefined]> = [];
-    await renderTab(request => {
-      asked.push([
-        request.permission.name,
-        'resourceRef' in request ? request.resourceRef : undefined,
-      ]);
-      return AuthorizeResult.DENY;
-    });
+    await renderTab(
+      request => {
+        asked.push([
+          request.permission.name,
+          'resourceRef' in request ? request.resourceRef : undefined,
+        ]);
+        return AuthorizeResult.DENY;
+      },
+      { ...group, metadata: { ...group.metadata, name: 'forbidden-space' } },
+    );
     await screen.findByText('Current versions');
     // the buttons are also disabled while the decision loads: look once it has been given
     await waitFor(() =>
       expect(asked).toContainEqual([
         'sled.release',
-        'deploygroup:default/space',
+        'deploygroup:default/forbidden-space',
       ]),
     );
     await new Promise(resolve => setTimeout(resolve, 100));
