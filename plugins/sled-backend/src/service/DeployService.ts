@@ -475,7 +475,7 @@ export class DeployService implements DeployReporter {
    */
   async start(): Promise<void> {
     const { store, logger } = this.options;
-    await store.heartbeat(this.runner);
+    // recover() writes the first heartbeat before it takes anything over
     this.heartbeatTimer = setInterval(() => {
       this.beating = store
         .heartbeat(this.runner)
