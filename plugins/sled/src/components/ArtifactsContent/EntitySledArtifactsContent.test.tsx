@@ -57,7 +57,10 @@ describe('EntitySledArtifactsContent', () => {
       'component:default/rocket',
     );
 
-    await user.click(screen.getByRole('button', { name: 'Older' }));
+    // a disabled button swallows the click: wait until the page has settled
+    const older = screen.getByRole('button', { name: 'Older' });
+    await waitFor(() => expect(older).toBeEnabled());
+    await user.click(older);
     expect(await screen.findByText('1.2.0')).toBeInTheDocument();
     expect(artifactQueries.at(-1)!.get('cursor')).toBe('next');
     expect(row('1.2.0').getByText('staging')).toBeInTheDocument();
