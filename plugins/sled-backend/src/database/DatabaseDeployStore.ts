@@ -380,7 +380,7 @@ export class DatabaseDeployStore implements DeployStore {
         )
         .update({
           status: 'running',
-          started_at: new Date().toISOString(),
+          started_at: this.clockNotBefore('created_at'),
           runner,
         })
         .returning('*');
@@ -392,6 +392,25 @@ export class DatabaseDeployStore implements DeployStore {
       if (isUniqueViolation(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * The database's clock when the statement runs, but not before the row's
+   * own earlier stamps. Stamped in SQL, a deploy claimed right after its
+   * predecessor finished never starts before that one finished: a stamp taken
+   * in JavaScript would be as old as the wait for a pooled connection, and
+   * replicas' clocks differ.
+   */
+  private clockNotBefore(...columns: string[]): Knex.Raw {
+    const placeholders = columns.map(() => '??').join(', ');
+    const earlier =
+      columns.length > 1 ? `coalesce(${placeholders})` : placeholders;
+    return this.db.client.config.client === 'pg'
+      ? this.db.raw(`greatest(clock_timestamp(), ${earlier})`, columns)
+      : this.db.raw(
+          `max(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ${earlier})`,
+          columns,
+        );
   }
 
   async getLaunch(id: string): Promise<DeployLaunch | undefined> {
@@ -416,7 +435,7 @@ export class DatabaseDeployStore implements DeployStore {
         status: outcome.status,
         message: outcome.message ?? null,
         exit_code: outcome.exitCode ?? null,
-        finished_at: new Date().toISOString(),
+        finished_at: this.clockNotBefore('started_at', 'created_at'),
       })
       .returning('*');
     return finished ? toDeploy(finished) : undefined;
