@@ -9,7 +9,7 @@ if [ "${1:-}" = "--dry-run" ] || [ "${SLED_DRY_RUN:-0}" = 1 ]; then mode="dry ru
 echo "[$mode] ${SLED_SERVICE} ${SLED_ARTIFACT_VERSION} (${SLED_COMMIT_SHA:0:7}) -> ${SLED_ENVIRONMENT}"
 echo "image: ${SLED_ARTIFACT_IMAGE:-none}"
 for step in "pulling image" "running migrations" "rolling out" "checking health"; do
-  sleep "${SLED_EXAMPLE_STEP_SECONDS:-1}"
+  sleep 1
   echo "$step... ok"
 done
 echo "deploy ${SLED_DEPLOY_ID} finished"

@@ -74,7 +74,7 @@ test('deploy the newest artifact from the UI, watch it, find it in History, roll
   await dialog.getByRole('button', { name: 'Deploy' }).click();
   await expect(dialog).toBeHidden();
 
-  // Deploy tab, reached in the app (no reload): the local card goes running → succeeded
+  // Deploy tab, reached in the app (no reload): the local card shows the deploy, then succeeded
   await page.getByText('Deployment', { exact: true }).click();
   await page.locator('a[href$="/sled-deploy"]').first().click();
   await expect(page).toHaveURL(new RegExp(`${PAGE}/sled-deploy$`));
@@ -83,7 +83,9 @@ test('deploy the newest artifact from the UI, watch it, find it in History, roll
     .filter({ has: page.getByText('local', { exact: true }) })
     .first();
   const log = page.getByRole('log', { name: 'Deploy log' });
-  await expect(card.getByText('running', { exact: true })).toBeVisible();
+  // the example script runs about 4 s; on a loaded machine the tab may first
+  // show it when it already succeeded
+  await expect(card.getByText(/^(running|succeeded)$/)).toBeVisible();
   await expect(log).toContainText('pulling image... ok');
   await page.screenshot({
     path: `${SCREENSHOTS}/deploy-running.png`,

@@ -15,7 +15,7 @@ test('a deploy is found by its version in search and opens in the History tab', 
   page,
   request,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
   const service = 'search-api';
   // a version no other deploy has: its last part is the unique search token
   const version = `4.2.${Date.now() % 10_000_000}`;
@@ -35,6 +35,20 @@ test('a deploy is found by its version in search and opens in the History tab', 
   expect(created.status()).toBe(202);
   const deploy = await created.json();
 
+  // it is indexed with its outcome once it has finished
+  await expect
+    .poll(
+      async () => {
+        const res = await request.get(
+          `${BACKEND}/api/sled/deploys/${deploy.id}`,
+          { headers: auth },
+        );
+        return res.ok() ? (await res.json()).status : 'unknown';
+      },
+      { timeout: 60_000 },
+    )
+    .toBe('succeeded');
+
   // indexing is scheduled: wait until the search backend has the document
   await expect
     .poll(
@@ -51,7 +65,7 @@ test('a deploy is found by its version in search and opens in the History tab', 
           .filter((r: any) => r.document.status === 'succeeded')
           .map((r: any) => r.document.location);
       },
-      { timeout: 90_000, intervals: [2_000] },
+      { timeout: 100_000, intervals: [2_000] },
     )
     .toContain(
       `/catalog/default/component/${service}/sled-history?deploy=${deploy.id}`,

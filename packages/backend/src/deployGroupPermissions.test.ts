@@ -132,20 +132,27 @@ describe('releasing and locking a deploy group with the example policy', () => {
         }),
       ],
     });
-    // wait until the catalog has processed the example deploy groups with their owners
+    // wait until the catalog has processed the example deploy groups with
+    // their owners (each group is a location of its own)
     const deadline = Date.now() + 90_000;
-    for (;;) {
-      const res = await request(backend.server)
-        .get('/api/catalog/entities/by-name/deploygroup/default/team-discovery')
-        .set('Authorization', mockCredentials.service.header());
-      if (
-        res.status === 200 &&
-        res.body.relations?.some((r: { type: string }) => r.type === 'ownedBy')
-      )
-        break;
-      if (Date.now() > deadline)
-        throw new Error(`the example catalog was not processed: ${res.status}`);
-      await new Promise(resolve => setTimeout(resolve, 250));
+    for (const group of ['team-discovery', 'mono-deploy']) {
+      for (;;) {
+        const res = await request(backend.server)
+          .get(`/api/catalog/entities/by-name/deploygroup/default/${group}`)
+          .set('Authorization', mockCredentials.service.header());
+        if (
+          res.status === 200 &&
+          res.body.relations?.some(
+            (r: { type: string }) => r.type === 'ownedBy',
+          )
+        )
+          break;
+        if (Date.now() > deadline)
+          throw new Error(
+            `the example catalog was not processed (${group}): ${res.status}`,
+          );
+        await new Promise(resolve => setTimeout(resolve, 250));
+      }
     }
   });
 

@@ -233,7 +233,8 @@ describe('LocalProcessExecutor', () => {
   });
 
   it('times out, failing the deploy and stopping its whole process group', async () => {
-    executor = makeExecutor(1);
+    // long enough for the script to write child.pid on a busy machine
+    executor = makeExecutor(3);
     const script = writeScript(
       dir,
       'deploy.sh',
@@ -249,7 +250,7 @@ describe('LocalProcessExecutor', () => {
 
     const outcome = await reporter.outcome(j.deploy.id);
     expect(outcome.status).toBe('failed');
-    expect(outcome.message).toMatch(/Timed out after 1 s/);
+    expect(outcome.message).toMatch(/Timed out after 3 s/);
     await eventually(() => expect(liveProcessesInGroup(pgid)).toEqual([]));
     expect(isAlive(child)).toBe(false);
   });

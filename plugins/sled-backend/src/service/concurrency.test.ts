@@ -15,7 +15,7 @@ import {
   USER,
 } from '../__testUtils__/sledBackend';
 
-jest.setTimeout(60_000);
+jest.setTimeout(150_000);
 
 const SVC = 'component:default/busy';
 const COUNT = 50;
@@ -61,6 +61,8 @@ describe('deploy queue under concurrent requests', () => {
               .get(`/api/sled/deploys?entityRef=${SVC}&status=running`)
               .set('Authorization', USER);
             runningSeen.push(res.body.items.length);
+            // leave the deploys the event loop (and SQLite's one connection)
+            await new Promise(resolve => setTimeout(resolve, 20));
           }
         })();
 
@@ -88,7 +90,7 @@ describe('deploy queue under concurrent requests', () => {
           const items = res.body.items as Deploy[];
           expect(items.every(d => isFinalDeployStatus(d.status))).toBe(true);
           return items;
-        }, 45_000);
+        }, 120_000);
         watching = false;
         await watcher;
 

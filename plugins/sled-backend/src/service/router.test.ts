@@ -44,8 +44,6 @@ import {
   sledTargetConditions,
 } from '../permissions/rules';
 
-jest.setTimeout(30_000);
-
 const SVC_A = 'component:default/svc-a';
 const SVC_B = 'component:default/svc-b';
 const SVC_C = 'component:default/svc-c';

@@ -98,13 +98,16 @@ describe('SledClient', () => {
   it('follows a streamed log chunk by chunk', async () => {
     const encoder = new TextEncoder();
     let follow: string | null = null;
+    let firstReceived!: () => void;
+    const first = new Promise<void>(resolve => (firstReceived = resolve));
     server.use(
       http.get(`${BASE_URL}/deploys/d1/logs`, ({ request }) => {
         follow = new URL(request.url).searchParams.get('follow');
         const stream = new ReadableStream({
           async start(controller) {
             controller.enqueue(encoder.encode('step 1\n'));
-            await new Promise(resolve => setTimeout(resolve, 10));
+            // the second chunk exists only once the first was handed over
+            await first;
             controller.enqueue(encoder.encode('step 2\n'));
             controller.close();
           },
@@ -115,7 +118,10 @@ describe('SledClient', () => {
       }),
     );
     const chunks: string[] = [];
-    await client.followDeployLogs('d1', chunk => chunks.push(chunk));
+    await client.followDeployLogs('d1', chunk => {
+      chunks.push(chunk);
+      firstReceived();
+    });
     expect(follow).toBe('true');
     expect(chunks.join('')).toBe('step 1\nstep 2\n');
     expect(chunks.length).toBeGreaterThanOrEqual(2);

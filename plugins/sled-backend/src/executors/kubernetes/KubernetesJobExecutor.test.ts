@@ -59,10 +59,11 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     await fake.stop();
   });
 
-  it('runs a deploy as a Job and records its log and success within a second', async () => {
+  it('runs a deploy as a Job and records its log and success', async () => {
+    // long enough (~1 s) to be seen running
     fake.behave = () => ({
       lines: ['step 1\n', 'step 2\n', 'step 3\n'],
-      intervalMs: 50,
+      intervalMs: 300,
     });
     const b = await start();
     const id = await requestDeploy(b, SVC, artifactId);
@@ -225,9 +226,10 @@ describe('KubernetesJobExecutor against the fake API server', () => {
   });
 
   it('re-lists after 410 Expired and still records the outcome', async () => {
+    // 4.5 s: still running when its history is compacted
     fake.behave = () => ({
       lines: Array.from({ length: 15 }, (_, i) => `line ${i}\n`),
-      intervalMs: 60,
+      intervalMs: 300,
     });
     const b = await start();
     const id = await requestDeploy(b, SVC, artifactId);
@@ -244,10 +246,12 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     fake.dropWatches();
     const done = await waitForEnd(b, id);
     expect(done.status).toBe('succeeded');
-    const listsAfter = fake
-      .requestsTo('GET', `/namespaces/${NAMESPACE}/jobs`)
-      .filter(r => r.query.watch !== 'true').length;
-    expect(listsAfter).toBeGreaterThan(listsBefore);
+    await eventually(() => {
+      const listsAfter = fake
+        .requestsTo('GET', `/namespaces/${NAMESPACE}/jobs`)
+        .filter(r => r.query.watch !== 'true').length;
+      expect(listsAfter).toBeGreaterThan(listsBefore);
+    });
     expect(await readLogs(b, id)).toBe(
       Array.from({ length: 15 }, (_, i) => `line ${i}\n`).join(''),
     );
@@ -310,7 +314,8 @@ describe('KubernetesJobExecutor against the fake API server', () => {
 
   it('retries an API request that times out', async () => {
     fake.hangNext(1, isJobPost);
-    const { done } = await deployToEnd();
+    const b = await start({ requestTimeoutSeconds: 1 });
+    const done = await waitForEnd(b, await requestDeploy(b, SVC, artifactId));
     expect(done.status).toBe('succeeded');
     expect(fake.requests.filter(isJobPost)).toHaveLength(2);
     expect(fake.createdJobs).toBe(1);

@@ -69,7 +69,8 @@ describeWithPostgres(
       'a new backend records the outcome and full log of a Job that finished while none ran (%p)',
       async databaseId => {
         const knex = await databases.init(databaseId);
-        fake.behave = () => ({ lines: LINES, intervalMs: 60 });
+        // 6 s: long enough that the first backend stops before the Job ends
+        fake.behave = () => ({ lines: LINES, intervalMs: 200 });
         const first = await startKubernetesBackend({
           knex,
           fake,
@@ -100,7 +101,7 @@ describeWithPostgres(
           expect(
             job?.status?.conditions?.some((c: any) => c.type === 'Complete'),
           ).toBe(true);
-        }, 10_000);
+        }, 30_000);
         const stored = await knex('sled_deploys').where({ id }).first();
         expect(stored.status).toBe('running');
 
@@ -201,7 +202,12 @@ describeWithPostgres(
       'a deploy whose Job vanished while no backend ran ends as failed "lost" (%p)',
       async databaseId => {
         const knex = await databases.init(databaseId);
-        fake.behave = () => ({ lines: LINES, intervalMs: 60 });
+        // never ends by itself: only its removal ends it
+        fake.behave = () => ({
+          lines: LINES,
+          intervalMs: 60,
+          runForever: true,
+        });
         const first = await startKubernetesBackend({
           knex,
           fake,
@@ -252,7 +258,8 @@ describeWithPostgres(
       'the scheduled reconcile task of a live replica settles the Job of a replica that died (%p)',
       async databaseId => {
         const knex = await databases.init(databaseId);
-        fake.behave = () => ({ lines: LINES, intervalMs: 30 });
+        // 6 s: long enough that the dying backend stops before the Job ends
+        fake.behave = () => ({ lines: LINES, intervalMs: 200 });
         const tasks: Array<
           SchedulerServiceTaskScheduleDefinition & { id: string; fn: Function }
         > = [];
@@ -313,12 +320,17 @@ describeWithPostgres(
           10_000,
         );
         await stopBackend(dying, backends);
-        await eventually(() =>
-          expect(
-            fake
-              .getJob(NAMESPACE, jobNameFor(id))
-              ?.status?.conditions?.some((c: any) => c.type === 'Complete'),
-          ).toBe(true),
+        expect((await knex('sled_deploys').where({ id }).first()).status).toBe(
+          'running',
+        );
+        await eventually(
+          () =>
+            expect(
+              fake
+                .getJob(NAMESPACE, jobNameFor(id))
+                ?.status?.conditions?.some((c: any) => c.type === 'Complete'),
+            ).toBe(true),
+          30_000,
         );
         // older than the grace period in which its own replica would record it
         await knex('sled_deploys')
@@ -326,7 +338,7 @@ describeWithPostgres(
           .update({ started_at: new Date(Date.now() - 60_000).toISOString() });
 
         await reconcile.fn(new AbortController().signal);
-        const done = await waitForEnd(live, id, 5_000);
+        const done = await waitForEnd(live, id);
         expect(done.status).toBe('succeeded');
         expect(await readLogs(live, id)).toBe(LINES.join(''));
       },

@@ -28,6 +28,18 @@ async function environmentCard(name: string) {
   return within(title.closest('.MuiCard-root') as HTMLElement);
 }
 
+/**
+ * A card's button once enabled: the card's actions are disabled until their
+ * permission decisions arrive, and a click on a disabled button is lost.
+ */
+function enabledButton(scope: ReturnType<typeof within>, name: string) {
+  return waitFor(() => {
+    const button = scope.getByRole('button', { name });
+    expect(button).toBeEnabled();
+    return button;
+  });
+}
+
 describe('EntitySledDeployContent', () => {
   let state: ServiceState;
   beforeEach(() => {
@@ -48,14 +60,12 @@ describe('EntitySledDeployContent', () => {
       'https://git.example.com/rocket/-/merge_requests/2',
     );
     expect(staging.getByText('running')).toBeInTheDocument();
-    expect(
-      staging.getByRole('button', { name: 'Cancel deploy' }),
-    ).toBeEnabled();
+    await enabledButton(staging, 'Cancel deploy');
 
     const production = await environmentCard('production');
     expect(production.getByText('1.1.0')).toBeInTheDocument();
     expect(production.getByText(/Freeze for the launch/)).toBeInTheDocument();
-    expect(production.getByRole('button', { name: 'Unlock' })).toBeEnabled();
+    await enabledButton(production, 'Unlock');
     expect(
       production.queryByRole('button', { name: 'Cancel deploy' }),
     ).toBeNull();
@@ -94,7 +104,7 @@ describe('EntitySledDeployContent', () => {
     expect(staging.getByText('running')).toBeInTheDocument();
     expect(await staging.findByText('succeeded', {})).toBeInTheDocument();
     expect(staging.queryByText('running')).toBeNull();
-  }, 10_000);
+  });
 
   it('deploys a searched-for artifact as a dry run', async () => {
     const bodies = acceptDeploys(server, {
@@ -105,7 +115,7 @@ describe('EntitySledDeployContent', () => {
     const user = userEvent.setup();
     await renderSled(<EntitySledDeployContent />);
     const staging = await environmentCard('staging');
-    await user.click(staging.getByRole('button', { name: 'Deploy' }));
+    await user.click(await enabledButton(staging, 'Deploy'));
 
     const dialog = await screen.findByRole('dialog');
     const picker = within(dialog).getByRole('textbox', { name: 'Artifact' });
@@ -137,7 +147,7 @@ describe('EntitySledDeployContent', () => {
     const user = userEvent.setup();
     await renderSled(<EntitySledDeployContent />);
     const production = await environmentCard('production');
-    await user.click(production.getByRole('button', { name: 'Deploy' }));
+    await user.click(await enabledButton(production, 'Deploy'));
 
     const dialog = within(await screen.findByRole('dialog'));
     await waitFor(() =>
@@ -179,7 +189,7 @@ describe('EntitySledDeployContent', () => {
     const user = userEvent.setup();
     await renderSled(<EntitySledDeployContent />);
     const staging = await environmentCard('staging');
-    await user.click(staging.getByRole('button', { name: 'Deploy' }));
+    await user.click(await enabledButton(staging, 'Deploy'));
     const dialog = within(await screen.findByRole('dialog'));
     await waitFor(() =>
       expect(dialog.getByRole('textbox', { name: 'Artifact' })).toHaveValue(
@@ -222,12 +232,12 @@ describe('EntitySledDeployContent', () => {
     const staging = await environmentCard('staging');
     const production = await environmentCard('production');
 
-    await user.click(staging.getByRole('button', { name: 'Cancel deploy' }));
+    await user.click(await enabledButton(staging, 'Cancel deploy'));
     await waitFor(() =>
       expect(calls).toContain('cancel deploy-staging-running'),
     );
 
-    await user.click(staging.getByRole('button', { name: 'Roll back' }));
+    await user.click(await enabledButton(staging, 'Roll back'));
     const rollback = within(await screen.findByRole('dialog'));
     expect(
       rollback.getByText(/replaces version 1\.2\.0 with 1\.1\.0/),
@@ -243,10 +253,10 @@ describe('EntitySledDeployContent', () => {
     );
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
 
-    await user.click(production.getByRole('button', { name: 'Unlock' }));
+    await user.click(await enabledButton(production, 'Unlock'));
     await waitFor(() => expect(calls).toContain('unlock lock-1'));
 
-    await user.click(staging.getByRole('button', { name: 'Lock' }));
+    await user.click(await enabledButton(staging, 'Lock'));
     const lock = within(await screen.findByRole('dialog'));
     expect(lock.getByRole('button', { name: 'Lock' })).toBeDisabled();
     await user.type(

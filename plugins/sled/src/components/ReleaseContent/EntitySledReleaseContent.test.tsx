@@ -31,9 +31,6 @@ import {
   makeServiceState,
 } from '../../__testUtils__/fixtures';
 
-// rendering the whole tab with MUI tables takes seconds on a small CI machine
-jest.setTimeout(30_000);
-
 const ROCKET = 'component:default/rocket';
 const MOON = 'component:default/moon';
 

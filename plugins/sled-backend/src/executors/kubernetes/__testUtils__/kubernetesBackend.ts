@@ -66,7 +66,8 @@ export function kubernetesConfig(
         defaultDeployerImage: 'ghcr.io/example/sled-deployer:1',
         activeDeadlineSeconds: 60,
         ttlSecondsAfterFinished: 3600,
-        requestTimeoutSeconds: 1,
+        // generous under load; the timeout test sets 1 s
+        requestTimeoutSeconds: 10,
         watchTimeoutSeconds: 5,
         resources: {
           requests: { cpu: '100m', memory: '128Mi' },
