@@ -223,12 +223,13 @@ export const PG =
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
 let databases = 0;
 
+const sqliteDirs: string[] = [];
+
 /**
  * A fresh, empty database: `client` 'pg' creates database `<name>_<time>_<n>`
  * on BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING; otherwise an
  * SQLite file in a new temporary folder.
  */
-const sqliteDirs: string[] = [];
 
 export async function freshDatabase(
   client: string,

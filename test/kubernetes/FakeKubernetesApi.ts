@@ -134,8 +134,6 @@ export class FakeKubernetesApi {
   token = 'token';
 
   // ---------------------------------------------------------------- knobs
-  /** added before every response */
-  latencyMs = 0;
   /** decides what each new Job does */
   behave: (job: Obj) => JobBehaviour = () => ({
     lines: ['deploying\n', 'done\n'],
@@ -326,8 +324,6 @@ export class FakeKubernetesApi {
       body: body ? safeJson(body) : undefined,
     };
     this.requests.push(record);
-
-    if (this.latencyMs) await new Promise(r => setTimeout(r, this.latencyMs));
 
     if (req.headers.authorization !== `Bearer ${this.token}`) {
       this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));

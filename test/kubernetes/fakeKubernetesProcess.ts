@@ -18,7 +18,7 @@ type Pems = { private: string; cert: string };
 
 /** What the child answers; every call is `{ id, op, args }` → `{ id, result }` or `{ id, error }`. */
 interface Ops {
-  stats(): { createdJobs: number; jobs: number; requests: number };
+  stats(): { createdJobs: number; requests: number };
   getJob(namespace: string, name: string): Obj | undefined;
   /** the Job once it exists (created through the API or already there), or undefined after `timeoutMs` */
   waitForJob(
@@ -39,8 +39,6 @@ interface Ops {
   countRequests(method: string, pathPart: string): number;
   /** requests from the `from`-th on, per kind: `GET jobs?watch`, `POST jobs`, `GET pods/:name/log?follow` … */
   requestKinds(from: number): Record<string, number>;
-  /** what every new Job does from now on */
-  setBehaviour(behaviour: JobBehaviour): void;
 }
 
 type Call = { id: number; op: keyof Ops | 'stop'; args: any[] };
@@ -94,11 +92,11 @@ export class FakeKubernetesProcess {
 
   /** Forks the fake; `behaviour` is what each Job does (as FakeKubernetesApi.behave returns it, for every Job). */
   static async start(
-    options: { behaviour?: JobBehaviour; execArgv?: string[] } = {},
+    options: { behaviour?: JobBehaviour } = {},
   ): Promise<FakeKubernetesProcess> {
     const child = fork(__filename, [], {
       // not process.execArgv: a --cpu-prof or --inspect of the parent is not the fake's
-      execArgv: options.execArgv ?? [
+      execArgv: [
         '--require',
         require.resolve('@backstage/cli/config/nodeTransform.cjs'),
       ],
@@ -175,9 +173,6 @@ export class FakeKubernetesProcess {
   requestKinds(from = 0) {
     return this.call('requestKinds', from);
   }
-  setBehaviour(behaviour: JobBehaviour) {
-    return this.call('setBehaviour', behaviour);
-  }
 
   /** Stops the server and waits for the child to exit. */
   async stop(): Promise<void> {
@@ -210,7 +205,7 @@ async function child() {
   );
   if (init.pems) Api.certificate = init.pems;
   const fake: FakeKubernetesApi = await Api.start();
-  let behaviour: JobBehaviour | undefined = init.behaviour;
+  const behaviour = init.behaviour;
   if (behaviour) fake.behave = () => ({ ...behaviour });
 
   const jobWaiters = new Map<string, Set<(job: Obj) => void>>();
@@ -238,7 +233,6 @@ async function child() {
   } = {
     stats: () => ({
       createdJobs: fake.createdJobs,
-      jobs: fake.listJobs().length,
       requests: fake.requests.length,
     }),
     getJob: (namespace, name) => fake.getJob(namespace, name),
@@ -309,10 +303,6 @@ async function child() {
         kinds[key] = (kinds[key] ?? 0) + 1;
       }
       return kinds;
-    },
-    setBehaviour: b => {
-      behaviour = b;
-      fake.behave = () => ({ ...b });
     },
   };
 

@@ -23,10 +23,7 @@ exports.up = async function up(knex) {
 
   await knex.schema.createTable('sled_deploys', table => {
     table.comment('Every deploy; queued rows form the per-target queue');
-    table
-      .bigIncrements('seq')
-      .primary()
-      .comment('keyset pagination and queue order');
+    table.bigIncrements('seq').primary().comment('keyset pagination and queue order');
     table.string('id', 36).notNullable().unique();
     table.string('entity_ref', 255).notNullable();
     table.string('owner_ref', 255).nullable();
@@ -43,18 +40,12 @@ exports.up = async function up(knex) {
     table.text('message').nullable();
     table.integer('exit_code').nullable();
     table.text('execution').nullable().comment('executor handle, as JSON');
-    table
-      .text('launch')
-      .notNullable()
-      .comment('command, image and folder to run, as JSON');
+    table.text('launch').notNullable().comment('command, image and folder to run, as JSON');
     table.timestamp('created_at', { useTz: true }).notNullable();
     table.timestamp('started_at', { useTz: true }).nullable();
     table.timestamp('finished_at', { useTz: true }).nullable();
     table.index(['entity_ref', 'seq'], 'sled_deploys_entity_seq_idx');
-    table.index(
-      ['entity_ref', 'environment', 'seq'],
-      'sled_deploys_target_seq_idx',
-    );
+    table.index(['entity_ref', 'environment', 'seq'], 'sled_deploys_target_seq_idx');
     table.index(['environment', 'seq'], 'sled_deploys_env_seq_idx');
     table.index(['status', 'seq'], 'sled_deploys_status_seq_idx');
   });
@@ -86,9 +77,7 @@ exports.up = async function up(knex) {
   });
 
   await knex.schema.createTable('sled_idempotency', table => {
-    table.comment(
-      'Idempotency-Key records: a retried request returns the same deploy',
-    );
+    table.comment('Idempotency-Key records: a retried request returns the same deploy');
     table.string('principal', 255).notNullable();
     table.string('key', 255).notNullable();
     table.string('request_hash', 64).notNullable();

@@ -25,9 +25,7 @@ exports.up = async function up(knex) {
   });
 
   await knex.schema.createTable('sled_release_members', table => {
-    table.comment(
-      'Member services of a release, with their artifact and deploy',
-    );
+    table.comment('Member services of a release, with their artifact and deploy');
     table.string('release_id', 36).notNullable();
     table.integer('position').notNullable().comment('order in the group');
     table.string('entity_ref', 255).notNullable();

@@ -11,9 +11,7 @@ exports.up = async function up(knex) {
     table
       .string('deploy_group', 255)
       .nullable()
-      .comment(
-        'when set, every member of this DeployGroup is locked in the environment',
-      );
+      .comment('when set, every member of this DeployGroup is locked in the environment');
     table.index(['deploy_group'], 'sled_locks_deploy_group_idx');
   });
 };

@@ -1,11 +1,15 @@
+/** Every status of a deploy, in the order a deploy goes through them. */
+export const DEPLOY_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'skipped',
+] as const;
+
 /** Status of a deploy. `skipped` means the artifact was already what runs there. */
-export type DeployStatus =
-  | 'queued'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'skipped';
+export type DeployStatus = (typeof DEPLOY_STATUSES)[number];
 
 /** Statuses after which a deploy never changes again. */
 export const FINAL_DEPLOY_STATUSES: ReadonlyArray<DeployStatus> = [

@@ -538,15 +538,21 @@ describe('DatabaseDeployStore', () => {
       expect([...c, ...d].map(x => x.id)).toEqual([onB.id]);
       expect(await store.takeOverRunning('runner-c', periodic)).toEqual([]);
 
+      // a heartbeat after a silence brings a backend back: it keeps its deploy
+      const silenceA = () =>
+        knex('sled_runners')
+          .where({ id: 'runner-a' })
+          .update({
+            heartbeat_at: new Date(Date.now() - 60_000).toISOString(),
+          });
+      await silenceA();
+      await store.heartbeat('runner-a');
+      expect(await store.takeOverRunning('runner-c', periodic)).toEqual([]);
       // a fell silent: after the timeout its deploy is taken over too
-      await knex('sled_runners')
-        .where({ id: 'runner-a' })
-        .update({ heartbeat_at: new Date(Date.now() - 60_000).toISOString() });
+      await silenceA();
       expect(
         (await store.takeOverRunning('runner-c', periodic)).map(x => x.id),
       ).toEqual([onA.id]);
-      // and a heartbeat brings a backend back (it no longer runs that one)
-      await store.heartbeat('runner-a');
       expect(await store.takeOverRunning('runner-d', periodic)).toEqual([]);
 
       // a backend never takes its own deploys, even when its heartbeat is late
@@ -568,6 +574,15 @@ describe('DatabaseDeployStore', () => {
           })
         ).map(x => x.id),
       ).toEqual([onA.id]);
+
+      // a backend silent for ten timeouts (a crashed process) is forgotten
+      await knex('sled_runners')
+        .where({ id: 'runner-a' })
+        .update({ heartbeat_at: new Date(Date.now() - 600_001).toISOString() });
+      await store.takeOverRunning('runner-d', periodic);
+      expect(
+        (await knex('sled_runners').select('id').orderBy('id')).map(r => r.id),
+      ).toEqual(['runner-c', 'runner-d']);
     });
 
     it('finishes a deploy only once and never a skipped one', async () => {

@@ -32,7 +32,13 @@ import {
   NewLock,
   SledTargetFilter,
 } from './DeployStore';
-import { TakeOverOptions, heartbeat, takeOverRunning } from './runners';
+import {
+  TakeOverOptions,
+  forgetSilentRunners,
+  heartbeat,
+  isPostgres,
+  takeOverRunning,
+} from './runners';
 
 const migrationsDir = resolvePackagePath(
   '@internal/plugin-sled-backend',
@@ -292,7 +298,7 @@ export class DatabaseDeployStore implements DeployStore {
    * uses a transaction.
    */
   private async insertWithKey(deploy: Row, key: Row) {
-    if (this.db.client.config.client === 'pg') {
+    if (isPostgres(this.db)) {
       const insertDeploy = this.db('sled_deploys').insert(deploy).toSQL();
       const columns = Object.keys(key);
       await this.db.raw(
@@ -405,7 +411,7 @@ export class DatabaseDeployStore implements DeployStore {
     const placeholders = columns.map(() => '??').join(', ');
     const earlier =
       columns.length > 1 ? `coalesce(${placeholders})` : placeholders;
-    return this.db.client.config.client === 'pg'
+    return isPostgres(this.db)
       ? this.db.raw(`greatest(clock_timestamp(), ${earlier})`, columns)
       : this.db.raw(
           `max(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ${earlier})`,
@@ -470,6 +476,7 @@ export class DatabaseDeployStore implements DeployStore {
     runner: string,
     options: TakeOverOptions,
   ): Promise<Deploy[]> {
+    await forgetSilentRunners(this.db, options.timeoutMs);
     const rows = await takeOverRunning(
       this.db,
       'sled_deploys',

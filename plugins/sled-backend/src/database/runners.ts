@@ -12,7 +12,8 @@ export interface TakeOverOptions {
   unowned: boolean;
 }
 
-const isPostgres = (db: Knex) => db.client.config.client === 'pg';
+/** PostgreSQL, as against SQLite (the two engines SLeD runs on). */
+export const isPostgres = (db: Knex) => db.client.config.client === 'pg';
 
 /**
  * Records that the backend `runner` is alive. On PostgreSQL by the database's
@@ -28,19 +29,40 @@ export async function heartbeat(db: Knex, runner: string): Promise<void> {
     .merge(['heartbeat_at']);
 }
 
-function aliveRunners(db: Knex, timeoutMs: number) {
-  const alive = db('sled_runners').select('id');
+/** Restricts `query` to runners whose last heartbeat is `op` `ms` ago. */
+function heartbeatAgo(
+  db: Knex,
+  query: Knex.QueryBuilder,
+  op: '>=' | '<',
+  ms: number,
+) {
   if (isPostgres(db)) {
-    return alive.whereRaw(
-      `heartbeat_at >= now() - (? * interval '1 millisecond')`,
-      [timeoutMs],
+    return query.whereRaw(
+      `heartbeat_at ${op} now() - (? * interval '1 millisecond')`,
+      [ms],
     );
   }
-  return alive.where(
+  return query.where(
     'heartbeat_at',
-    '>=',
-    new Date(Date.now() - timeoutMs).toISOString(),
+    op,
+    new Date(Date.now() - ms).toISOString(),
   );
+}
+
+function aliveRunners(db: Knex, timeoutMs: number) {
+  return heartbeatAgo(db, db('sled_runners').select('id'), '>=', timeoutMs);
+}
+
+/**
+ * Forgets backends silent for ten timeouts (crashed processes: each start is
+ * a new runner). Harmless for one that was only slow: its next heartbeat
+ * writes its row again, and a backend gone that long is taken over anyway.
+ */
+export async function forgetSilentRunners(
+  db: Knex,
+  timeoutMs: number,
+): Promise<void> {
+  await heartbeatAgo(db, db('sled_runners'), '<', 10 * timeoutMs).delete();
 }
 
 /**

@@ -227,6 +227,9 @@ export class ReleaseService {
       deploys.runner,
       deploys.takeOverOptions(Boolean(options.startup)),
     );
+    // shutting down meanwhile: its runner row goes, and a live replica takes
+    // these over in turn
+    if (deploys.stopping) return;
     for (const release of running) {
       if (this.running.has(release.id)) continue;
       this.start(release, {

@@ -392,39 +392,35 @@ export class DeployService implements DeployReporter {
 
   private async startNext(entityRef: string, environment: string) {
     const { store, logger } = this.options;
-    for (;;) {
-      // a backend shutting down leaves queued deploys to the others
+    // a backend shutting down leaves queued deploys to the others
+    if (this.stopped) return;
+    const claimed = await store.claimNext(entityRef, environment, this.runner);
+    if (!claimed) return;
+    const { deploy, launch } = claimed;
+    this.options.logs.claimed(deploy.id);
+    this.options.onChange?.(deploy);
+    try {
+      const env = this.getEnvironment(environment);
+      const executor = this.executorFor(environment);
+      const artifact = await store.getArtifact(deploy.artifactId);
+      const execution = await executor.start({
+        deploy,
+        artifact: artifact!,
+        environment: env,
+        launch: launch!,
+      });
+      await store.setExecution(deploy.id, execution);
+      // it runs; the next one starts when it finishes
+    } catch (error) {
+      // claimed as the backend began to shut down: left running and never
+      // launched, for the replica that takes it over to launch
       if (this.stopped) return;
-      const claimed = await store.claimNext(
-        entityRef,
-        environment,
-        this.runner,
-      );
-      if (!claimed) return;
-      const { deploy, launch } = claimed;
-      this.options.logs.claimed(deploy.id);
-      this.options.onChange?.(deploy);
-      try {
-        const env = this.getEnvironment(environment);
-        const executor = this.executorFor(environment);
-        const artifact = await store.getArtifact(deploy.artifactId);
-        const execution = await executor.start({
-          deploy,
-          artifact: artifact!,
-          environment: env,
-          launch: launch!,
-        });
-        await store.setExecution(deploy.id, execution);
-        return; // it runs; the next one starts when it finishes
-      } catch (error) {
-        logger.error(`Deploy ${deploy.id} could not start`, error as Error);
-        await this.finished(deploy.id, {
-          status: 'failed',
-          message: `The deploy could not start: ${(error as Error).message}`,
-        });
-        // finished() dispatches again; this loop must not double-start
-        return;
-      }
+      logger.error(`Deploy ${deploy.id} could not start`, error as Error);
+      // finished() dispatches the target again
+      await this.finished(deploy.id, {
+        status: 'failed',
+        message: `The deploy could not start: ${(error as Error).message}`,
+      });
     }
   }
 
@@ -474,14 +470,12 @@ export class DeployService implements DeployReporter {
    * gone left running.
    */
   async start(): Promise<void> {
-    const { store, logger } = this.options;
+    const { logger } = this.options;
     // recover() writes the first heartbeat before it takes anything over
     this.heartbeatTimer = setInterval(() => {
-      this.beating = store
-        .heartbeat(this.runner)
-        .catch(error =>
-          logger.warn(`Could not record this backend's heartbeat: ${error}`),
-        );
+      this.beat().catch(error =>
+        logger.warn(`Could not record this backend's heartbeat: ${error}`),
+      );
     }, HEARTBEAT_MS);
     this.heartbeatTimer.unref?.();
     await this.recover({ startup: true });
@@ -498,7 +492,9 @@ export class DeployService implements DeployReporter {
     const { store } = this.options;
     // alive first: a backend whose own heartbeat cannot be written (database
     // away) takes nothing over, and after it returns it is not taken over
-    await store.heartbeat(this.runner);
+    await this.beat();
+    // a backend that began to shut down meanwhile takes nothing over
+    if (this.stopped) return;
     const running = await store.takeOverRunning(
       this.runner,
       this.takeOverOptions(Boolean(options.startup)),
@@ -526,6 +522,17 @@ export class DeployService implements DeployReporter {
   }
 
   /**
+   * Writes this backend's heartbeat; one at a time, so shutdown() can wait
+   * for the one on its way before it removes the row.
+   */
+  private beat(): Promise<void> {
+    this.beating ??= this.options.store.heartbeat(this.runner).finally(() => {
+      this.beating = undefined;
+    });
+    return this.beating;
+  }
+
+  /**
    * Stops the executors (Kubernetes Jobs go on running), writes the buffered
    * output, and then lets other replicas take over at once.
    */
@@ -533,7 +540,7 @@ export class DeployService implements DeployReporter {
     this.stopped = true;
     clearInterval(this.heartbeatTimer);
     // a heartbeat on its way must not bring the row back after its removal
-    await this.beating;
+    await this.beating?.catch(() => {});
     for (const executor of this.executors.values()) await executor.shutdown();
     await this.options.logs.flushAll();
     await this.options.store

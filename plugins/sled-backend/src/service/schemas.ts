@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { DEPLOY_STATUSES } from '@internal/plugin-sled-common';
 import { z } from 'zod';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -71,18 +72,7 @@ const cursor = z.string().max(64).optional();
 const statuses = z
   .string()
   .transform(s => s.split(',').filter(Boolean))
-  .pipe(
-    z.array(
-      z.enum([
-        'queued',
-        'running',
-        'succeeded',
-        'failed',
-        'cancelled',
-        'skipped',
-      ]),
-    ),
-  );
+  .pipe(z.array(z.enum(DEPLOY_STATUSES)));
 
 export const listDeploysQuery = z
   .object({

@@ -348,7 +348,8 @@ describeWithPostgres(
       'a replica starting beside a live one leaves the deploys that one follows alone (%p)',
       async databaseId => {
         const knex = await databases.init(databaseId);
-        fake.behave = () => ({ lines: LINES, intervalMs: 60 });
+        // 6 s: still running when the second replica has started
+        fake.behave = () => ({ lines: LINES, intervalMs: 200 });
         const live = await startKubernetesBackend({
           knex,
           fake,
@@ -370,6 +371,7 @@ describeWithPostgres(
           10_000,
         );
         const logRequestsBefore = fake.requestsTo('GET', '/log').length;
+        const { runner } = await knex('sled_deploys').where({ id }).first();
 
         const starting = await startKubernetesBackend({
           knex,
@@ -377,12 +379,17 @@ describeWithPostgres(
           entities: [kubeService('shop')],
         });
         backends.push(starting);
+        // its start-up take-over has run, while the deploy still ran
+        expect((await knex('sled_deploys').where({ id }).first()).status).toBe(
+          'running',
+        );
         const done = await waitForEnd(live, id, 30_000);
         expect(done.status).toBe('succeeded');
         // one log, written once: the new replica neither followed nor re-read it
         expect(await readLogs(live, id)).toBe(LINES.join(''));
         const row = await knex('sled_deploys').where({ id }).first();
         expect(row.runner).toBeTruthy();
+        expect(row.runner).toBe(runner);
         expect(
           fake.requestsTo('GET', '/log').length - logRequestsBefore,
         ).toBeLessThanOrEqual(2);

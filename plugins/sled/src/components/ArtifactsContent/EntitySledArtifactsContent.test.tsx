@@ -6,6 +6,7 @@ import { registerMswTestHooks } from '@backstage/test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EntitySledArtifactsContent } from './EntitySledArtifactsContent';
 import { renderSled } from '../../__testUtils__/renderSled';
+import { enabledButton } from '../../__testUtils__/buttons';
 import {
   BASE_URL,
   makeArtifact,
@@ -58,9 +59,7 @@ describe('EntitySledArtifactsContent', () => {
     );
 
     // a disabled button swallows the click: wait until the page has settled
-    const older = screen.getByRole('button', { name: 'Older' });
-    await waitFor(() => expect(older).toBeEnabled());
-    await user.click(older);
+    await user.click(await enabledButton('Older'));
     expect(await screen.findByText('1.2.0')).toBeInTheDocument();
     expect(artifactQueries.at(-1)!.get('cursor')).toBe('next');
     expect(row('1.2.0').getByText('staging')).toBeInTheDocument();

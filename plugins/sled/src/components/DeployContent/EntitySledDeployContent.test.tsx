@@ -7,8 +7,10 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ServiceState } from '@internal/plugin-sled-common';
 import { EntitySledDeployContent } from './EntitySledDeployContent';
 import { renderSled } from '../../__testUtils__/renderSled';
+import { enabledButton } from '../../__testUtils__/buttons';
 import {
   BASE_URL,
+  makeArtifact,
   makeDeploy,
   makeService,
   makeServiceState,
@@ -26,18 +28,6 @@ registerMswTestHooks(server);
 async function environmentCard(name: string) {
   const title = await screen.findByText(name, { selector: 'span' });
   return within(title.closest('.MuiCard-root') as HTMLElement);
-}
-
-/**
- * A card's button once enabled: the card's actions are disabled until their
- * permission decisions arrive, and a click on a disabled button is lost.
- */
-function enabledButton(scope: ReturnType<typeof within>, name: string) {
-  return waitFor(() => {
-    const button = scope.getByRole('button', { name });
-    expect(button).toBeEnabled();
-    return button;
-  });
 }
 
 describe('EntitySledDeployContent', () => {
@@ -60,12 +50,12 @@ describe('EntitySledDeployContent', () => {
       'https://git.example.com/rocket/-/merge_requests/2',
     );
     expect(staging.getByText('running')).toBeInTheDocument();
-    await enabledButton(staging, 'Cancel deploy');
+    await enabledButton('Cancel deploy', staging);
 
     const production = await environmentCard('production');
     expect(production.getByText('1.1.0')).toBeInTheDocument();
     expect(production.getByText(/Freeze for the launch/)).toBeInTheDocument();
-    await enabledButton(production, 'Unlock');
+    await enabledButton('Unlock', production);
     expect(
       production.queryByRole('button', { name: 'Cancel deploy' }),
     ).toBeNull();
@@ -115,7 +105,7 @@ describe('EntitySledDeployContent', () => {
     const user = userEvent.setup();
     await renderSled(<EntitySledDeployContent />);
     const staging = await environmentCard('staging');
-    await user.click(await enabledButton(staging, 'Deploy'));
+    await user.click(await enabledButton('Deploy', staging));
 
     const dialog = await screen.findByRole('dialog');
     const picker = within(dialog).getByRole('textbox', { name: 'Artifact' });
@@ -147,7 +137,7 @@ describe('EntitySledDeployContent', () => {
     const user = userEvent.setup();
     await renderSled(<EntitySledDeployContent />);
     const production = await environmentCard('production');
-    await user.click(await enabledButton(production, 'Deploy'));
+    await user.click(await enabledButton('Deploy', production));
 
     const dialog = within(await screen.findByRole('dialog'));
     await waitFor(() =>
@@ -189,7 +179,7 @@ describe('EntitySledDeployContent', () => {
     const user = userEvent.setup();
     await renderSled(<EntitySledDeployContent />);
     const staging = await environmentCard('staging');
-    await user.click(await enabledButton(staging, 'Deploy'));
+    await user.click(await enabledButton('Deploy', staging));
     const dialog = within(await screen.findByRole('dialog'));
     await waitFor(() =>
       expect(dialog.getByRole('textbox', { name: 'Artifact' })).toHaveValue(
@@ -232,12 +222,12 @@ describe('EntitySledDeployContent', () => {
     const staging = await environmentCard('staging');
     const production = await environmentCard('production');
 
-    await user.click(await enabledButton(staging, 'Cancel deploy'));
+    await user.click(await enabledButton('Cancel deploy', staging));
     await waitFor(() =>
       expect(calls).toContain('cancel deploy-staging-running'),
     );
 
-    await user.click(await enabledButton(staging, 'Roll back'));
+    await user.click(await enabledButton('Roll back', staging));
     const rollback = within(await screen.findByRole('dialog'));
     expect(
       rollback.getByText(/replaces version 1\.2\.0 with 1\.1\.0/),
@@ -253,10 +243,10 @@ describe('EntitySledDeployContent', () => {
     );
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
 
-    await user.click(await enabledButton(production, 'Unlock'));
+    await user.click(await enabledButton('Unlock', production));
     await waitFor(() => expect(calls).toContain('unlock lock-1'));
 
-    await user.click(await enabledButton(staging, 'Lock'));
+    await user.click(await enabledButton('Lock', staging));
     const lock = within(await screen.findByRole('dialog'));
     expect(lock.getByRole('button', { name: 'Lock' })).toBeDisabled();
     await user.type(
@@ -277,22 +267,34 @@ describe('EntitySledDeployContent', () => {
 
   it('disables actions the user may not take and says why', async () => {
     state = makeServiceState('component:default/forbidden-rocket');
+    // something to roll back to, so only the permission disables Roll back
+    state.environments[1].rollbackTarget = makeArtifact(0);
     const user = userEvent.setup();
     await renderSled(<EntitySledDeployContent />, {
       entity: makeService('forbidden-rocket'),
       authorize: AuthorizeResult.DENY,
     });
     const production = await environmentCard('production');
-    const deploy = production.getByRole('button', { name: 'Deploy' });
-    await waitFor(() => expect(deploy).toBeDisabled());
-    expect(
-      production.getByRole('button', { name: 'Roll back' }),
-    ).toBeDisabled();
-    expect(production.getByRole('button', { name: 'Unlock' })).toBeDisabled();
-
-    await user.hover(deploy.parentElement!);
-    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+    // the buttons are disabled while the decisions load too: what tells a
+    // denial apart is the reason the tooltip gives
+    const expectDenied = async (name: string, why: string) => {
+      const button = production.getByRole('button', { name });
+      await waitFor(() => expect(button).toBeDisabled());
+      await user.hover(button.parentElement!);
+      await waitFor(() =>
+        expect(screen.getByRole('tooltip')).toHaveTextContent(why),
+      );
+      await user.unhover(button.parentElement!);
+      await waitFor(() => expect(screen.queryByRole('tooltip')).toBeNull());
+    };
+    await expectDenied('Deploy', 'You are not allowed to deploy to production');
+    await expectDenied(
+      'Roll back',
       'You are not allowed to deploy to production',
+    );
+    await expectDenied(
+      'Unlock',
+      'You are not allowed to lock or unlock production',
     );
   });
 

@@ -4,7 +4,11 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Progress, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { Deploy, DeployStatus } from '@internal/plugin-sled-common';
+import {
+  DEPLOY_STATUSES,
+  Deploy,
+  DeployStatus,
+} from '@internal/plugin-sled-common';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import MenuItem from '@material-ui/core/MenuItem';
@@ -28,15 +32,6 @@ import { computeDeployStats } from './deployStats';
 import { DeployStatsChart } from './DeployStatsChart';
 import { useDeployPages } from './useDeployPages';
 import { useRecentDeploys } from './useRecentDeploys';
-
-const ALL_STATUSES: DeployStatus[] = [
-  'queued',
-  'running',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'skipped',
-];
 
 const columns: TableColumn<Deploy>[] = [
   {
@@ -181,7 +176,7 @@ export function EntitySledHistoryContent() {
             InputLabelProps={{ shrink: true }}
             style={{ minWidth: 220 }}
           >
-            {ALL_STATUSES.map(s => (
+            {DEPLOY_STATUSES.map(s => (
               <MenuItem key={s} value={s}>
                 {s}
               </MenuItem>

@@ -30,6 +30,7 @@ import {
   makeArtifact,
   makeServiceState,
 } from '../../__testUtils__/fixtures';
+import { enabledButton } from '../../__testUtils__/buttons';
 
 const ROCKET = 'component:default/rocket';
 const MOON = 'component:default/moon';
@@ -186,7 +187,7 @@ describe('EntitySledReleaseContent', () => {
     );
     expect(screen.getByText('No releases yet.')).toBeInTheDocument();
 
-    await userEvent.click(screen.getByRole('button', { name: 'Release' }));
+    await userEvent.click(await enabledButton('Release'));
     const dialog = await screen.findByRole('dialog');
     await waitFor(() =>
       expect(within(dialog).getAllByText(/1\.5\.0/)).toHaveLength(2),
@@ -218,12 +219,7 @@ describe('EntitySledReleaseContent', () => {
     );
 
     // enabled once the permission is known
-    await waitFor(() =>
-      expect(
-        screen.getByRole('button', { name: 'Lock staging' }),
-      ).toBeEnabled(),
-    );
-    await userEvent.click(screen.getByRole('button', { name: 'Lock staging' }));
+    await userEvent.click(await enabledButton('Lock staging'));
     const dialog = await screen.findByRole('dialog');
     expect(dialog).toHaveTextContent('every service in this deploy group');
     await userEvent.type(
@@ -246,14 +242,7 @@ describe('EntitySledReleaseContent', () => {
 
     // the dialog has closed (while it fades out the page behind is aria-hidden)
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    await waitFor(() =>
-      expect(
-        screen.getByRole('button', { name: 'Unlock staging' }),
-      ).toBeEnabled(),
-    );
-    await userEvent.click(
-      screen.getByRole('button', { name: 'Unlock staging' }),
-    );
+    await userEvent.click(await enabledButton('Unlock staging'));
     await waitFor(() =>
       expect(screen.getByTestId('sled-group-lock-staging')).toHaveTextContent(
         'Not locked',

@@ -23,6 +23,7 @@ import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { sledApiRef } from '../../api/SledApi';
+import { ActionButton } from '../common/ActionButton';
 import { DeployStatusLabel } from '../common/DeployStatusLabel';
 import { ErrorAlert, ErrorPanel } from '../common/ErrorAlert';
 import { formatRelativeTime } from '../common/format';
@@ -45,9 +46,12 @@ function ReleaseProgress(props: {
   release: Release;
   onCancel: () => void;
   onRollback: () => void;
-  canRelease: boolean;
+  /** why the actions are denied, if they are */
+  deniedReason?: string;
+  /** an action on it is on its way */
+  busy: boolean;
 }) {
-  const { release, canRelease } = props;
+  const { release, deniedReason } = props;
   const columns: TableColumn<ReleaseMember>[] = [
     { title: 'Wave', render: m => m.wave + 1 },
     {
@@ -86,22 +90,26 @@ function ReleaseProgress(props: {
         />
         <Box mt={1} display="flex" gridGap={8}>
           {release.status === 'running' && (
-            <Button
+            <ActionButton
+              size="medium"
               variant="outlined"
               onClick={props.onCancel}
-              disabled={!canRelease}
+              disabled={props.busy}
+              disabledReason={deniedReason}
             >
               Cancel release
-            </Button>
+            </ActionButton>
           )}
           {release.status !== 'running' && !release.dryRun && (
-            <Button
+            <ActionButton
+              size="medium"
               variant="outlined"
               onClick={props.onRollback}
-              disabled={!canRelease}
+              disabled={props.busy}
+              disabledReason={deniedReason}
             >
               Roll back release
-            </Button>
+            </ActionButton>
           )}
         </Box>
       </Box>
@@ -121,7 +129,7 @@ export function EntitySledReleaseContent() {
   const deployGroup = stringifyEntityRef(entity);
   const { members } = useMemo(() => deployGroupMembers(entity), [entity]);
   const sledApi = useApi(sledApiRef);
-  const { allowed: canRelease } = usePermission({
+  const { allowed: canRelease, loading: checkingPermission } = usePermission({
     permission: sledReleasePermission,
     resourceRef: deployGroup,
   });
@@ -133,12 +141,15 @@ export function EntitySledReleaseContent() {
   const [error, setError] = useState<Error>();
   const [actionError, setActionError] = useState<Error>();
   const [dialogOpen, setDialogOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
   const [generation, setGeneration] = useState(0);
   const refresh = useCallback(() => setGeneration(g => g + 1), []);
+  const [pollTick, setPollTick] = useState(0);
+  const running = releases?.some(r => r.status === 'running') ?? false;
 
+  // everything: on entry, after an action, and when a release has ended
   useEffect(() => {
     let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     (async () => {
       try {
         const [envs, list, memberStates, groupLocks] = await Promise.all([
@@ -157,18 +168,36 @@ export function EntitySledReleaseContent() {
         setReleases(list);
         setStates(memberStates.filter((s): s is ServiceState => !!s));
         setError(undefined);
-        if (list.some(r => r.status === 'running')) {
-          timer = setTimeout(() => setGeneration(g => g + 1), POLL_MS);
-        }
       } catch (e) {
         if (!cancelled) setError(e as Error);
       }
     })();
     return () => {
       cancelled = true;
-      clearTimeout(timer);
     };
   }, [sledApi, deployGroup, members, generation]);
+
+  // while a release runs, only the releases (each carries its members'
+  // progress); the members' versions are read again once it has ended
+  useEffect(() => {
+    if (!running) return undefined;
+    let cancelled = false;
+    const timer = setTimeout(async () => {
+      try {
+        const list = await sledApi.listReleases({ deployGroup, limit: 20 });
+        if (cancelled) return;
+        setReleases(list);
+        if (list.some(r => r.status === 'running')) setPollTick(t => t + 1);
+        else refresh();
+      } catch {
+        if (!cancelled) setPollTick(t => t + 1);
+      }
+    }, POLL_MS);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [sledApi, deployGroup, running, pollTick, refresh]);
 
   if (error && !releases) return <ErrorPanel error={error} />;
   if (!environments || !releases) return <Progress />;
@@ -176,14 +205,20 @@ export function EntitySledReleaseContent() {
   const shown = releases.find(r => r.id === selected) ?? releases[0];
   const act = async (action: () => Promise<Release>) => {
     setActionError(undefined);
+    setBusy(true);
     try {
       const release = await action();
       setSelected(release.id);
     } catch (e) {
       setActionError(e as Error);
+    } finally {
+      setBusy(false);
     }
     refresh();
   };
+  let deniedReason: string | undefined;
+  if (checkingPermission) deniedReason = 'Checking permissions…';
+  else if (!canRelease) deniedReason = 'You may not release this deploy group';
 
   type MatrixRow = { entityRef: string } & Record<string, string>;
   const matrix: MatrixRow[] = members.map(ref => {
@@ -231,17 +266,18 @@ export function EntitySledReleaseContent() {
         <InfoCard
           title="Current versions"
           action={
-            <Button
+            <ActionButton
+              size="medium"
               color="primary"
               variant="contained"
-              disabled={!canRelease || members.length === 0}
-              title={
-                canRelease ? undefined : 'You may not release this deploy group'
+              disabledReason={
+                deniedReason ??
+                (members.length === 0 ? 'This group has no members' : undefined)
               }
               onClick={() => setDialogOpen(true)}
             >
               Release
-            </Button>
+            </ActionButton>
           }
         >
           <Table<MatrixRow>
@@ -274,7 +310,8 @@ export function EntitySledReleaseContent() {
         <Grid item xs={12}>
           <ReleaseProgress
             release={shown}
-            canRelease={canRelease}
+            deniedReason={deniedReason}
+            busy={busy}
             onCancel={() => act(() => sledApi.cancelRelease(shown.id))}
             onRollback={() => act(() => sledApi.rollbackRelease(shown.id))}
           />
