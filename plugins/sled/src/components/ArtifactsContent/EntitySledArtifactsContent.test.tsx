@@ -18,8 +18,14 @@ import { acceptDeploys, errorResponse } from '../../__testUtils__/handlers';
 const server = setupServer();
 registerMswTestHooks(server);
 
+// Look rows up afresh on every try: the table gives its rows new keys (new
+// nodes) when its data or columns change, e.g. once permissions arrive.
 function row(version: string) {
   return within(screen.getByText(version).closest('tr') as HTMLElement);
+}
+
+function deployButton(version: string) {
+  return row(version).getByRole('button', { name: 'Deploy' });
 }
 
 describe('EntitySledArtifactsContent', () => {
@@ -48,7 +54,11 @@ describe('EntitySledArtifactsContent', () => {
     const user = userEvent.setup();
     await renderSled(<EntitySledArtifactsContent />);
 
-    expect(await screen.findByText('1.5.0')).toBeInTheDocument();
+    // The page has settled once a row's Deploy is enabled: the service's
+    // state and the permission decisions are in. Until then the table
+    // re-renders its rows (a node found earlier may be detached) and the
+    // "Deployed in" chips are not there yet.
+    await waitFor(() => expect(deployButton('1.5.0')).toBeEnabled());
     expect(row('1.5.0').getByText('0005abc')).toBeInTheDocument();
     expect(
       row('1.5.0').getByRole('link', { name: /Make the rocket faster \(#5\)/ }),
@@ -60,10 +70,12 @@ describe('EntitySledArtifactsContent', () => {
 
     // a disabled button swallows the click: wait until the page has settled
     await user.click(await enabledButton('Older'));
-    expect(await screen.findByText('1.2.0')).toBeInTheDocument();
+    await waitFor(() =>
+      expect(row('1.2.0').getByText('staging')).toBeInTheDocument(),
+    );
     expect(artifactQueries.at(-1)!.get('cursor')).toBe('next');
-    expect(row('1.2.0').getByText('staging')).toBeInTheDocument();
     expect(row('1.1.0').getByText('production')).toBeInTheDocument();
+    expect(screen.queryByText('1.5.0')).toBeNull();
   });
 
   it('deploys an artifact from its row', async () => {
@@ -73,10 +85,8 @@ describe('EntitySledArtifactsContent', () => {
     });
     const user = userEvent.setup();
     await renderSled(<EntitySledArtifactsContent />);
-    await screen.findByText('1.4.0');
-    const deploy = row('1.4.0').getByRole('button', { name: 'Deploy' });
-    await waitFor(() => expect(deploy).toBeEnabled());
-    await user.click(deploy);
+    await waitFor(() => expect(deployButton('1.4.0')).toBeEnabled());
+    await user.click(deployButton('1.4.0'));
 
     const dialog = within(await screen.findByRole('dialog'));
     expect(dialog.getByText('1.4.0 (0004abc)')).toBeInTheDocument();
@@ -103,16 +113,14 @@ describe('EntitySledArtifactsContent', () => {
       entity: makeService('forbidden-rocket'),
       authorize: AuthorizeResult.DENY,
     });
-    await screen.findByText('1.5.0');
-    const deploy = row('1.5.0').getByRole('button', { name: 'Deploy' });
     await waitFor(() =>
-      expect(deploy.parentElement).toHaveAttribute(
+      expect(deployButton('1.5.0').parentElement).toHaveAttribute(
         'title',
         'You are not allowed to deploy this service to any environment',
       ),
     );
-    expect(deploy).toBeDisabled();
-    await user.hover(deploy.parentElement!);
+    expect(deployButton('1.5.0')).toBeDisabled();
+    await user.hover(deployButton('1.5.0').parentElement!);
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
       'You are not allowed to deploy this service to any environment',
     );

@@ -92,7 +92,7 @@ describe('EntitySledDeployContent', () => {
     await renderSled(<EntitySledDeployContent />);
     const staging = await environmentCard('staging');
     expect(staging.getByText('running')).toBeInTheDocument();
-    expect(await staging.findByText('succeeded', {})).toBeInTheDocument();
+    await staging.findByText('succeeded', {});
     expect(staging.queryByText('running')).toBeNull();
   });
 

@@ -18,7 +18,7 @@ describe('EntitySledDeployedVersionsCard', () => {
       ),
     );
     await renderSled(<EntitySledDeployedVersionsCard />);
-    expect(await screen.findByText('Deployed versions')).toBeInTheDocument();
+    await screen.findByText('Deployed versions');
     const staging = within(screen.getByText('staging').closest('tr')!);
     expect(staging.getByText('1.2.0')).toBeInTheDocument();
     expect(staging.getByText('running')).toBeInTheDocument();
