@@ -92,6 +92,7 @@ export const sledPlugin = createBackendPlugin({
               scheduler,
               store,
               reporter: deploys,
+              runner: deploys.runner,
               readLog: id => logs.read(id),
             }),
           );

@@ -523,6 +523,13 @@ describe('DatabaseDeployStore', () => {
       const onA = (await store.claimNext(SVC_A, 'staging', 'runner-a'))!.deploy;
       const onB = (await store.claimNext(SVC_B, 'staging', 'runner-b'))!.deploy;
       const periodic = { timeoutMs: 30_000, unowned: false };
+      // each backend can list the running deploys it runs
+      expect(
+        (await store.listRunning({ runner: 'runner-b' })).map(x => x.id),
+      ).toEqual([onB.id]);
+      expect((await store.listRunning()).map(x => x.id).sort()).toEqual(
+        [onA.id, onB.id].sort(),
+      );
 
       // both alive: a third backend starting now takes over nothing
       await store.heartbeat('runner-c');

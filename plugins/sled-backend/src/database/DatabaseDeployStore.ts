@@ -486,10 +486,10 @@ export class DatabaseDeployStore implements DeployStore {
     return rows.map(toDeploy);
   }
 
-  async listRunning(): Promise<Deploy[]> {
-    const rows = await this.db('sled_deploys')
-      .where('status', 'running')
-      .orderBy('seq', 'asc');
+  async listRunning(options: { runner?: string } = {}): Promise<Deploy[]> {
+    const query = this.db('sled_deploys').where('status', 'running');
+    if (options.runner) query.where('runner', options.runner);
+    const rows = await query.orderBy('seq', 'asc');
     return rows.map(toDeploy);
   }
 

@@ -141,7 +141,8 @@ export interface DeployStore {
   listStalledTargets(): Promise<
     Array<{ entityRef: string; environment: string }>
   >;
-  listRunning(): Promise<Deploy[]>;
+  /** Running deploys, oldest first; with `runner`, only that backend's. */
+  listRunning(options?: { runner?: string }): Promise<Deploy[]>;
   /** Records that the backend `runner` is alive (now). */
   heartbeat(runner: string): Promise<void>;
   /** Forgets a backend that stops: its running deploys are free to take over. */

@@ -392,6 +392,11 @@ export class KubernetesJobExecutor implements DeployExecutor {
 
   // ---------------------------------------------------------------- used by the reconciler
 
+  /** True once the backend shuts down: it starts and follows nothing more. */
+  get stopping(): boolean {
+    return this.stopped;
+  }
+
   /** True while this process starts or follows the deploy. */
   isLocal(deployId: string): boolean {
     return this.tracked.has(deployId) || this.starting.has(deployId);

@@ -5,23 +5,28 @@ import { DeployStore } from '../../database/DeployStore';
 import { DeployReporter } from '../DeployExecutor';
 import { KubernetesJobExecutor } from './KubernetesJobExecutor';
 import { describe } from './errors';
-import { jobOutcome } from './jobSpec';
 
 /**
- * On the scheduled pass, deploys younger than this are left alone: the
- * replica that started them is still creating or following their Job.
+ * On the scheduled pass, deploys younger than this are left alone: this
+ * backend may still be between claiming them and creating their Job.
  */
 const GRACE_MS = 15_000;
 /** past the Job's deadline plus this, a deploy without an outcome is ended */
 const GIVE_UP_AFTER_DEADLINE_MS = 10 * 60_000;
 
 /**
- * Brings running Kubernetes deploys in line with the cluster: at start-up
- * (from `recover()`) and on a global scheduled task. It re-attaches to running
- * Jobs, records outcomes and remaining logs of Jobs that ended meanwhile,
- * creates Jobs for deploys written but never launched (idempotent: the Job
- * name is derived from the deploy id, and a 409 adopts the same spec), and
- * ends as failed (`lost: ...`) deploys whose Job vanished.
+ * Brings the running Kubernetes deploys this backend runs in line with the
+ * cluster: those it takes over (at start-up and from replicas that died, via
+ * `recover()`), and on a scheduled task of each replica its own that no part
+ * of it follows (a take-over whose Job could not be read, say). It re-attaches
+ * to running Jobs, records outcomes and remaining logs of Jobs that ended
+ * meanwhile, creates Jobs for deploys written but never launched (idempotent:
+ * the Job name is derived from the deploy id, and a 409 adopts the same
+ * spec), and ends as failed (`lost: ...`) deploys whose Job vanished.
+ *
+ * Deploys another replica runs are never touched, even when their Job ended:
+ * that replica records them, or, once it is gone, the replica that takes them
+ * over. So a Job's outcome and log tail are recorded by one process.
  */
 export class KubernetesReconciler {
   private running?: Promise<void>;
@@ -33,6 +38,8 @@ export class KubernetesReconciler {
       reporter: DeployReporter;
       config: SledConfig;
       logger: LoggerService;
+      /** this backend, as the runner of its deploys */
+      runner: string;
     },
   ) {
     options.executor.onRecover = deploys =>
@@ -51,16 +58,18 @@ export class KubernetesReconciler {
   }
 
   private async pass(options: { startup?: boolean; deploys?: Deploy[] }) {
-    const { store, config } = this.options;
+    const { store, config, executor, runner } = this.options;
     const kubernetesEnvs = new Map(
       config.environments
         .filter(e => e.executor === 'kubernetes')
         .map(e => [e.name, e]),
     );
-    const deploys = (options.deploys ?? (await store.listRunning())).filter(d =>
-      kubernetesEnvs.has(d.environment),
-    );
+    const deploys = (
+      options.deploys ?? (await store.listRunning({ runner }))
+    ).filter(d => kubernetesEnvs.has(d.environment));
     for (const deploy of deploys) {
+      // a stopping backend leaves its deploys to the replica that takes over
+      if (executor.stopping) return;
       try {
         await this.reconcile(deploy, Boolean(options.startup));
       } catch (error) {
@@ -130,10 +139,8 @@ export class KubernetesReconciler {
         ...location,
       });
     }
-    if (startup || jobOutcome(job)) {
-      // the scheduled pass leaves Jobs still running to the replica following them
-      await executor.attach(deploy, location, job);
-    }
+    // this backend runs the deploy and no part of it follows the Job
+    await executor.attach(deploy, location, job);
   }
 
   /** A deploy claimed as running whose Job was never created. */

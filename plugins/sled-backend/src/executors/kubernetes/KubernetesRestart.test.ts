@@ -40,6 +40,27 @@ async function stopBackend(backend: TestBackend, list: TestBackend[]) {
   await new Promise(resolve => setTimeout(resolve, 300));
 }
 
+type CapturedTask = SchedulerServiceTaskScheduleDefinition & {
+  id: string;
+  fn: (signal: AbortSignal) => Promise<void>;
+};
+
+/** A scheduler that only records the tasks, for a test to run by hand. */
+function capturingScheduler() {
+  const tasks: CapturedTask[] = [];
+  const scheduler = createServiceFactory({
+    service: coreServices.scheduler,
+    deps: {},
+    factory: () =>
+      ({
+        scheduleTask: async (task: CapturedTask) => {
+          tasks.push(task);
+        },
+      } as any),
+  });
+  return { scheduler, tasks };
+}
+
 const LINES = Array.from({ length: 30 }, (_, i) => `rollout step ${i}\n`);
 
 // Several backends share one database here, so it must be a server. Without
@@ -255,36 +276,24 @@ describeWithPostgres(
     );
 
     it.each(POSTGRES)(
-      'the scheduled reconcile task of a live replica settles the Job of a replica that died (%p)',
+      'a live replica takes over the Job of a replica that died, and its reconcile task follows it up when the take-over could not read the Job (%p)',
       async databaseId => {
         const knex = await databases.init(databaseId);
         // 6 s: long enough that the dying backend stops before the Job ends
         fake.behave = () => ({ lines: LINES, intervalMs: 200 });
-        const tasks: Array<
-          SchedulerServiceTaskScheduleDefinition & { id: string; fn: Function }
-        > = [];
-        const capturingScheduler = createServiceFactory({
-          service: coreServices.scheduler,
-          deps: {},
-          factory: () =>
-            ({
-              scheduleTask: async (task: any) => {
-                tasks.push(task);
-              },
-            } as any),
-        });
+        const { scheduler, tasks } = capturingScheduler();
         const live = await startKubernetesBackend({
           knex,
           fake,
           entities: [kubeService('shop')],
-          features: [capturingScheduler],
+          features: [scheduler],
         });
         backends.push(live);
         expect(tasks.map(t => [t.id, t.scope, t.frequency, t.timeout])).toEqual(
           [
             [
               'sled-kubernetes-reconcile',
-              'global',
+              'local',
               { seconds: 30 },
               { minutes: 2 },
             ],
@@ -296,9 +305,8 @@ describeWithPostgres(
             ],
           ],
         );
-        const reconcile = tasks.find(
-          t => t.id === 'sled-kubernetes-reconcile',
-        )!;
+        const runTask = (taskId: string) =>
+          tasks.find(t => t.id === taskId)!.fn(new AbortController().signal);
         const dying = await startKubernetesBackend({
           knex,
           fake,
@@ -314,6 +322,7 @@ describeWithPostgres(
           'component:default/shop',
           artifactId,
         );
+        const jobPath = `/jobs/${jobNameFor(id)}`;
         await eventually(
           async () =>
             expect((await readLogs(dying, id)).length).toBeGreaterThan(0),
@@ -332,15 +341,42 @@ describeWithPostgres(
             ).toBe(true),
           30_000,
         );
-        // older than the grace period in which its own replica would record it
+        // older than the grace period of the reconcile task
         await knex('sled_deploys')
           .where({ id })
           .update({ started_at: new Date(Date.now() - 60_000).toISOString() });
 
-        await reconcile.fn(new AbortController().signal);
+        // the reconcile task handles only this replica's deploys: the dead
+        // replica's is left to the take-over, which hands it to one replica
+        await runTask('sled-kubernetes-reconcile');
+        expect(fake.requestsTo('GET', jobPath)).toHaveLength(0);
+        expect((await knex('sled_deploys').where({ id }).first()).status).toBe(
+          'running',
+        );
+
+        // the take-over cannot read the Job (403): the deploy is now this
+        // replica's, but nothing follows it yet
+        fake.failNext(
+          1,
+          403,
+          r => r.method === 'GET' && r.path.endsWith(jobPath),
+        );
+        await runTask('sled-take-over-deploys');
+        expect(fake.requestsTo('GET', jobPath)).toHaveLength(1);
+        const taken = await knex('sled_deploys').where({ id }).first();
+        expect(taken.status).toBe('running');
+        const liveRunner = taken.runner;
+        expect(liveRunner).toBeTruthy();
+
+        // the next reconcile pass reads the Job and records it
+        await runTask('sled-kubernetes-reconcile');
         const done = await waitForEnd(live, id);
         expect(done.status).toBe('succeeded');
         expect(await readLogs(live, id)).toBe(LINES.join(''));
+        expect(fake.requestsTo('GET', jobPath)).toHaveLength(2);
+        expect((await knex('sled_deploys').where({ id }).first()).runner).toBe(
+          liveRunner,
+        );
       },
     );
 
@@ -373,16 +409,25 @@ describeWithPostgres(
         const logRequestsBefore = fake.requestsTo('GET', '/log').length;
         const { runner } = await knex('sled_deploys').where({ id }).first();
 
+        const { scheduler, tasks } = capturingScheduler();
         const starting = await startKubernetesBackend({
           knex,
           fake,
           entities: [kubeService('shop')],
+          features: [scheduler],
         });
         backends.push(starting);
         // its start-up take-over has run, while the deploy still ran
         expect((await knex('sled_deploys').where({ id }).first()).status).toBe(
           'running',
         );
+        // nor does its reconcile task read the Job, however old the deploy
+        await knex('sled_deploys')
+          .where({ id })
+          .update({ started_at: new Date(Date.now() - 60_000).toISOString() });
+        await tasks
+          .find(t => t.id === 'sled-kubernetes-reconcile')!
+          .fn(new AbortController().signal);
         const done = await waitForEnd(live, id, 30_000);
         expect(done.status).toBe('succeeded');
         // one log, written once: the new replica neither followed nor re-read it
@@ -393,6 +438,9 @@ describeWithPostgres(
         expect(
           fake.requestsTo('GET', '/log').length - logRequestsBefore,
         ).toBeLessThanOrEqual(2);
+        expect(fake.requestsTo('GET', `/jobs/${jobNameFor(id)}`)).toHaveLength(
+          0,
+        );
       },
     );
 

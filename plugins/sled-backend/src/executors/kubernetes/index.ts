@@ -12,8 +12,9 @@ export { KubernetesReconciler } from './KubernetesReconciler';
 export { KubernetesClusters } from './clusters';
 
 /**
- * The Kubernetes executor with its reconciler, scheduled as the global
- * `sled-kubernetes-reconcile` task. Throws on clusters it cannot use.
+ * The Kubernetes executor with its reconciler, scheduled as the
+ * `sled-kubernetes-reconcile` task of each replica (for that replica's own
+ * deploys). Throws on clusters it cannot use.
  */
 export async function createKubernetesExecutor(options: {
   config: Config;
@@ -22,6 +23,8 @@ export async function createKubernetesExecutor(options: {
   scheduler: SchedulerService;
   store: DeployStore;
   reporter: DeployReporter;
+  /** this backend, as the runner of its deploys */
+  runner: string;
   readLog: (deployId: string) => Promise<string>;
 }): Promise<KubernetesJobExecutor> {
   const { sledConfig, logger } = options;
@@ -46,12 +49,13 @@ export async function createKubernetesExecutor(options: {
     reporter: options.reporter,
     config: sledConfig,
     logger,
+    runner: options.runner,
   });
   await options.scheduler.scheduleTask({
     id: 'sled-kubernetes-reconcile',
     frequency: { seconds: 30 },
     timeout: { minutes: 2 },
-    scope: 'global',
+    scope: 'local',
     fn: () => reconciler.run(),
   });
   return executor;
