@@ -21,7 +21,10 @@ export class CatalogDeployGroupClaims {
   async holdersOf(memberRefs: string[]): Promise<Map<string, string[]>> {
     const result = new Map<string, string[]>();
     if (!memberRefs.length) return result;
-    const wanted = new Set(memberRefs.map(r => r.toLocaleLowerCase('en-US')));
+    // refs compare case-insensitively; answers are keyed by the refs given
+    const wanted = new Map(
+      memberRefs.map(r => [r.toLocaleLowerCase('en-US'), r] as const),
+    );
     const { items } = await this.catalog.getEntities(
       {
         filter: {
@@ -36,12 +39,12 @@ export class CatalogDeployGroupClaims {
       const groupRef = stringifyEntityRef(group);
       for (const rel of group.relations ?? []) {
         if (rel.type !== RELATION_HAS_DEPLOY_MEMBER) continue;
-        const member = stringifyEntityRef(parseEntityRef(rel.targetRef));
-        const key = memberRefs.find(
-          r =>
-            r.toLocaleLowerCase('en-US') === member.toLocaleLowerCase('en-US'),
+        const key = wanted.get(
+          stringifyEntityRef(parseEntityRef(rel.targetRef)).toLocaleLowerCase(
+            'en-US',
+          ),
         );
-        if (!key || !wanted.has(member.toLocaleLowerCase('en-US'))) continue;
+        if (!key) continue;
         result.set(key, [...(result.get(key) ?? []), groupRef]);
       }
     }

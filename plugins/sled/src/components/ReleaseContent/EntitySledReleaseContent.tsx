@@ -127,7 +127,7 @@ function ReleaseProgress(props: {
 export function EntitySledReleaseContent() {
   const { entity } = useEntity();
   const deployGroup = stringifyEntityRef(entity);
-  const { members } = useMemo(() => deployGroupMembers(entity), [entity]);
+  const members = useMemo(() => deployGroupMembers(entity), [entity]);
   const sledApi = useApi(sledApiRef);
   const { allowed: canRelease, loading: checkingPermission } = usePermission({
     permission: sledReleasePermission,

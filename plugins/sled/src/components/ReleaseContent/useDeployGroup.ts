@@ -4,15 +4,9 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 
-/** The member refs and waves of a DeployGroup entity, as full refs. */
-export function deployGroupMembers(entity: Entity): {
-  members: string[];
-  waves: string[][];
-} {
-  const spec = (entity.spec ?? {}) as {
-    members?: string[];
-    waves?: string[][];
-  };
+/** The member refs of a DeployGroup entity, as full refs. */
+export function deployGroupMembers(entity: Entity): string[] {
+  const spec = (entity.spec ?? {}) as { members?: string[] };
   const full = (ref: string) =>
     stringifyEntityRef(
       parseEntityRef(ref, {
@@ -20,10 +14,7 @@ export function deployGroupMembers(entity: Entity): {
         defaultNamespace: 'default',
       }),
     );
-  return {
-    members: (spec.members ?? []).map(full),
-    waves: (spec.waves ?? []).map(w => w.map(full)),
-  };
+  return (spec.members ?? []).map(full);
 }
 
 /** True for a SLeD `DeployGroup` catalog entity. */
