@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 import {
   coreServices,
   createBackendPlugin,
@@ -65,13 +66,16 @@ export const sledPlugin = createBackendPlugin({
         const sledConfig = readSledConfig(config);
         const serviceCatalog = new ServiceCatalog(catalog, auth);
         const store = await DatabaseDeployStore.create({ database });
-        const logs = new DeployLogs(store, logger);
+        // this process, as the runner of the deploys it runs
+        const runner = randomUUID();
+        const logs = new DeployLogs(store, logger, runner);
         const watcher = new DeployWatcher(store);
         const deploys = new DeployService({
           store,
           config: sledConfig,
           logs,
           logger,
+          runner,
           onChange: deploy => watcher.notify(deploy),
         });
         if (sledConfig.environments.some(e => e.executor === 'local')) {

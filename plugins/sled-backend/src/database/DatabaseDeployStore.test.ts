@@ -849,6 +849,40 @@ describe('DatabaseDeployStore', () => {
       );
     });
 
+    it("writes a runner's chunks only while it runs the deploy", async () => {
+      const { artifact } = await store.registerArtifact(
+        artifactRequest(SVC_A, '1.0.0'),
+      );
+      const { deploy } = await store.createDeploy(newDeploy(artifact));
+      // queued, no runner yet: no backend's output belongs to it
+      expect(await store.appendLog(deploy.id, 0, 'early', RUNNER)).toBe(false);
+      await store.claimNext(SVC_A, 'staging', RUNNER);
+      expect(await store.appendLog(deploy.id, 0, 'a', RUNNER)).toBe(true);
+      expect(await store.appendLog(deploy.id, 1, 'b', 'runner-b')).toBe(false);
+
+      // runner-a falls silent and runner-b takes the deploy over
+      await store.heartbeat('runner-b');
+      await knex('sled_runners').where({ id: RUNNER }).delete();
+      expect(
+        (
+          await store.takeOverRunning('runner-b', {
+            timeoutMs: 30_000,
+            unowned: false,
+          })
+        ).map(d => d.id),
+      ).toEqual([deploy.id]);
+      expect(await store.appendLog(deploy.id, 1, 'late', RUNNER)).toBe(false);
+      expect(await store.appendLog(deploy.id, 1, 'b', 'runner-b')).toBe(true);
+      expect(await store.readLog(deploy.id)).toEqual([
+        { chunk: 0, text: 'a' },
+        { chunk: 1, text: 'b' },
+      ]);
+      // a runner's chunk still has its unique number
+      expect(
+        await rejection(store.appendLog(deploy.id, 1, 'dup', 'runner-b')),
+      ).toMatch(/unique|duplicate/i);
+    });
+
     it('finds the latest deploy by status, dry run and artifact', async () => {
       const { artifact: v1 } = await store.registerArtifact(
         artifactRequest(SVC_A, '1.0.0'),

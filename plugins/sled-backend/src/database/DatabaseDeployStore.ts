@@ -525,13 +525,32 @@ export class DatabaseDeployStore implements DeployStore {
 
   // --------------------------------------------------------------------- logs
 
-  async appendLog(deployId: string, chunk: number, text: string) {
-    await this.db('sled_deploy_logs').insert({
-      deploy_id: deployId,
-      chunk,
-      text,
-      created_at: new Date().toISOString(),
-    });
+  async appendLog(
+    deployId: string,
+    chunk: number,
+    text: string,
+    runner?: string,
+  ): Promise<boolean> {
+    const createdAt = new Date().toISOString();
+    if (!runner) {
+      await this.db('sled_deploy_logs').insert({
+        deploy_id: deployId,
+        chunk,
+        text,
+        created_at: createdAt,
+      });
+      return true;
+    }
+    // one statement: the runner is checked as the chunk is written (on
+    // PostgreSQL the parameters take the types of the columns they fill)
+    const result = await this.db.raw(
+      `INSERT INTO sled_deploy_logs (deploy_id, chunk, text, created_at)
+       SELECT id, ?, ?, ? FROM sled_deploys WHERE id = ? AND runner = ?
+       RETURNING chunk`,
+      [chunk, text, createdAt, deployId, runner],
+    );
+    const rows: unknown[] = isPostgres(this.db) ? result.rows : result;
+    return rows.length > 0;
   }
 
   async readLog(deployId: string, afterChunk = -1) {

@@ -165,7 +165,18 @@ export interface DeployStore {
   ): Promise<Deploy | undefined>;
   countActive(entityRef: string, environment: string): Promise<number>;
 
-  appendLog(deployId: string, chunk: number, text: string): Promise<void>;
+  /**
+   * Stores one chunk of a deploy's output. With `runner`, only while that
+   * backend runs the deploy: false, and nothing written, once another backend
+   * took it over (a backend whose heartbeats stopped may still be following
+   * it, and its output would interleave with the new runner's).
+   */
+  appendLog(
+    deployId: string,
+    chunk: number,
+    text: string,
+    runner?: string,
+  ): Promise<boolean>;
   readLog(
     deployId: string,
     afterChunk?: number,

@@ -11,12 +11,19 @@ interface Pending {
   text: string;
   timer?: NodeJS.Timeout;
   writing: Promise<void>;
+  /** another backend runs the deploy now: its output is no longer ours to write */
+  takenOver?: boolean;
 }
 
 /**
  * Deploy output: buffered briefly, written to the store in ordered chunks,
  * and followed live. Followers read the store, so any replica can serve them;
  * the in-process events only make them prompt.
+ *
+ * With `runner` (this backend), a chunk is written only while this backend
+ * runs the deploy. A backend whose heartbeats stopped for a while may find
+ * its deploy taken over by another; from then on it writes nothing more for
+ * it, so the log is the new runner's alone and never interleaves.
  */
 export class DeployLogs {
   private readonly pending = new Map<string, Pending>();
@@ -25,6 +32,7 @@ export class DeployLogs {
   constructor(
     private readonly store: DeployStore,
     private readonly logger: LoggerService,
+    private readonly runner?: string,
   ) {
     this.events.setMaxListeners(0);
   }
@@ -68,6 +76,7 @@ export class DeployLogs {
     entry.text = '';
     if (text) {
       entry.writing = entry.writing.then(async () => {
+        if (entry.takenOver) return;
         try {
           if (entry.nextChunk === undefined) {
             const existing = await this.store.readLog(deployId);
@@ -75,7 +84,19 @@ export class DeployLogs {
               ? existing[existing.length - 1].chunk + 1
               : 0;
           }
-          await this.store.appendLog(deployId, entry.nextChunk++, text);
+          const written = await this.store.appendLog(
+            deployId,
+            entry.nextChunk++,
+            text,
+            this.runner,
+          );
+          if (!written) {
+            entry.takenOver = true;
+            this.logger.warn(
+              `Deploy ${deployId} is run by another backend now (this one sent no heartbeat for too long); this backend stops writing its output`,
+            );
+            return;
+          }
           this.events.emit(deployId);
         } catch (error) {
           this.logger.error(

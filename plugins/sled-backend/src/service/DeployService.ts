@@ -1,5 +1,4 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { randomUUID } from 'crypto';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   Artifact,
@@ -47,7 +46,7 @@ export class DeployService implements DeployReporter {
   private readonly dispatching = new Map<string, Promise<void>>();
   private readonly redispatch = new Set<string>();
   /** this backend, as the runner of the deploys it starts or takes over */
-  readonly runner = randomUUID();
+  readonly runner: string;
   private heartbeatTimer?: NodeJS.Timeout;
   private beating?: Promise<void>;
   private stopped = false;
@@ -58,9 +57,13 @@ export class DeployService implements DeployReporter {
       config: SledConfig;
       logs: DeployLogs;
       logger: LoggerService;
+      /** this backend (a new id for each process), as its deploys' runner */
+      runner: string;
       onChange?: (deploy: Deploy) => void;
     },
-  ) {}
+  ) {
+    this.runner = options.runner;
+  }
 
   addExecutor(executor: DeployExecutor) {
     this.executors.set(executor.kind, executor);

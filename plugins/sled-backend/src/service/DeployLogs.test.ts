@@ -1,0 +1,56 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { DatabaseDeployStore } from '../database/DatabaseDeployStore';
+import { DeployLogs } from './DeployLogs';
+
+const SVC = 'component:default/svc-a';
+
+describe('DeployLogs', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+  it('stops writing a deploy’s output once another backend took the deploy over', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await DatabaseDeployStore.create({
+      database: mockServices.database({ knex }),
+    });
+    const { artifact } = await store.registerArtifact({
+      entityRef: SVC,
+      version: '1.0.0',
+      commitSha: 'abcdef1',
+      image: 'registry.example/svc-a:1.0.0',
+    });
+    const { deploy } = await store.createDeploy({
+      entityRef: SVC,
+      environment: 'staging',
+      artifact,
+      status: 'queued',
+      dryRun: false,
+      force: false,
+      requestedBy: 'user:default/mock',
+      launch: { command: ['./deploy.sh'] },
+    });
+    await store.claimNext(SVC, 'staging', 'runner-a');
+    const logger = mockServices.logger.mock();
+    const logs = new DeployLogs(store, logger, 'runner-a');
+    logs.claimed(deploy.id);
+
+    logs.append(deploy.id, 'one\n');
+    await logs.flush(deploy.id);
+    expect(await logs.read(deploy.id)).toBe('one\n');
+
+    // runner-a sent no heartbeat for too long: runner-b runs the deploy now
+    await knex('sled_deploys')
+      .where({ id: deploy.id })
+      .update({ runner: 'runner-b' });
+    logs.append(deploy.id, 'two\n');
+    await logs.flush(deploy.id);
+    logs.append(deploy.id, 'three\n');
+    await logs.close(deploy.id);
+
+    expect(await logs.read(deploy.id)).toBe('one\n');
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining(`Deploy ${deploy.id} is run by another backend`),
+    );
+    expect(logger.error).not.toHaveBeenCalled();
+  });
+});
