@@ -97,6 +97,7 @@ export const sledPlugin = createBackendPlugin({
               store,
               reporter: deploys,
               runner: deploys.runner,
+              isLaunching: id => deploys.isLaunching(id),
               readLog: id => logs.read(id),
             }),
           );

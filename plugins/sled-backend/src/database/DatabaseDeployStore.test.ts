@@ -849,7 +849,7 @@ describe('DatabaseDeployStore', () => {
       );
     });
 
-    it("writes a runner's chunks only while it runs the deploy", async () => {
+    it("writes a runner's chunks and outcome only while it runs the deploy", async () => {
       const { artifact } = await store.registerArtifact(
         artifactRequest(SVC_A, '1.0.0'),
       );
@@ -873,6 +873,20 @@ describe('DatabaseDeployStore', () => {
       ).toEqual([deploy.id]);
       expect(await store.appendLog(deploy.id, 1, 'late', RUNNER)).toBe(false);
       expect(await store.appendLog(deploy.id, 1, 'b', 'runner-b')).toBe(true);
+      // nor does runner-a record its outcome; runner-b does
+      expect(
+        await store.finishDeploy(deploy.id, { status: 'failed' }, RUNNER),
+      ).toBeUndefined();
+      expect((await store.getDeploy(deploy.id))!.status).toBe('running');
+      expect(
+        (
+          await store.finishDeploy(
+            deploy.id,
+            { status: 'succeeded', exitCode: 0 },
+            'runner-b',
+          )
+        )?.status,
+      ).toBe('succeeded');
       expect(await store.readLog(deploy.id)).toEqual([
         { chunk: 0, text: 'a' },
         { chunk: 1, text: 'b' },

@@ -433,10 +433,13 @@ export class DatabaseDeployStore implements DeployStore {
   async finishDeploy(
     id: string,
     outcome: DeployOutcome,
+    runner?: string,
   ): Promise<Deploy | undefined> {
-    const [finished] = await this.db('sled_deploys')
+    const query = this.db('sled_deploys')
       .where({ id })
-      .whereIn('status', ['queued', 'running'])
+      .whereIn('status', ['queued', 'running']);
+    if (runner) query.where('runner', runner);
+    const [finished] = await query
       .update({
         status: outcome.status,
         message: outcome.message ?? null,
@@ -542,10 +545,14 @@ export class DatabaseDeployStore implements DeployStore {
       return true;
     }
     // one statement: the runner is checked as the chunk is written (on
-    // PostgreSQL the parameters take the types of the columns they fill)
+    // PostgreSQL the parameters take the types of the columns they fill, and
+    // FOR SHARE makes a take-over in flight either wait for this chunk, and
+    // then read it, or win and refuse it)
     const result = await this.db.raw(
       `INSERT INTO sled_deploy_logs (deploy_id, chunk, text, created_at)
-       SELECT id, ?, ?, ? FROM sled_deploys WHERE id = ? AND runner = ?
+       SELECT id, ?, ?, ? FROM sled_deploys WHERE id = ? AND runner = ?${
+         isPostgres(this.db) ? ' FOR SHARE' : ''
+       }
        RETURNING chunk`,
       [chunk, text, createdAt, deployId, runner],
     );

@@ -135,8 +135,16 @@ export interface DeployStore {
   getLaunch(id: string): Promise<DeployLaunch | undefined>;
   /** Records how a running deploy is executed. */
   setExecution(id: string, execution: DeployExecution): Promise<void>;
-  /** Ends a queued or running deploy and returns it; undefined when it had already ended. */
-  finishDeploy(id: string, outcome: DeployOutcome): Promise<Deploy | undefined>;
+  /**
+   * Ends a queued or running deploy and returns it; undefined when it had
+   * already ended. With `runner`, only while that backend runs it (undefined
+   * once another backend took it over).
+   */
+  finishDeploy(
+    id: string,
+    outcome: DeployOutcome,
+    runner?: string,
+  ): Promise<Deploy | undefined>;
   /** Targets that have queued deploys and nothing running. */
   listStalledTargets(): Promise<
     Array<{ entityRef: string; environment: string }>

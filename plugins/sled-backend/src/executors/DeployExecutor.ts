@@ -18,7 +18,17 @@ export interface DeployJob {
 /** How executors report back: output as it comes, and the outcome once. */
 export interface DeployReporter {
   appendLog(deployId: string, text: string): void;
-  finished(deployId: string, outcome: DeployOutcome): Promise<void>;
+  /**
+   * Records the outcome, only while this backend runs the deploy: a backend
+   * whose deploy another one took over records nothing. With `requested`, the
+   * outcome of an action requested through this backend (a cancel), recorded
+   * whichever backend runs the deploy.
+   */
+  finished(
+    deployId: string,
+    outcome: DeployOutcome,
+    options?: { requested?: boolean },
+  ): Promise<void>;
 }
 
 /**
@@ -38,6 +48,11 @@ export interface DeployExecutor {
   recover(running: Deploy[]): Promise<void>;
   /** Stops what this process owns (backend shut-down). */
   shutdown(): Promise<void>;
+  /**
+   * Stops following a deploy that another backend took over, recording
+   * nothing. Executors whose deploys cannot move between backends leave it out.
+   */
+  forget?(deployId: string): void;
 }
 
 /** The deploy-script contract shared by every executor. */

@@ -7,7 +7,7 @@ const SVC = 'component:default/svc-a';
 describe('DeployLogs', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-  it('stops writing a deploy’s output once another backend took the deploy over', async () => {
+  it('stops writing a deploy’s output, and says so, once another backend took the deploy over', async () => {
     const knex = await databases.init('SQLITE_3');
     const store = await DatabaseDeployStore.create({
       database: mockServices.database({ knex }),
@@ -38,19 +38,32 @@ describe('DeployLogs', () => {
     expect(await logs.read(deploy.id)).toBe('one\n');
 
     // runner-a sent no heartbeat for too long: runner-b runs the deploy now
-    await knex('sled_deploys')
-      .where({ id: deploy.id })
-      .update({ runner: 'runner-b' });
+    const takenOver = jest.fn();
+    logs.onTakenOver = takenOver;
+    const runBy = (runner: string) =>
+      knex('sled_deploys').where({ id: deploy.id }).update({ runner });
+    await runBy('runner-b');
     logs.append(deploy.id, 'two\n');
     await logs.flush(deploy.id);
-    logs.append(deploy.id, 'three\n');
-    await logs.close(deploy.id);
 
     expect(await logs.read(deploy.id)).toBe('one\n');
+    expect(takenOver).toHaveBeenCalledTimes(1);
+    expect(takenOver).toHaveBeenCalledWith(deploy.id);
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringContaining(`Deploy ${deploy.id} is run by another backend`),
     );
+
+    // should the deploy come back (runner-b died in turn), its output goes on
+    // after what is stored
+    await runBy('runner-a');
+    logs.append(deploy.id, 'three\n');
+    await logs.close(deploy.id);
+    expect(await store.readLog(deploy.id)).toEqual([
+      { chunk: 0, text: 'one\n' },
+      { chunk: 1, text: 'three\n' },
+    ]);
+    expect(takenOver).toHaveBeenCalledTimes(1);
     expect(logger.error).not.toHaveBeenCalled();
   });
 });

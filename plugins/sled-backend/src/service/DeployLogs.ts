@@ -28,6 +28,8 @@ interface Pending {
 export class DeployLogs {
   private readonly pending = new Map<string, Pending>();
   private readonly events = new EventEmitter();
+  /** Told when a deploy turns out to be run by another backend now. */
+  onTakenOver?: (deployId: string) => void;
 
   constructor(
     private readonly store: DeployStore,
@@ -91,10 +93,17 @@ export class DeployLogs {
             this.runner,
           );
           if (!written) {
+            // what this entry still holds is dropped; should the deploy come
+            // back to this backend, it starts afresh from the stored log
             entry.takenOver = true;
+            if (this.pending.get(deployId) === entry) {
+              clearTimeout(entry.timer);
+              this.pending.delete(deployId);
+            }
             this.logger.warn(
-              `Deploy ${deployId} is run by another backend now (this one sent no heartbeat for too long); this backend stops writing its output`,
+              `Deploy ${deployId} is run by another backend now (this one sent no heartbeat for too long); this backend stops following it`,
             );
+            this.onTakenOver?.(deployId);
             return;
           }
           this.events.emit(deployId);

@@ -45,6 +45,8 @@ export class DeployService implements DeployReporter {
   private readonly executors = new Map<ExecutorKind, DeployExecutor>();
   private readonly dispatching = new Map<string, Promise<void>>();
   private readonly redispatch = new Set<string>();
+  /** deploys this backend claimed and is starting (until their handle is recorded) */
+  private readonly launching = new Set<string>();
   /** this backend, as the runner of the deploys it starts or takes over */
   readonly runner: string;
   private heartbeatTimer?: NodeJS.Timeout;
@@ -63,6 +65,7 @@ export class DeployService implements DeployReporter {
     },
   ) {
     this.runner = options.runner;
+    options.logs.onTakenOver = deployId => this.forget(deployId);
   }
 
   addExecutor(executor: DeployExecutor) {
@@ -400,6 +403,7 @@ export class DeployService implements DeployReporter {
     const claimed = await store.claimNext(entityRef, environment, this.runner);
     if (!claimed) return;
     const { deploy, launch } = claimed;
+    this.launching.add(deploy.id);
     this.options.logs.claimed(deploy.id);
     this.options.onChange?.(deploy);
     try {
@@ -424,7 +428,14 @@ export class DeployService implements DeployReporter {
         status: 'failed',
         message: `The deploy could not start: ${(error as Error).message}`,
       });
+    } finally {
+      this.launching.delete(deploy.id);
     }
+  }
+
+  /** True while this backend starts a deploy it claimed. */
+  isLaunching(deployId: string): boolean {
+    return this.launching.has(deployId);
   }
 
   private executorFor(environment: string): DeployExecutor {
@@ -444,10 +455,23 @@ export class DeployService implements DeployReporter {
     this.options.logs.append(deployId, text);
   }
 
-  async finished(deployId: string, outcome: DeployOutcome): Promise<void> {
+  async finished(
+    deployId: string,
+    outcome: DeployOutcome,
+    options: { requested?: boolean } = {},
+  ): Promise<void> {
     await this.options.logs.close(deployId);
-    const deploy = await this.options.store.finishDeploy(deployId, outcome);
+    const deploy = await this.options.store.finishDeploy(
+      deployId,
+      outcome,
+      options.requested ? undefined : this.runner,
+    );
     if (deploy) this.afterFinish(deploy);
+  }
+
+  /** Another backend took the deploy over: this one stops following it. */
+  private forget(deployId: string) {
+    for (const executor of this.executors.values()) executor.forget?.(deployId);
   }
 
   private afterFinish(deploy: Deploy) {

@@ -319,13 +319,20 @@ export class KubernetesJobExecutor implements DeployExecutor {
     const { body, specHash } = buildJob(job, this.settings);
     const jobName = body.metadata!.name!;
     if (this.stopped) throw new Error('The backend is shutting down');
-    this.starting.add(id);
-    try {
-      await this.createOrAdopt({ cluster, namespace, jobName }, body, specHash);
-      // a stopping backend leaves the Job to the next one (the reconciler)
-      if (!this.stopped) this.track({ cluster, namespace, jobName }, id, 0);
-    } finally {
-      this.starting.delete(id);
+    // already being started or followed here: never a second follower
+    if (!this.isLocal(id)) {
+      this.starting.add(id);
+      try {
+        await this.createOrAdopt(
+          { cluster, namespace, jobName },
+          body,
+          specHash,
+        );
+        // a stopping backend leaves the Job to the next one (the reconciler)
+        if (!this.stopped) this.track({ cluster, namespace, jobName }, id, 0);
+      } finally {
+        this.starting.delete(id);
+      }
     }
     return {
       executor: 'kubernetes',
@@ -366,10 +373,15 @@ export class KubernetesJobExecutor implements DeployExecutor {
       t.stopFollow?.();
       this.untrack(t);
     }
-    await this.options.reporter.finished(deploy.id, {
-      status: 'cancelled',
-      message: `Cancelled: Job ${location.namespace}/${location.jobName} was deleted`,
-    });
+    await this.options.reporter.finished(
+      deploy.id,
+      {
+        status: 'cancelled',
+        message: `Cancelled: Job ${location.namespace}/${location.jobName} was deleted`,
+      },
+      // requested here; another replica may be the one following the Job
+      { requested: true },
+    );
   }
 
   async recover(running: Deploy[]): Promise<void> {
@@ -453,6 +465,18 @@ export class KubernetesJobExecutor implements DeployExecutor {
       this.ensureWatch(t);
       this.follow(t);
     }
+  }
+
+  /**
+   * Stops following a deploy another backend runs now (this one sent no
+   * heartbeat for too long), recording nothing: that backend records it.
+   */
+  forget(deployId: string): void {
+    const t = this.tracked.get(deployId);
+    if (!t || t.settling) return;
+    t.settling = true;
+    t.stopFollow?.();
+    this.untrack(t);
   }
 
   /** Ends a deploy this process may or may not follow. */

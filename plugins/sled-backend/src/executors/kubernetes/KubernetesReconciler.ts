@@ -40,6 +40,11 @@ export class KubernetesReconciler {
       logger: LoggerService;
       /** this backend, as the runner of its deploys */
       runner: string;
+      /**
+       * True from the moment this backend claims a deploy until its executor
+       * was started (and its Job recorded): the scheduled pass leaves it be.
+       */
+      isLaunching?: (deployId: string) => boolean;
     },
   ) {
     options.executor.onRecover = deploys =>
@@ -81,8 +86,11 @@ export class KubernetesReconciler {
     }
   }
 
-  private async reconcile(deploy: Deploy, startup: boolean) {
-    const { executor, store, reporter, config, logger } = this.options;
+  private async reconcile(listed: Deploy, startup: boolean) {
+    const { executor, store, reporter, config, logger, isLaunching } =
+      this.options;
+    if (isLaunching?.(listed.id)) return;
+    let deploy = listed;
     const age = Date.now() - Date.parse(deploy.startedAt ?? deploy.createdAt);
     const deadlineMs =
       config.kubernetes.activeDeadlineSeconds * 1000 +
@@ -118,6 +126,20 @@ export class KubernetesReconciler {
       }
       return;
     }
+
+    // The list may be old by now (a pass reads one Job after another, each
+    // with retries): act on the deploy as it is, if this backend still has
+    // it to do.
+    const current = await store.getDeploy(deploy.id);
+    if (
+      !current ||
+      current.status !== 'running' ||
+      executor.isLocal(deploy.id) ||
+      isLaunching?.(deploy.id)
+    ) {
+      return;
+    }
+    deploy = current;
 
     if (!job) {
       if (!deploy.execution) {
@@ -171,6 +193,8 @@ export class KubernetesReconciler {
       });
       await store.setExecution(deploy.id, execution);
     } catch (error) {
+      // a stopping backend leaves the launch to the replica that takes over
+      if (executor.stopping) return;
       await reporter.finished(deploy.id, {
         status: 'failed',
         message: `The deploy could not start: ${(error as Error).message}`,

@@ -445,6 +445,74 @@ describeWithPostgres(
     );
 
     it.each(POSTGRES)(
+      'a backend that fell silent stops following the deploy a live replica took over: one log, one outcome (%p)',
+      async databaseId => {
+        const knex = await databases.init(databaseId);
+        // 6 s, so the take-over happens while the Job runs; two lines or so
+        // per 100 ms log chunk, so two backends writing would chunk the same
+        // output differently and the stored log would show it
+        const lines = Array.from({ length: 120 }, (_, i) => `line ${i}\n`);
+        fake.behave = () => ({ lines, intervalMs: 50 });
+        const silent = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+        });
+        backends.push(silent);
+        const artifactId = await registerArtifact(
+          silent,
+          'component:default/shop',
+        );
+        const id = await requestDeploy(
+          silent,
+          'component:default/shop',
+          artifactId,
+        );
+        await eventually(
+          async () =>
+            expect((await readLogs(silent, id)).length).toBeGreaterThan(0),
+          10_000,
+        );
+        const { runner: silentRunner } = await knex('sled_deploys')
+          .where({ id })
+          .first();
+
+        const { scheduler, tasks } = capturingScheduler();
+        const live = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+          features: [scheduler],
+        });
+        backends.push(live);
+        const takeOver = tasks.find(t => t.id === 'sled-take-over-deploys')!;
+        // the first backend's heartbeat looks 60 s old (it still runs and
+        // writes one every 10 s, so try until the take-over wins)
+        await eventually(async () => {
+          await knex('sled_runners')
+            .where({ id: silentRunner })
+            .update({
+              heartbeat_at: new Date(Date.now() - 60_000).toISOString(),
+            });
+          await takeOver.fn(new AbortController().signal);
+          expect(
+            (await knex('sled_deploys').where({ id }).first()).runner,
+          ).not.toBe(silentRunner);
+        }, 20_000);
+
+        const done = await waitForEnd(live, id, 30_000);
+        expect(done.status).toBe('succeeded');
+        // every line once, in order: the silent backend wrote nothing more
+        // once it lost the deploy, and did not record the outcome
+        expect(await readLogs(live, id)).toBe(lines.join(''));
+        expect(
+          (await knex('sled_deploys').where({ id }).first()).runner,
+        ).not.toBe(silentRunner);
+        expect(fake.listJobs(NAMESPACE)).toHaveLength(1);
+      },
+    );
+
+    it.each(POSTGRES)(
       'two backends sharing one database create exactly one Job per deploy for 200 requests (%p)',
       async databaseId => {
         const knex = await databases.init(databaseId);

@@ -25,6 +25,8 @@ export async function createKubernetesExecutor(options: {
   reporter: DeployReporter;
   /** this backend, as the runner of its deploys */
   runner: string;
+  /** true while this backend starts a deploy it claimed */
+  isLaunching: (deployId: string) => boolean;
   readLog: (deployId: string) => Promise<string>;
 }): Promise<KubernetesJobExecutor> {
   const { sledConfig, logger } = options;
@@ -50,6 +52,7 @@ export async function createKubernetesExecutor(options: {
     config: sledConfig,
     logger,
     runner: options.runner,
+    isLaunching: options.isLaunching,
   });
   await options.scheduler.scheduleTask({
     id: 'sled-kubernetes-reconcile',

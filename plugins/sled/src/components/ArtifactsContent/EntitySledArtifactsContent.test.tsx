@@ -18,8 +18,10 @@ import { acceptDeploys, errorResponse } from '../../__testUtils__/handlers';
 const server = setupServer();
 registerMswTestHooks(server);
 
-// Look rows up afresh on every try: the table gives its rows new keys (new
-// nodes) when its data or columns change, e.g. once permissions arrive.
+// Look rows up afresh on every try, never keep a node across an await: the
+// table renders a row's cells anew when its columns change (e.g. once the
+// permission decisions arrive), the Deploy button's wrapper changes when its
+// disabled reason clears, and the service's state is polled every 2 s.
 function row(version: string) {
   return within(screen.getByText(version).closest('tr') as HTMLElement);
 }
@@ -54,10 +56,8 @@ describe('EntitySledArtifactsContent', () => {
     const user = userEvent.setup();
     await renderSled(<EntitySledArtifactsContent />);
 
-    // The page has settled once a row's Deploy is enabled: the service's
-    // state and the permission decisions are in. Until then the table
-    // re-renders its rows (a node found earlier may be detached) and the
-    // "Deployed in" chips are not there yet.
+    // Once a row's Deploy is enabled, the service's state and the permission
+    // decisions are in: before that the "Deployed in" chips are missing.
     await waitFor(() => expect(deployButton('1.5.0')).toBeEnabled());
     expect(row('1.5.0').getByText('0005abc')).toBeInTheDocument();
     expect(

@@ -52,6 +52,11 @@ function ReleaseProgress(props: {
   busy: boolean;
 }) {
   const { release, deniedReason } = props;
+  // `id`: the table keeps a row's nodes from one poll to the next
+  const members = useMemo(
+    () => release.members.map(m => ({ ...m, id: m.entityRef })),
+    [release.members],
+  );
   const columns: TableColumn<ReleaseMember>[] = [
     { title: 'Wave', render: m => m.wave + 1 },
     {
@@ -86,7 +91,7 @@ function ReleaseProgress(props: {
             padding: 'dense',
           }}
           columns={columns}
-          data={release.members}
+          data={members}
         />
         <Box mt={1} display="flex" gridGap={8}>
           {release.status === 'running' && (
@@ -220,22 +225,32 @@ export function EntitySledReleaseContent() {
   if (checkingPermission) deniedReason = 'Checking permissions…';
   else if (!canRelease) deniedReason = 'You may not release this deploy group';
 
-  type MatrixRow = { entityRef: string } & Record<string, string>;
+  // `id`: the table keeps a row's nodes from one render to the next
+  type MatrixRow = {
+    id: string;
+    entityRef: string;
+    versions: Record<string, string>;
+  };
   const matrix: MatrixRow[] = members.map(ref => {
     const state = states.find(s => s.entityRef === ref);
-    const row: MatrixRow = { entityRef: ref };
+    const versions: Record<string, string> = {};
     for (const env of environments) {
       const e = state?.environments.find(x => x.environment === env.name);
-      row[env.name] = e?.current ? e.current.artifact.version : '—';
+      versions[env.name] = e?.current ? e.current.artifact.version : '—';
     }
-    return row;
+    return { id: ref, entityRef: ref, versions };
   });
   const matrixColumns: TableColumn<MatrixRow>[] = [
     {
       title: 'Service',
       render: r => <EntityRefLink entityRef={r.entityRef} />,
     },
-    ...environments.map(env => ({ title: env.name, field: env.name })),
+    ...environments.map(
+      (env): TableColumn<MatrixRow> => ({
+        title: env.name,
+        render: r => r.versions[env.name],
+      }),
+    ),
   ];
   const historyColumns: TableColumn<Release>[] = [
     { title: 'Started', render: r => formatRelativeTime(r.createdAt) },

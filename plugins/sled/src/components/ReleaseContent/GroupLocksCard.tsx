@@ -8,7 +8,13 @@ import { ActionButton } from '../common/ActionButton';
 import { formatRequester, formatTimestamp } from '../common/format';
 import { LockDialog } from '../DeployContent/LockDialog';
 
-type Row = { environment: string; groupLock?: Lock; environmentLock?: Lock };
+// `id`: the table keeps a row's nodes from one render to the next
+type Row = {
+  id: string;
+  environment: string;
+  groupLock?: Lock;
+  environmentLock?: Lock;
+};
 
 const describe = (lock: Lock) =>
   `Locked by ${formatRequester(lock.createdBy)}: ${lock.reason}${
@@ -49,6 +55,7 @@ export function GroupLocksCard(props: {
   };
 
   const rows: Row[] = environments.map(env => ({
+    id: env.name,
     environment: env.name,
     groupLock: locks.find(
       l => l.environment === env.name && l.deployGroup === deployGroup,
