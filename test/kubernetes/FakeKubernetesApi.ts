@@ -296,6 +296,20 @@ export class FakeKubernetesApi {
     return job && clone(job);
   }
 
+  /** Open `?follow=true` log streams of the pods of a Job. */
+  logFollowersOfJob(namespace: string, jobName: string): number {
+    let count = 0;
+    for (const state of this.pods.values()) {
+      const { metadata } = state.pod;
+      if (
+        metadata.namespace === namespace &&
+        metadata.labels?.['job-name'] === jobName
+      )
+        count += state.followers.size;
+    }
+    return count;
+  }
+
   requestsTo(method: string, pathPart: string): RecordedRequest[] {
     return this.requests.filter(
       r => r.method === method && r.path.includes(pathPart),

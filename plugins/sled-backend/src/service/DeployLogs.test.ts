@@ -54,16 +54,29 @@ describe('DeployLogs', () => {
       expect.stringContaining(`Deploy ${deploy.id} is run by another backend`),
     );
 
-    // should the deploy come back (runner-b died in turn), its output goes on
-    // after what is stored
+    // what still comes is dropped here, without asking the database again
+    const appendLog = jest.spyOn(store, 'appendLog');
+    const readLog = jest.spyOn(store, 'readLog');
+    logs.append(deploy.id, 'two and a half\n');
+    await logs.flush(deploy.id);
+    expect(appendLog).not.toHaveBeenCalled();
+    expect(readLog).not.toHaveBeenCalled();
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+
+    // runner-b wrote on; should the deploy come back (runner-b died in turn),
+    // this backend's output goes on after what is stored
+    await store.appendLog(deploy.id, 1, 'two (runner-b)\n');
     await runBy('runner-a');
+    logs.resumed(deploy.id);
     logs.append(deploy.id, 'three\n');
     await logs.close(deploy.id);
     expect(await store.readLog(deploy.id)).toEqual([
       { chunk: 0, text: 'one\n' },
-      { chunk: 1, text: 'three\n' },
+      { chunk: 1, text: 'two (runner-b)\n' },
+      { chunk: 2, text: 'three\n' },
     ]);
     expect(takenOver).toHaveBeenCalledTimes(1);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.error).not.toHaveBeenCalled();
   });
 });

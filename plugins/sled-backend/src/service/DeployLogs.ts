@@ -28,6 +28,8 @@ interface Pending {
 export class DeployLogs {
   private readonly pending = new Map<string, Pending>();
   private readonly events = new EventEmitter();
+  /** deploys another backend took over: their output is dropped here */
+  private readonly lost = new Set<string>();
   /** Told when a deploy turns out to be run by another backend now. */
   onTakenOver?: (deployId: string) => void;
 
@@ -53,8 +55,18 @@ export class DeployLogs {
     }
   }
 
+  /**
+   * This backend took a running deploy over (again): its output goes on after
+   * what is stored, whoever wrote that.
+   */
+  resumed(deployId: string): void {
+    this.lost.delete(deployId);
+    const entry = this.pending.get(deployId);
+    if (entry) entry.nextChunk = undefined;
+  }
+
   append(deployId: string, text: string): void {
-    if (!text) return;
+    if (!text || this.lost.has(deployId)) return;
     let entry = this.pending.get(deployId);
     if (!entry) {
       entry = { text: '', writing: Promise.resolve() };
@@ -93,15 +105,16 @@ export class DeployLogs {
             this.runner,
           );
           if (!written) {
-            // what this entry still holds is dropped; should the deploy come
-            // back to this backend, it starts afresh from the stored log
+            // dropped, with whatever else comes, unless the deploy comes back
+            // (resumed); then it goes on from the stored log
             entry.takenOver = true;
+            this.lost.add(deployId);
             if (this.pending.get(deployId) === entry) {
               clearTimeout(entry.timer);
               this.pending.delete(deployId);
             }
             this.logger.warn(
-              `Deploy ${deployId} is run by another backend now (this one sent no heartbeat for too long); this backend stops following it`,
+              `Deploy ${deployId} is run by another backend now (this one sent no heartbeat for too long); this backend drops it and writes nothing more for it`,
             );
             this.onTakenOver?.(deployId);
             return;
@@ -122,6 +135,7 @@ export class DeployLogs {
   async close(deployId: string): Promise<void> {
     await this.flush(deployId);
     this.pending.delete(deployId);
+    this.lost.delete(deployId);
     this.events.emit(deployId);
   }
 

@@ -526,6 +526,7 @@ export class DeployService implements DeployReporter {
       this.runner,
       this.takeOverOptions(Boolean(options.startup)),
     );
+    for (const deploy of running) this.options.logs.resumed(deploy.id);
     for (const executor of this.executors.values()) {
       const mine = running.filter(
         d =>

@@ -36,6 +36,8 @@ interface Tracked {
   seen: number;
   settling: boolean;
   cancelling: boolean;
+  /** another backend runs the deploy now; this one dropped it */
+  forgotten?: boolean;
   stopFollow?: () => void;
   /** wakes the log follower waiting for the Job's pod to change */
   podChanged?: () => void;
@@ -277,7 +279,10 @@ export class KubernetesJobExecutor implements DeployExecutor {
   private readonly tracked = new Map<string, Tracked>();
   /** the same, by cluster, namespace and Job name */
   private readonly byJob = new Map<string, Tracked>();
-  private readonly starting = new Set<string>();
+  /** deploys whose Job is being created, with the start in flight */
+  private readonly starting = new Map<string, Promise<DeployExecution>>();
+  /** deploys whose outcome is being recorded (no longer followed) */
+  private readonly recording = new Set<string>();
   private readonly watches = new Map<string, NamespaceWatches>();
   private stopped = false;
 
@@ -319,28 +324,29 @@ export class KubernetesJobExecutor implements DeployExecutor {
     const { body, specHash } = buildJob(job, this.settings);
     const jobName = body.metadata!.name!;
     if (this.stopped) throw new Error('The backend is shutting down');
-    // already being started or followed here: never a second follower
-    if (!this.isLocal(id)) {
-      this.starting.add(id);
-      try {
-        await this.createOrAdopt(
-          { cluster, namespace, jobName },
-          body,
-          specHash,
-        );
-        // a stopping backend leaves the Job to the next one (the reconciler)
-        if (!this.stopped) this.track({ cluster, namespace, jobName }, id, 0);
-      } finally {
-        this.starting.delete(id);
-      }
-    }
-    return {
+    const execution: DeployExecution = {
       executor: 'kubernetes',
       handle: `${cluster}/${namespace}/${jobName}`,
       cluster,
       namespace,
       jobName,
     };
+    // already being started or followed here: never a second follower
+    const inFlight = this.starting.get(id);
+    if (inFlight) return inFlight;
+    if (this.isLocal(id)) return execution;
+    const starting = (async () => {
+      await this.createOrAdopt({ cluster, namespace, jobName }, body, specHash);
+      // a stopping backend leaves the Job to the next one (the reconciler)
+      if (!this.stopped) this.track({ cluster, namespace, jobName }, id, 0);
+      return execution;
+    })();
+    this.starting.set(id, starting);
+    try {
+      return await starting;
+    } finally {
+      this.starting.delete(id);
+    }
   }
 
   async cancel(deploy: Deploy): Promise<void> {
@@ -368,7 +374,9 @@ export class KubernetesJobExecutor implements DeployExecutor {
       }
     }
     if (t) {
-      if (t.settling) return;
+      // settling records the outcome itself, unless this backend dropped the
+      // deploy: the cancel was asked of it all the same, so it records it
+      if (t.settling && !t.forgotten) return;
       t.settling = true;
       t.stopFollow?.();
       this.untrack(t);
@@ -411,7 +419,11 @@ export class KubernetesJobExecutor implements DeployExecutor {
 
   /** True while this process starts or follows the deploy. */
   isLocal(deployId: string): boolean {
-    return this.tracked.has(deployId) || this.starting.has(deployId);
+    return (
+      this.tracked.has(deployId) ||
+      this.starting.has(deployId) ||
+      this.recording.has(deployId)
+    );
   }
 
   locationOf(deploy: Deploy): JobLocation {
@@ -475,6 +487,7 @@ export class KubernetesJobExecutor implements DeployExecutor {
     const t = this.tracked.get(deployId);
     if (!t || t.settling) return;
     t.settling = true;
+    t.forgotten = true;
     t.stopFollow?.();
     this.untrack(t);
   }
@@ -778,6 +791,9 @@ export class KubernetesJobExecutor implements DeployExecutor {
         );
       }
     }
+    // counted as followed here until recorded: a reconcile pass meanwhile
+    // must not attach to it again and write its log tail a second time
+    this.recording.add(t.deployId);
     this.untrack(t);
     let message = outcome.message;
     if (
@@ -799,6 +815,8 @@ export class KubernetesJobExecutor implements DeployExecutor {
         `Could not record the end of deploy ${t.deployId}`,
         error as Error,
       );
+    } finally {
+      this.recording.delete(t.deployId);
     }
   }
 

@@ -448,35 +448,18 @@ describeWithPostgres(
       'a backend that fell silent stops following the deploy a live replica took over: one log, one outcome (%p)',
       async databaseId => {
         const knex = await databases.init(databaseId);
-        // 6 s, so the take-over happens while the Job runs; two lines or so
+        // 10 s, so the take-over happens while the Job runs; two lines or so
         // per 100 ms log chunk, so two backends writing would chunk the same
         // output differently and the stored log would show it
-        const lines = Array.from({ length: 120 }, (_, i) => `line ${i}\n`);
+        const lines = Array.from({ length: 200 }, (_, i) => `line ${i}\n`);
         fake.behave = () => ({ lines, intervalMs: 50 });
+        // both backends up before the deploy, so the Job's time is the test's
         const silent = await startKubernetesBackend({
           knex,
           fake,
           entities: [kubeService('shop')],
         });
         backends.push(silent);
-        const artifactId = await registerArtifact(
-          silent,
-          'component:default/shop',
-        );
-        const id = await requestDeploy(
-          silent,
-          'component:default/shop',
-          artifactId,
-        );
-        await eventually(
-          async () =>
-            expect((await readLogs(silent, id)).length).toBeGreaterThan(0),
-          10_000,
-        );
-        const { runner: silentRunner } = await knex('sled_deploys')
-          .where({ id })
-          .first();
-
         const { scheduler, tasks } = capturingScheduler();
         const live = await startKubernetesBackend({
           knex,
@@ -486,6 +469,26 @@ describeWithPostgres(
         });
         backends.push(live);
         const takeOver = tasks.find(t => t.id === 'sled-take-over-deploys')!;
+        const artifactId = await registerArtifact(
+          silent,
+          'component:default/shop',
+        );
+        const id = await requestDeploy(
+          silent,
+          'component:default/shop',
+          artifactId,
+        );
+        const jobName = jobNameFor(id);
+        await eventually(
+          async () =>
+            expect((await readLogs(silent, id)).length).toBeGreaterThan(0),
+          10_000,
+        );
+        const { runner: silentRunner } = await knex('sled_deploys')
+          .where({ id })
+          .first();
+        expect(fake.logFollowersOfJob(NAMESPACE, jobName)).toBe(1);
+
         // the first backend's heartbeat looks 60 s old (it still runs and
         // writes one every 10 s, so try until the take-over wins)
         await eventually(async () => {
@@ -499,6 +502,24 @@ describeWithPostgres(
             (await knex('sled_deploys').where({ id }).first()).runner,
           ).not.toBe(silentRunner);
         }, 20_000);
+        // the live replica follows the Job too; the silent one, refused its
+        // next log chunk, stops following it
+        const followRequests = () =>
+          fake
+            .requestsTo('GET', `/pods/${jobName}-`)
+            .filter(r => r.path.endsWith('/log') && r.query.follow === 'true')
+            .length;
+        await eventually(
+          () => expect(followRequests()).toBeGreaterThanOrEqual(2),
+          10_000,
+        );
+        await eventually(
+          () => expect(fake.logFollowersOfJob(NAMESPACE, jobName)).toBe(1),
+          10_000,
+        );
+        expect((await knex('sled_deploys').where({ id }).first()).status).toBe(
+          'running',
+        );
 
         const done = await waitForEnd(live, id, 30_000);
         expect(done.status).toBe('succeeded');

@@ -4,7 +4,7 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 
-/** The member refs of a DeployGroup entity, as full refs. */
+/** The member refs of a DeployGroup entity, as full refs, each once. */
 export function deployGroupMembers(entity: Entity): string[] {
   const spec = (entity.spec ?? {}) as { members?: string[] };
   const full = (ref: string) =>
@@ -14,7 +14,8 @@ export function deployGroupMembers(entity: Entity): string[] {
         defaultNamespace: 'default',
       }),
     );
-  return (spec.members ?? []).map(full);
+  // once each, however the group spells a member
+  return [...new Set((spec.members ?? []).map(full))];
 }
 
 /** True for a SLeD `DeployGroup` catalog entity. */
