@@ -230,7 +230,6 @@ const sqliteDirs: string[] = [];
  * on BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING; otherwise an
  * SQLite file in a new temporary folder.
  */
-
 export async function freshDatabase(
   client: string,
   name = 'sled_bench',

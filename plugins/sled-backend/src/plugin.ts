@@ -96,7 +96,7 @@ export const sledPlugin = createBackendPlugin({
               scheduler,
               store,
               reporter: deploys,
-              runner: deploys.runner,
+              runner,
               isLaunching: id => deploys.isLaunching(id),
               readLog: id => logs.read(id),
             }),

@@ -11,8 +11,6 @@ interface Pending {
   text: string;
   timer?: NodeJS.Timeout;
   writing: Promise<void>;
-  /** another backend runs the deploy now: its output is no longer ours to write */
-  takenOver?: boolean;
 }
 
 /**
@@ -90,7 +88,8 @@ export class DeployLogs {
     entry.text = '';
     if (text) {
       entry.writing = entry.writing.then(async () => {
-        if (entry.takenOver) return;
+        // dropped meanwhile: another backend runs the deploy now
+        if (this.pending.get(deployId) !== entry) return;
         try {
           if (entry.nextChunk === undefined) {
             const existing = await this.store.readLog(deployId);
@@ -107,12 +106,9 @@ export class DeployLogs {
           if (!written) {
             // dropped, with whatever else comes, unless the deploy comes back
             // (resumed); then it goes on from the stored log
-            entry.takenOver = true;
             this.lost.add(deployId);
-            if (this.pending.get(deployId) === entry) {
-              clearTimeout(entry.timer);
-              this.pending.delete(deployId);
-            }
+            clearTimeout(entry.timer);
+            this.pending.delete(deployId);
             this.logger.warn(
               `Deploy ${deployId} is run by another backend now (this one sent no heartbeat for too long); this backend drops it and writes nothing more for it`,
             );
