@@ -26,7 +26,16 @@ export interface Config {
       parallelism?: number;
     };
     kubernetes?: {
+      /** the deployer image of services whose catalog entity names none (`sled.dev/deployer-image`) */
       defaultDeployerImage?: string;
+      /**
+       * Glob patterns (minimatch) of the deployer images an artifact may name
+       * in `deploy.image`; such images must also be pinned by digest
+       * (`<repository>@sha256:<digest>`). Matched against the whole reference
+       * and its repository. Empty (the default): artifacts cannot name an
+       * image; the catalog annotation and `defaultDeployerImage` are used.
+       */
+      allowedImages?: string[];
       ttlSecondsAfterFinished?: number;
       activeDeadlineSeconds?: number;
       /** container resources of deploy Jobs */

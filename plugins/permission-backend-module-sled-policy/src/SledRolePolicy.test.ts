@@ -4,9 +4,12 @@ import {
   createPermission,
 } from '@backstage/plugin-permission-common';
 import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
-import { permissionRules as catalogRules } from '@backstage/plugin-catalog-backend/alpha';
-import { Entity } from '@backstage/catalog-model';
-import { sledTargetRules } from '@internal/plugin-sled-backend';
+import {
+  SledDeployGroupResource,
+  sledDeployGroupRules,
+  sledLockRules,
+  sledTargetRules,
+} from '@internal/plugin-sled-backend';
 import { sledPermissions } from '@internal/plugin-sled-common';
 import fs from 'fs';
 import path from 'path';
@@ -20,20 +23,23 @@ const appConfig = yaml.parse(
 const policy = new SledRolePolicy(
   readSledRoles(new ConfigReader({ sled: appConfig.sled })),
 );
-const applies = createConditionAuthorizer(Object.values(sledTargetRules));
-// the catalog evaluates conditions on DeployGroup entities (sled.release)
-const appliesToEntity = createConditionAuthorizer(
-  Object.values(catalogRules) as any[],
+// each resource type's conditions are evaluated with its own rules
+const appliesToTarget = createConditionAuthorizer(
+  Object.values(sledTargetRules),
+);
+const appliesToLock = createConditionAuthorizer(Object.values(sledLockRules));
+const appliesToGroup = createConditionAuthorizer(
+  Object.values(sledDeployGroupRules),
 );
 
-const deployGroup = (name: string, owner: string): Entity => ({
-  apiVersion: 'sled.dev/v1alpha1',
-  kind: 'DeployGroup',
-  metadata: { name, namespace: 'default' },
-  spec: { owner, members: [] },
-  relations: [{ type: 'ownedBy', targetRef: owner }],
+const deployGroup = (
+  name: string,
+  owner: string,
+): SledDeployGroupResource => ({
+  entityRef: `deploygroup:default/${name}`,
+  ownerRef: owner,
 });
-const groups: Record<string, Entity> = {
+const groups: Record<string, SledDeployGroupResource> = {
   'team-discovery': deployGroup(
     'team-discovery',
     'group:default/team-discovery',
@@ -74,6 +80,8 @@ function decide(user: string, name: string, environment?: string): boolean {
   if (decision.result !== AuthorizeResult.CONDITIONAL) {
     return decision.result === AuthorizeResult.ALLOW;
   }
+  const applies =
+    decision.resourceType === 'sled-lock' ? appliesToLock : appliesToTarget;
   return applies(decision, { ...payments, environment });
 }
 
@@ -108,7 +116,7 @@ describe('SledRolePolicy with the example app-config', () => {
     },
   );
 
-  // user × deploy group → may they release it? (sled.release on the DeployGroup entity)
+  // user × deploy group → may they release it? (sled.release on sled's deploy-group resource)
   it.each`
     user                              | group               | allowed
     ${'dave (team-discovery lead)'}   | ${'team-discovery'} | ${true}
@@ -126,22 +134,22 @@ describe('SledRolePolicy with the example app-config', () => {
     );
     const result =
       decision.result === AuthorizeResult.CONDITIONAL
-        ? appliesToEntity(decision, groups[group])
+        ? appliesToGroup(decision, groups[group])
         : decision.result === AuthorizeResult.ALLOW;
     expect(result).toBe(allowed);
   });
 
-  it('grants release to group owners as a catalog condition the catalog evaluates', () => {
+  it('grants release to group owners as a condition on sled’s deploy-group resource', () => {
     const decision = policy.decide(
       { permission: permission('sled.release') },
       users['dave (team-discovery lead)'],
     );
     expect(decision).toMatchObject({
       result: AuthorizeResult.CONDITIONAL,
-      pluginId: 'catalog',
-      resourceType: 'catalog-entity',
+      pluginId: 'sled',
+      resourceType: 'sled-deploy-group',
       conditions: {
-        rule: 'IS_ENTITY_OWNER',
+        rule: 'IS_DEPLOY_GROUP_OWNER',
         params: { claims: users['dave (team-discovery lead)'] },
       },
     });
@@ -172,11 +180,11 @@ describe('SledRolePolicy with the example app-config', () => {
       users['dave (team-discovery lead)'],
     );
     expect(decision.result).toBe(AuthorizeResult.CONDITIONAL);
-    expect(applies(decision, { ...payments, environment: 'local' })).toBe(
+    expect(appliesToTarget(decision, { ...payments, environment: 'local' })).toBe(
       false,
     );
     expect(
-      applies(decision, {
+      appliesToTarget(decision, {
         entityRef: 'component:default/search-api',
         ownerRef: 'group:default/team-discovery',
         environment: 'local',

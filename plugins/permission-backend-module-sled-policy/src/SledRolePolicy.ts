@@ -1,10 +1,5 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
-import {
-  catalogConditions,
-  createCatalogConditionalDecision,
-} from '@backstage/plugin-catalog-backend/alpha';
 import {
   AuthorizeResult,
   PermissionCondition,
@@ -14,10 +9,22 @@ import {
 } from '@backstage/plugin-permission-common';
 import { PolicyQuery } from '@backstage/plugin-permission-node';
 import {
+  createSledDeployGroupConditionalDecision,
+  createSledLockConditionalDecision,
   createSledTargetConditionalDecision,
+  sledDeployGroupConditions,
+  sledLockConditions,
   sledTargetConditions,
 } from '@internal/plugin-sled-backend';
-import { SLED_TARGET_RESOURCE_TYPE } from '@internal/plugin-sled-common';
+import {
+  SLED_DEPLOY_GROUP_RESOURCE_TYPE,
+  SLED_LOCK_RESOURCE_TYPE,
+  SLED_TARGET_RESOURCE_TYPE,
+} from '@internal/plugin-sled-common';
+
+type TargetType =
+  | typeof SLED_TARGET_RESOURCE_TYPE
+  | typeof SLED_LOCK_RESOURCE_TYPE;
 
 /** What a role can grant, by permission name. */
 export const SLED_ACTIONS: Record<string, string> = {
@@ -84,47 +91,51 @@ export class SledRolePolicy {
     if (granting.length === 0) return { result: AuthorizeResult.DENY };
 
     const permission = request.permission;
-    if (isResourcePermission(permission, RESOURCE_TYPE_CATALOG_ENTITY)) {
-      // release: the resource is the DeployGroup entity. Environments do not
-      // apply (each member deploy is checked in its environment); ownership
-      // means owning the group, which the catalog decides.
+    if (isResourcePermission(permission, SLED_DEPLOY_GROUP_RESOURCE_TYPE)) {
+      // release: the resource is the deploy group. Environments do not apply
+      // (each member deploy is checked in its environment); ownership means
+      // owning the group.
       if (granting.some(role => !role.requireOwnership)) {
         return { result: AuthorizeResult.ALLOW };
       }
-      return createCatalogConditionalDecision(
+      return createSledDeployGroupConditionalDecision(
         permission,
-        catalogConditions.isEntityOwner({ claims }),
+        sledDeployGroupConditions.isDeployGroupOwner({ claims }),
       );
     }
-    if (!isResourcePermission(permission, SLED_TARGET_RESOURCE_TYPE)) {
+    const isLock = isResourcePermission(permission, SLED_LOCK_RESOURCE_TYPE);
+    if (
+      !isLock &&
+      !isResourcePermission(permission, SLED_TARGET_RESOURCE_TYPE)
+    ) {
       // basic permissions (registerArtifact) cannot be conditional
       return { result: AuthorizeResult.ALLOW };
     }
-    const alternatives: PermissionCriteria<
-      PermissionCondition<typeof SLED_TARGET_RESOURCE_TYPE>
-    >[] = [];
+    // locks and targets have the same rules, each of its own resource type
+    const conditions = isLock ? sledLockConditions : sledTargetConditions;
+    const alternatives: PermissionCriteria<PermissionCondition<TargetType>>[] =
+      [];
     for (const role of granting) {
-      const parts: PermissionCondition<typeof SLED_TARGET_RESOURCE_TYPE>[] = [];
+      const parts: PermissionCondition<TargetType>[] = [];
       if (role.environments) {
         parts.push(
-          sledTargetConditions.isEnvironment({
-            environments: role.environments,
-          }),
+          conditions.isEnvironment({ environments: role.environments }),
         );
       }
       if (role.requireOwnership) {
-        parts.push(sledTargetConditions.isServiceOwner({ claims }));
+        parts.push(conditions.isServiceOwner({ claims }));
       }
       if (parts.length === 0) return { result: AuthorizeResult.ALLOW };
       alternatives.push(
         parts.length === 1 ? parts[0] : { allOf: parts as any },
       );
     }
-    return createSledTargetConditionalDecision(
-      permission,
+    const criteria =
       alternatives.length === 1
         ? alternatives[0]
-        : { anyOf: alternatives as any },
-    );
+        : ({ anyOf: alternatives } as any);
+    return isLock
+      ? createSledLockConditionalDecision(permission as any, criteria)
+      : createSledTargetConditionalDecision(permission as any, criteria);
   }
 }

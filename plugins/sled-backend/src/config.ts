@@ -15,6 +15,8 @@ export interface SledConfig {
   local: { timeoutSeconds: number };
   kubernetes: {
     defaultDeployerImage?: string;
+    /** glob patterns of the deployer images an artifact may name (pinned by digest) */
+    allowedImages: string[];
     ttlSecondsAfterFinished: number;
     activeDeadlineSeconds: number;
     /** container resources of deploy Jobs, e.g. `{ requests: { cpu: '100m' } }` */
@@ -92,6 +94,8 @@ export function readSledConfig(config: Config): SledConfig {
       defaultDeployerImage: config.getOptionalString(
         'sled.kubernetes.defaultDeployerImage',
       ),
+      allowedImages:
+        config.getOptionalStringArray('sled.kubernetes.allowedImages') ?? [],
       ttlSecondsAfterFinished: positive(
         'sled.kubernetes.ttlSecondsAfterFinished',
         604800,

@@ -9,8 +9,20 @@ export {
   sledTargetRules,
   sledTargetConditions,
   createSledTargetConditionalDecision,
+  sledLockResourceRef,
+  sledLockRules,
+  sledLockConditions,
+  createSledLockConditionalDecision,
+  sledDeployGroupResourceRef,
+  sledDeployGroupRules,
+  sledDeployGroupConditions,
+  createSledDeployGroupConditionalDecision,
 } from './permissions/rules';
-export type { SledTarget } from './permissions/rules';
+export type {
+  SledTarget,
+  SledDeployGroupResource,
+  SledDeployGroupQuery,
+} from './permissions/rules';
 export type {
   DeployExecutor,
   DeployJob,

@@ -6,15 +6,26 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   parseSledTargetRef,
-  sledPermissions,
+  sledArtifactRegisterPermission,
+  sledDeployGroupPermissions,
+  sledLockPermissions,
+  sledTargetPermissions,
 } from '@internal/plugin-sled-common';
 import { readSledConfig } from './config';
 import { DatabaseDeployStore } from './database/DatabaseDeployStore';
 import { LocalProcessExecutor } from './executors/LocalProcessExecutor';
 import { createKubernetesExecutor } from './executors/kubernetes';
 import { SledAuthorizer } from './permissions/SledAuthorizer';
-import { sledTargetResourceRef, sledTargetRules } from './permissions/rules';
+import {
+  sledDeployGroupResourceRef,
+  sledDeployGroupRules,
+  sledLockResourceRef,
+  sledLockRules,
+  sledTargetResourceRef,
+  sledTargetRules,
+} from './permissions/rules';
 import { DeployLogs } from './service/DeployLogs';
+import { DeployerImagePolicy } from './service/DeployerImagePolicy';
 import { DeployService } from './service/DeployService';
 import { createRouter } from './service/router';
 import { ServiceCatalog } from './service/ServiceCatalog';
@@ -70,10 +81,14 @@ export const sledPlugin = createBackendPlugin({
         const runner = randomUUID();
         const logs = new DeployLogs(store, logger, runner);
         const watcher = new DeployWatcher(store);
+        const images = new DeployerImagePolicy(
+          sledConfig.kubernetes.allowedImages,
+        );
         const deploys = new DeployService({
           store,
           config: sledConfig,
           logs,
+          images,
           logger,
           runner,
           onChange: deploy => watcher.notify(deploy),
@@ -111,32 +126,55 @@ export const sledPlugin = createBackendPlugin({
           }
         });
 
+        // deploy targets and locks: `<entityRef>#<environment>` refs
+        const getTargets = async (resourceRefs: string[]) =>
+          Promise.all(
+            resourceRefs.map(async ref => {
+              const target = parseSledTargetRef(ref);
+              const service = await serviceCatalog.getTarget(target.entityRef);
+              return (
+                service && {
+                  ...target,
+                  entityRef: service.entityRef,
+                  ownerRef: service.ownerRef,
+                }
+              );
+            }),
+          );
+        const groups = new DeployGroupCatalog(catalog, auth);
+        // each resource type with its own permissions and rules only
         permissionsRegistry.addResourceType({
           resourceRef: sledTargetResourceRef,
-          permissions: sledPermissions,
+          permissions: sledTargetPermissions,
           rules: Object.values(sledTargetRules),
-          getResources: async resourceRefs => {
-            return Promise.all(
+          getResources: getTargets,
+        });
+        permissionsRegistry.addResourceType({
+          resourceRef: sledLockResourceRef,
+          permissions: sledLockPermissions,
+          rules: Object.values(sledLockRules),
+          getResources: getTargets,
+        });
+        permissionsRegistry.addResourceType({
+          resourceRef: sledDeployGroupResourceRef,
+          permissions: sledDeployGroupPermissions,
+          rules: Object.values(sledDeployGroupRules),
+          getResources: async resourceRefs =>
+            Promise.all(
               resourceRefs.map(async ref => {
-                const target = parseSledTargetRef(ref);
-                const service = await serviceCatalog.getTarget(
-                  target.entityRef,
-                );
+                const group = await groups.findDeployGroup(ref);
                 return (
-                  service && {
-                    ...target,
-                    entityRef: service.entityRef,
-                    ownerRef: service.ownerRef,
+                  group && {
+                    entityRef: group.entityRef,
+                    ownerRef: group.ownerRef,
                   }
                 );
               }),
-            );
-          },
+            ),
         });
-        permissionsRegistry.addPermissions(sledPermissions);
+        permissionsRegistry.addPermissions([sledArtifactRegisterPermission]);
 
         const authorizer = new SledAuthorizer(permissions, permissionsRegistry);
-        const groups = new DeployGroupCatalog(catalog, auth);
         const releases = new ReleaseService({
           releases: await DatabaseReleaseStore.create({ database }),
           store,
@@ -152,6 +190,7 @@ export const sledPlugin = createBackendPlugin({
             auditor,
             authorizer,
             releases,
+            deploys,
             groups,
             services: serviceCatalog,
           }),
@@ -166,6 +205,7 @@ export const sledPlugin = createBackendPlugin({
             logs,
             catalog: serviceCatalog,
             groups,
+            images,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

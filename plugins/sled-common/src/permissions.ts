@@ -1,11 +1,25 @@
-import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
 import { createPermission } from '@backstage/plugin-permission-common';
 
 /**
- * The sled-owned resource type: a deploy target, one service in one
- * environment. Artifacts are targets without an environment.
+ * The sled-owned resource type of deploys: a deploy target, one service in
+ * one environment. Artifacts are targets without an environment. Resource
+ * refs are `<entityRef>#<environment>` ({@link stringifySledTargetRef}).
  */
 export const SLED_TARGET_RESOURCE_TYPE = 'sled-target';
+
+/**
+ * The sled-owned resource type of locks: the same targets as
+ * {@link SLED_TARGET_RESOURCE_TYPE} (same resource refs and rules), kept apart
+ * so a policy keyed by (resource type, action), as the community RBAC plugin's
+ * conditional policies are, tells locking from cancelling.
+ */
+export const SLED_LOCK_RESOURCE_TYPE = 'sled-lock';
+
+/**
+ * The sled-owned resource type of deploy groups: resource refs are the
+ * `DeployGroup` entity refs, with the group's owner for rules.
+ */
+export const SLED_DEPLOY_GROUP_RESOURCE_TYPE = 'sled-deploy-group';
 
 /** Read deploys, logs, artifacts and state. */
 export const sledReadPermission = createPermission({
@@ -37,39 +51,53 @@ export const sledArtifactRegisterPermission = createPermission({
 /** Add or remove a lock on an environment or a service in it. */
 export const sledLockPermission = createPermission({
   name: 'sled.lock',
-  attributes: { action: 'update' },
-  resourceType: SLED_TARGET_RESOURCE_TYPE,
+  attributes: { action: 'create' },
+  resourceType: SLED_LOCK_RESOURCE_TYPE,
 });
 
 /** Deploy to a locked target. */
 export const sledLockOverridePermission = createPermission({
   name: 'sled.lock.override',
   attributes: { action: 'update' },
-  resourceType: SLED_TARGET_RESOURCE_TYPE,
+  resourceType: SLED_LOCK_RESOURCE_TYPE,
 });
 
 /**
  * Release a whole deploy group: create, cancel and roll back its releases,
- * and lock or unlock the whole group. The resource is the `DeployGroup`
- * catalog entity, so a policy can grant it by ownership of the group with
- * the catalog's own conditions (`catalogConditions.isEntityOwner`); the
- * catalog evaluates them. Every member deploy is still checked with
- * `sled.deploy.create` (and `sled.lock` for a group lock) on its target.
+ * and lock or unlock the whole group. The resource is the deploy group (its
+ * entity ref), of sled's own resource type, so any policy can grant it by
+ * the group's ownership (`sledDeployGroupConditions.isDeployGroupOwner`).
+ * Every member deploy is still checked with `sled.deploy.create` (and
+ * `sled.deploy.cancel` when a release is cancelled) on its target.
  */
 export const sledReleasePermission = createPermission({
   name: 'sled.release',
   attributes: { action: 'create' },
-  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+  resourceType: SLED_DEPLOY_GROUP_RESOURCE_TYPE,
 });
 
-export const sledPermissions = [
+/** The permissions of deploy targets (`sled-target`). */
+export const sledTargetPermissions = [
   sledReadPermission,
   sledDeployCreatePermission,
   sledDeployCancelPermission,
-  sledArtifactRegisterPermission,
+];
+
+/** The permissions of locks (`sled-lock`). */
+export const sledLockPermissions = [
   sledLockPermission,
   sledLockOverridePermission,
-  sledReleasePermission,
+];
+
+/** The permissions of deploy groups (`sled-deploy-group`). */
+export const sledDeployGroupPermissions = [sledReleasePermission];
+
+/** Every sled permission. */
+export const sledPermissions = [
+  ...sledTargetPermissions,
+  sledArtifactRegisterPermission,
+  ...sledLockPermissions,
+  ...sledDeployGroupPermissions,
 ];
 
 /** Identifies a deploy target: one service, optionally in one environment. */

@@ -35,11 +35,13 @@ export interface MergeRequest {
   mergedAt?: string;
 }
 
-/** How an artifact is deployed: the service's deploy script travels with it. */
+/**
+ * How an artifact is deployed: the deploy script may travel with it, inside a
+ * deployer image. The command always comes from the catalog entity; the image
+ * must be pinned by digest and allowed by `sled.kubernetes.allowedImages`.
+ */
 export interface ArtifactDeploySpec {
-  /** argv array, never a shell string */
-  command?: string[];
-  /** deployer container image (Kubernetes executor) */
+  /** deployer container image (Kubernetes executor), pinned by digest */
   image?: string;
 }
 

@@ -119,7 +119,10 @@ describe('DatabaseDeployStore', () => {
     it('registers an artifact, replays identical content and refuses different content', async () => {
       const request = artifactRequest(SVC_A, '1.0.0', {
         mergeRequest: { url: 'https://git.example/mr/1', title: 'Fix' },
-        deploy: { command: ['./deploy.sh', 'fast'] },
+        deploy: {
+          image:
+            'registry.example/deployers/svc-a@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+        },
       });
       const first = await store.registerArtifact(request, TEAM_A);
       expect(first.created).toBe(true);
@@ -128,7 +131,10 @@ describe('DatabaseDeployStore', () => {
         ownerRef: TEAM_A,
         version: '1.0.0',
         commitSha: 'abcdef1234567',
-        deploy: { command: ['./deploy.sh', 'fast'] },
+        deploy: {
+          image:
+            'registry.example/deployers/svc-a@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+        },
       });
       expect(first.artifact.id).toMatch(/^[0-9a-f-]{36}$/);
 

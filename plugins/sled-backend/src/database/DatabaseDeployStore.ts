@@ -31,6 +31,7 @@ import {
   NewDeploy,
   NewLock,
   SledTargetFilter,
+  SledTargetQuery,
 } from './DeployStore';
 import {
   TakeOverOptions,
@@ -102,26 +103,34 @@ export function applyTargetFilter(
   negate = false,
   /** columns the table lacks (artifacts have no environment): never match */
   absent: ReadonlyArray<string> = [],
+  /** qualified names of the filter's columns, for joined queries */
+  columns: Partial<Record<SledTargetQuery['column'], string>> = {},
 ): void {
+  const recurse = (
+    inner: Knex.QueryBuilder,
+    criteria: SledTargetFilter,
+    not: boolean,
+  ) => applyTargetFilter(inner, criteria, not, absent, columns);
   if (isAndCriteria(filter)) {
     qb[negate ? 'whereNot' : 'where'](b => {
       for (const c of filter.allOf)
-        b.andWhere(inner => applyTargetFilter(inner, c, false, absent));
+        b.andWhere(inner => recurse(inner, c, false));
     });
   } else if (isOrCriteria(filter)) {
     qb[negate ? 'whereNot' : 'where'](b => {
       for (const c of filter.anyOf)
-        b.orWhere(inner => applyTargetFilter(inner, c, false, absent));
+        b.orWhere(inner => recurse(inner, c, false));
     });
   } else if (isNotCriteria(filter)) {
-    applyTargetFilter(qb, filter.not, !negate, absent);
+    recurse(qb, filter.not, !negate);
   } else if (filter.values.length === 0 || absent.includes(filter.column)) {
     qb.whereRaw(negate ? '1 = 1' : '1 = 0');
   } else {
     // NULL-safe, as the rules' apply(): a missing owner never matches, so
     // `not` of it does (a bare NOT IN would drop rows without an owner)
+    const column = columns[filter.column] ?? filter.column;
     qb[negate ? 'whereNot' : 'where'](b =>
-      b.whereNotNull(filter.column).whereIn(filter.column, filter.values),
+      b.whereNotNull(column).whereIn(column, filter.values),
     );
   }
 }
@@ -580,6 +589,7 @@ export class DatabaseDeployStore implements DeployStore {
       environment: lock.environment,
       entity_ref: lock.entityRef ?? null,
       deploy_group: lock.deployGroup ?? null,
+      owner_ref: lock.ownerRef ?? null,
       reason: lock.reason,
       created_by: lock.createdBy,
       created_at: new Date().toISOString(),
@@ -597,6 +607,8 @@ export class DatabaseDeployStore implements DeployStore {
       .where(b => b.whereNull('expires_at').orWhere('expires_at', '>', now))
       .orderBy('created_at', 'asc');
     if (options.environment) qb.where('environment', options.environment);
+    if (options.environments) qb.whereIn('environment', options.environments);
+    if (options.filter) applyTargetFilter(qb, options.filter);
     const { entityRef, deployGroup } = options;
     if (entityRef || deployGroup) {
       // locks that apply to this service or group: its own, its group's and
@@ -630,9 +642,12 @@ function page<T>(rows: Row[], limit: number, map: (row: Row) => T): Page<T> {
 }
 
 function toArtifact(row: Row): Artifact {
-  const spec = JSON.parse(row.spec) as RegisterArtifactRequest;
+  const { deploy, ...spec } = JSON.parse(row.spec) as RegisterArtifactRequest;
   return {
     ...spec,
+    // artifacts registered before commands came only from the catalog may
+    // still hold one: it is never run, so it is not shown either
+    ...(deploy?.image ? { deploy: { image: deploy.image } } : {}),
     id: row.id,
     entityRef: row.entity_ref,
     ownerRef: orUndefined(row.owner_ref),

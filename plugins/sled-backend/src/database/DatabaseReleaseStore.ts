@@ -7,6 +7,8 @@ import {
 } from '@internal/plugin-sled-common';
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
+import { applyTargetFilter } from './DatabaseDeployStore';
+import { SledTargetFilter } from './DeployStore';
 import { NewRelease, ReleaseMemberUpdate, ReleaseStore } from './ReleaseStore';
 import { TakeOverOptions, takeOverRunning } from './runners';
 
@@ -65,13 +67,19 @@ export class DatabaseReleaseStore implements ReleaseStore {
     return (await this.getRelease(id))!;
   }
 
-  async getRelease(id: string): Promise<Release | undefined> {
-    const row = await this.db('sled_releases').where({ id }).first();
+  async getRelease(
+    id: string,
+    options: { filter?: SledTargetFilter } = {},
+  ): Promise<Release | undefined> {
+    const q = this.db('sled_releases').where({ id }).first();
+    if (options.filter) this.whereReadable(q, options.filter);
+    const row = await q;
     if (!row) return undefined;
-    return (await this.withMembers([row]))[0];
+    return (await this.withMembers([row], options.filter))[0];
   }
 
   async listReleases(options: {
+    filter?: SledTargetFilter;
     deployGroup?: string;
     environment?: string;
     status?: ReleaseStatus[];
@@ -83,7 +91,44 @@ export class DatabaseReleaseStore implements ReleaseStore {
     if (options.deployGroup) q.where('deploy_group', options.deployGroup);
     if (options.environment) q.where('environment', options.environment);
     if (options.status?.length) q.whereIn('status', options.status);
-    return this.withMembers(await q);
+    if (options.filter) this.whereReadable(q, options.filter);
+    return this.withMembers(await q, options.filter);
+  }
+
+  /** Releases with at least one member the read filter matches. */
+  private whereReadable(q: Knex.QueryBuilder, filter: SledTargetFilter) {
+    q.whereExists(sub =>
+      this.readableMembers(
+        sub
+          .select(this.db.raw('1'))
+          .from('sled_release_members')
+          .whereRaw('sled_release_members.release_id = sled_releases.id'),
+        filter,
+        'sled_releases.environment',
+      ),
+    );
+  }
+
+  /**
+   * Applies a read filter to a query of `sled_release_members`: the member's
+   * service, in `environmentColumn`, owned as its artifact recorded.
+   */
+  private readableMembers(
+    q: Knex.QueryBuilder,
+    filter: SledTargetFilter,
+    environmentColumn: string,
+  ): Knex.QueryBuilder {
+    q.leftJoin(
+      'sled_artifacts',
+      'sled_artifacts.id',
+      'sled_release_members.artifact_id',
+    );
+    applyTargetFilter(q, filter, false, [], {
+      entity_ref: 'sled_release_members.entity_ref',
+      environment: environmentColumn,
+      owner_ref: 'sled_artifacts.owner_ref',
+    });
+    return q;
   }
 
   async updateMember(
@@ -123,14 +168,30 @@ export class DatabaseReleaseStore implements ReleaseStore {
     return count > 0;
   }
 
-  private async withMembers(rows: any[]): Promise<Release[]> {
+  private async withMembers(
+    rows: any[],
+    filter?: SledTargetFilter,
+  ): Promise<Release[]> {
     if (!rows.length) return [];
-    const members = await this.db('sled_release_members')
+    const q = this.db('sled_release_members')
+      .select('sled_release_members.*')
       .whereIn(
-        'release_id',
+        'sled_release_members.release_id',
         rows.map(r => r.id),
       )
-      .orderBy(['release_id', 'position']);
+      .orderBy([
+        'sled_release_members.release_id',
+        'sled_release_members.position',
+      ]);
+    if (filter) {
+      q.join(
+        'sled_releases',
+        'sled_releases.id',
+        'sled_release_members.release_id',
+      );
+      this.readableMembers(q, filter, 'sled_releases.environment');
+    }
+    const members = await q;
     const byRelease = new Map<string, ReleaseMember[]>();
     for (const m of members) {
       const list = byRelease.get(m.release_id) ?? [];

@@ -87,6 +87,8 @@ export interface NewLock {
   environment: string;
   entityRef?: string;
   deployGroup?: string;
+  /** the locked service's or deploy group's owner, for read filters */
+  ownerRef?: string;
   reason: string;
   createdBy: string;
   expiresAt?: string;
@@ -94,8 +96,12 @@ export interface NewLock {
 
 export interface ListLocksOptions {
   environment?: string;
+  /** only locks in these environments */
+  environments?: string[];
   entityRef?: string;
   deployGroup?: string;
+  /** the caller's read decision, on the lock's environment, service and owner */
+  filter?: SledTargetFilter;
 }
 
 /** Persistence of artifacts, deploys, logs, locks and idempotency records. */

@@ -3,6 +3,7 @@ import {
   ReleaseMemberStatus,
   ReleaseStatus,
 } from '@internal/plugin-sled-common';
+import { SledTargetFilter } from './DeployStore';
 import { TakeOverOptions } from './runners';
 
 export interface NewRelease {
@@ -31,9 +32,18 @@ export interface ReleaseMemberUpdate {
 /** Persistence of deploy-group releases and their members. */
 export interface ReleaseStore {
   createRelease(release: NewRelease): Promise<Release>;
-  getRelease(id: string): Promise<Release | undefined>;
-  /** Newest first. */
+  /**
+   * With a read `filter`, only the members it matches (their service, the
+   * release's environment, the owner their artifact recorded), and nothing
+   * when it matches none.
+   */
+  getRelease(
+    id: string,
+    options?: { filter?: SledTargetFilter },
+  ): Promise<Release | undefined>;
+  /** Newest first; with a read `filter`, as {@link ReleaseStore.getRelease}. */
   listReleases(options: {
+    filter?: SledTargetFilter;
     deployGroup?: string;
     environment?: string;
     status?: ReleaseStatus[];

@@ -7,38 +7,93 @@ import { NotAllowedError } from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
+  PolicyDecision,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
   createConditionAuthorizer,
   createConditionTransformer,
 } from '@backstage/plugin-permission-node';
+import {
+  SLED_DEPLOY_GROUP_RESOURCE_TYPE,
+  SLED_LOCK_RESOURCE_TYPE,
+  SLED_TARGET_RESOURCE_TYPE,
+} from '@internal/plugin-sled-common';
 import { SledTargetFilter } from '../database/DeployStore';
-import { SledTarget, sledTargetResourceRef } from './rules';
+import {
+  SledDeployGroupResource,
+  SledTarget,
+  sledDeployGroupResourceRef,
+  sledLockResourceRef,
+  sledTargetResourceRef,
+} from './rules';
 
-type TargetPermission = ResourcePermission<'sled-target'>;
+/** A permission on deploy targets or on locks: both are decided on a {@link SledTarget}. */
+type TargetPermission = ResourcePermission<
+  typeof SLED_TARGET_RESOURCE_TYPE | typeof SLED_LOCK_RESOURCE_TYPE
+>;
+type DeployGroupPermission = ResourcePermission<
+  typeof SLED_DEPLOY_GROUP_RESOURCE_TYPE
+>;
+
+interface Ruleset {
+  applies: (decision: PolicyDecision, resource: any) => boolean;
+  transform: (conditions: any) => unknown;
+}
 
 /**
  * Every decision goes through the permission framework. Conditional decisions
- * are evaluated here against the target (single items) or turned into a SQL
- * filter (lists), so pagination stays correct.
+ * are evaluated here against the resource (single items) or turned into a SQL
+ * filter (lists), so pagination stays correct. Each resource type is decided
+ * with its own rules.
  */
 export class SledAuthorizer {
-  private readonly applies: (
-    decision: any,
-    resource: SledTarget | undefined,
-  ) => boolean;
-  private readonly transform: ReturnType<
-    typeof createConditionTransformer<any>
-  >;
+  private readonly rulesets: Map<string, Ruleset>;
 
   constructor(
     private readonly permissions: PermissionsService,
     registry: PermissionsRegistryService,
   ) {
-    const ruleset = registry.getPermissionRuleset(sledTargetResourceRef);
-    this.applies = createConditionAuthorizer(ruleset);
-    this.transform = createConditionTransformer(ruleset);
+    this.rulesets = new Map(
+      [
+        sledTargetResourceRef,
+        sledLockResourceRef,
+        sledDeployGroupResourceRef,
+      ].map(ref => {
+        const ruleset = registry.getPermissionRuleset(ref as any);
+        return [
+          ref.resourceType,
+          {
+            applies: createConditionAuthorizer(ruleset as any),
+            transform: createConditionTransformer(ruleset as any),
+          },
+        ];
+      }),
+    );
+  }
+
+  private rulesetOf(permission: ResourcePermission): Ruleset {
+    const ruleset = this.rulesets.get(permission.resourceType);
+    if (!ruleset) {
+      throw new Error(
+        `${permission.name} has resource type ${permission.resourceType}, which sled does not decide`,
+      );
+    }
+    return ruleset;
+  }
+
+  /** One decision for many resources of the permission's type. */
+  private async decide<T>(
+    permission: ResourcePermission,
+    resources: T[],
+    credentials: BackstageCredentials,
+  ): Promise<boolean[]> {
+    const { applies } = this.rulesetOf(permission);
+    const [decision] = await this.permissions.authorizeConditional(
+      [{ permission }],
+      { credentials },
+    );
+    return resources.map(resource => applies(decision, resource));
   }
 
   async allowed(
@@ -46,11 +101,7 @@ export class SledAuthorizer {
     targets: SledTarget[],
     credentials: BackstageCredentials,
   ): Promise<boolean[]> {
-    const [decision] = await this.permissions.authorizeConditional(
-      [{ permission }],
-      { credentials },
-    );
-    return targets.map(target => this.applies(decision, target));
+    return this.decide(permission, targets, credentials);
   }
 
   /** Throws 403 unless the caller may act on the target. */
@@ -63,23 +114,16 @@ export class SledAuthorizer {
     if (!ok) throw denied(permission, target);
   }
 
-  /**
-   * Throws 403 unless the caller may act on the catalog entity (a deploy
-   * group for `sled.release`). Conditions on `catalog-entity` are evaluated
-   * by the catalog, through the permission backend.
-   */
-  async authorizeEntity(
-    permission: ResourcePermission<'catalog-entity'>,
-    entityRef: string,
+  /** Throws 403 unless the caller may act on the deploy group (`sled.release`). */
+  async authorizeDeployGroup(
+    permission: DeployGroupPermission,
+    group: SledDeployGroupResource,
     credentials: BackstageCredentials,
   ): Promise<void> {
-    const [decision] = await this.permissions.authorize(
-      [{ permission, resourceRef: entityRef }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    const [ok] = await this.decide(permission, [group], credentials);
+    if (!ok) {
       throw new NotAllowedError(
-        `Not allowed: ${permission.name} for ${entityRef}`,
+        `Not allowed: ${permission.name} for ${group.entityRef}`,
       );
     }
   }
@@ -102,13 +146,14 @@ export class SledAuthorizer {
     permission: TargetPermission,
     credentials: BackstageCredentials,
   ): Promise<SledTargetFilter | undefined> {
+    const { transform } = this.rulesetOf(permission);
     const [decision] = await this.permissions.authorizeConditional(
       [{ permission }],
       { credentials },
     );
     if (decision.result === AuthorizeResult.DENY) throw denied(permission);
     if (decision.result === AuthorizeResult.CONDITIONAL) {
-      return this.transform(decision.conditions) as SledTargetFilter;
+      return transform(decision.conditions) as SledTargetFilter;
     }
     return undefined;
   }
@@ -118,10 +163,12 @@ function denied(
   permission: { name: string },
   target?: SledTarget,
 ): NotAllowedError {
-  const where = target
-    ? ` for ${target.entityRef}${
-        target.environment ? ` in ${target.environment}` : ''
-      }`
-    : '';
+  let where = '';
+  if (target) {
+    const env = target.environment ? ` in ${target.environment}` : '';
+    where = target.entityRef
+      ? ` for ${target.entityRef}${env}`
+      : ` for the whole environment${env ? ` ${target.environment}` : ''}`;
+  }
   return new NotAllowedError(`Not allowed: ${permission.name}${where}`);
 }

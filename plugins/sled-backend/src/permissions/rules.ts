@@ -2,8 +2,13 @@ import {
   createConditionExports,
   createPermissionResourceRef,
   createPermissionRule,
+  PermissionResourceRef,
 } from '@backstage/plugin-permission-node';
-import { SLED_TARGET_RESOURCE_TYPE } from '@internal/plugin-sled-common';
+import {
+  SLED_DEPLOY_GROUP_RESOURCE_TYPE,
+  SLED_LOCK_RESOURCE_TYPE,
+  SLED_TARGET_RESOURCE_TYPE,
+} from '@internal/plugin-sled-common';
 import { z } from 'zod';
 import { SledTargetQuery } from '../database/DeployStore';
 
@@ -16,55 +21,134 @@ export interface SledTarget {
   ownerRef?: string;
 }
 
+/** A deploy group as permission rules see it. */
+export interface SledDeployGroupResource {
+  entityRef: string;
+  /** the group's owner (catalog `ownedBy` relation) */
+  ownerRef?: string;
+}
+
+/** How a deploy-group condition reads as a query (columns of group rows). */
+export interface SledDeployGroupQuery {
+  column: 'deploy_group' | 'owner_ref';
+  values: string[];
+}
+
+type TargetResourceRef<T extends string> = PermissionResourceRef<
+  SledTarget,
+  SledTargetQuery,
+  T,
+  'sled'
+>;
+
 export const sledTargetResourceRef = createPermissionResourceRef<
   SledTarget,
   SledTargetQuery
 >().with({ pluginId: 'sled', resourceType: SLED_TARGET_RESOURCE_TYPE });
 
-const isEnvironment = createPermissionRule({
-  name: 'IS_ENVIRONMENT',
-  description: 'Allow deploy targets in one of the given environments',
-  resourceRef: sledTargetResourceRef,
-  paramsSchema: z.object({
-    environments: z.array(z.string()).describe('environment names'),
-  }),
-  apply: (target, { environments }) =>
-    target.environment !== undefined &&
-    environments.includes(target.environment),
-  toQuery: ({ environments }) => ({
-    column: 'environment',
-    values: environments,
-  }),
-});
+export const sledLockResourceRef = createPermissionResourceRef<
+  SledTarget,
+  SledTargetQuery
+>().with({ pluginId: 'sled', resourceType: SLED_LOCK_RESOURCE_TYPE });
 
-const isServiceOwner = createPermissionRule({
-  name: 'IS_SERVICE_OWNER',
+export const sledDeployGroupResourceRef = createPermissionResourceRef<
+  SledDeployGroupResource,
+  SledDeployGroupQuery
+>().with({ pluginId: 'sled', resourceType: SLED_DEPLOY_GROUP_RESOURCE_TYPE });
+
+/**
+ * The rules of a target resource type. Deploy targets and locks share their
+ * resources and so their rules, each bound to its own resource type.
+ */
+function createTargetRules<T extends string>(
+  resourceRef: TargetResourceRef<T>,
+) {
+  const isEnvironment = createPermissionRule({
+    name: 'IS_ENVIRONMENT',
+    description: 'Allow targets in one of the given environments',
+    resourceRef,
+    paramsSchema: z.object({
+      environments: z.array(z.string()).describe('environment names'),
+    }),
+    apply: (target: SledTarget, { environments }) =>
+      target.environment !== undefined &&
+      environments.includes(target.environment),
+    toQuery: ({ environments }): SledTargetQuery => ({
+      column: 'environment',
+      values: environments,
+    }),
+  });
+
+  const isServiceOwner = createPermissionRule({
+    name: 'IS_SERVICE_OWNER',
+    description:
+      'Allow targets whose service is owned by one of the given entity refs (pass the user’s ownership claims)',
+    resourceRef,
+    paramsSchema: z.object({
+      claims: z
+        .array(z.string())
+        .describe('ownership entity refs, e.g. group:default/team-a'),
+    }),
+    apply: (target: SledTarget, { claims }) =>
+      target.ownerRef !== undefined && claims.includes(target.ownerRef),
+    toQuery: ({ claims }): SledTargetQuery => ({
+      column: 'owner_ref',
+      values: claims,
+    }),
+  });
+
+  const isService = createPermissionRule({
+    name: 'IS_SERVICE',
+    description: 'Allow targets of the given services',
+    resourceRef,
+    paramsSchema: z.object({
+      entityRefs: z.array(z.string()).describe('service entity refs'),
+    }),
+    apply: (target: SledTarget, { entityRefs }) =>
+      entityRefs.includes(target.entityRef),
+    toQuery: ({ entityRefs }): SledTargetQuery => ({
+      column: 'entity_ref',
+      values: entityRefs,
+    }),
+  });
+
+  return { isEnvironment, isServiceOwner, isService };
+}
+
+/** The permission rules of the `sled-target` resource type (deploys, artifacts). */
+export const sledTargetRules = createTargetRules(sledTargetResourceRef);
+
+/** The permission rules of the `sled-lock` resource type (locks, overrides). */
+export const sledLockRules = createTargetRules(sledLockResourceRef);
+
+const isDeployGroupOwner = createPermissionRule({
+  name: 'IS_DEPLOY_GROUP_OWNER',
   description:
-    'Allow deploy targets whose service is owned by one of the given entity refs (pass the user’s ownership claims)',
-  resourceRef: sledTargetResourceRef,
+    'Allow deploy groups owned by one of the given entity refs (pass the user’s ownership claims)',
+  resourceRef: sledDeployGroupResourceRef,
   paramsSchema: z.object({
     claims: z
       .array(z.string())
       .describe('ownership entity refs, e.g. group:default/team-a'),
   }),
-  apply: (target, { claims }) =>
-    target.ownerRef !== undefined && claims.includes(target.ownerRef),
+  apply: (group, { claims }) =>
+    group.ownerRef !== undefined && claims.includes(group.ownerRef),
   toQuery: ({ claims }) => ({ column: 'owner_ref', values: claims }),
 });
 
-const isService = createPermissionRule({
-  name: 'IS_SERVICE',
-  description: 'Allow deploy targets of the given services',
-  resourceRef: sledTargetResourceRef,
+const isDeployGroup = createPermissionRule({
+  name: 'IS_DEPLOY_GROUP',
+  description: 'Allow the given deploy groups',
+  resourceRef: sledDeployGroupResourceRef,
   paramsSchema: z.object({
-    entityRefs: z.array(z.string()).describe('service entity refs'),
+    entityRefs: z.array(z.string()).describe('deploy group entity refs'),
   }),
-  apply: (target, { entityRefs }) => entityRefs.includes(target.entityRef),
-  toQuery: ({ entityRefs }) => ({ column: 'entity_ref', values: entityRefs }),
+  apply: (group, { entityRefs }) => entityRefs.includes(group.entityRef),
+  toQuery: ({ entityRefs }) => ({ column: 'deploy_group', values: entityRefs }),
 });
 
-/** The permission rules SLeD supports for its `sled-target` resource type. */
-export const sledTargetRules = { isEnvironment, isServiceOwner, isService };
+/** The permission rules of the `sled-deploy-group` resource type. */
+export const sledDeployGroupRules = { isDeployGroupOwner, isDeployGroup };
 
 /** Conditions for policies: `sledTargetConditions.isEnvironment({ environments: ['staging'] })`. */
 export const {
@@ -73,4 +157,22 @@ export const {
 } = createConditionExports({
   resourceRef: sledTargetResourceRef,
   rules: sledTargetRules,
+});
+
+/** Conditions for `sled.lock` and `sled.lock.override`: `sledLockConditions.isServiceOwner({ claims })`. */
+export const {
+  conditions: sledLockConditions,
+  createConditionalDecision: createSledLockConditionalDecision,
+} = createConditionExports({
+  resourceRef: sledLockResourceRef,
+  rules: sledLockRules,
+});
+
+/** Conditions for `sled.release`: `sledDeployGroupConditions.isDeployGroupOwner({ claims })`. */
+export const {
+  conditions: sledDeployGroupConditions,
+  createConditionalDecision: createSledDeployGroupConditionalDecision,
+} = createConditionExports({
+  resourceRef: sledDeployGroupResourceRef,
+  rules: sledDeployGroupRules,
 });

@@ -6,6 +6,7 @@ import {
 } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { readCatalogEntity } from '../service/readCatalogEntity';
 
 /** A `DeployGroup` catalog entity (kind from the deploy-groups catalog module). */
 export interface DeployGroup {
@@ -49,9 +50,7 @@ export class DeployGroupCatalog {
         `${field}: invalid entity ref '${ref}': ${(error as Error).message}`,
       );
     }
-    const entity = await this.catalog.getEntityByRef(normalized, {
-      credentials: await this.auth.getOwnServiceCredentials(),
-    });
+    const entity = await readCatalogEntity(this.catalog, this.auth, normalized);
     if (!entity || entity.kind.toLocaleLowerCase('en-US') !== 'deploygroup') {
       throw new InputError(
         `${field}: no DeployGroup '${normalized}' in the catalog`,
@@ -68,5 +67,14 @@ export class DeployGroupCatalog {
       members: (spec.members ?? []).map(memberRef),
       waves: (spec.waves ?? []).map(w => w.map(memberRef)),
     };
+  }
+
+  /** For permission resources: the group, if it exists. */
+  async findDeployGroup(ref: string): Promise<DeployGroup | undefined> {
+    try {
+      return await this.getDeployGroup(ref);
+    } catch {
+      return undefined;
+    }
   }
 }

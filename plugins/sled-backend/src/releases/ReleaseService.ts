@@ -7,7 +7,7 @@ import {
   Release,
   ReleaseMember,
 } from '@internal/plugin-sled-common';
-import { DeployStore } from '../database/DeployStore';
+import { DeployStore, SledTargetFilter } from '../database/DeployStore';
 import { ReleaseStore } from '../database/ReleaseStore';
 import { DeployRequestContext, DeployService } from '../service/DeployService';
 import { DeployableService } from '../service/ServiceCatalog';
@@ -166,8 +166,15 @@ export class ReleaseService {
   }
 
   /** The release with each member's live deploy status. */
-  async getRelease(id: string): Promise<Release> {
-    const release = await this.options.releases.getRelease(id);
+  /**
+   * With a read `filter`, only the members it matches; a release it matches
+   * no member of is as missing as one that does not exist (404).
+   */
+  async getRelease(
+    id: string,
+    options: { filter?: SledTargetFilter } = {},
+  ): Promise<Release> {
+    const release = await this.options.releases.getRelease(id, options);
     if (!release) throw new NotFoundError(`No release '${id}'`);
     return this.withLiveStatus(release);
   }
@@ -175,6 +182,7 @@ export class ReleaseService {
   async listReleases(options: {
     deployGroup?: string;
     limit: number;
+    filter?: SledTargetFilter;
   }): Promise<Release[]> {
     const list = await this.options.releases.listReleases(options);
     return Promise.all(list.map(r => this.withLiveStatus(r)));

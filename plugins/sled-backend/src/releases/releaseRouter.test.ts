@@ -57,16 +57,10 @@ describe('releases API', () => {
   async function register(
     entityRef: string,
     version: string,
-    command?: string[],
   ): Promise<Artifact> {
     const res = await post(
       '/artifacts',
-      {
-        entityRef,
-        version,
-        commitSha: 'abcdef1234567',
-        ...(command ? { deploy: { command } } : {}),
-      },
+      { entityRef, version, commitSha: 'abcdef1234567' },
       CI,
     );
     expect(res.status).toBe(201);
@@ -91,10 +85,17 @@ describe('releases API', () => {
   beforeAll(async () => {
     let dir: string;
     ({ dir, cleanup } = makeTempDir('sled-releases-'));
+    // the catalog's script decides what a version does: artifacts cannot
     writeScript(
       dir,
       'deploy.sh',
-      'echo "deploying $SLED_ARTIFACT_VERSION to $SLED_ENVIRONMENT"',
+      [
+        'case "$SLED_ARTIFACT_VERSION" in',
+        '  *-broken) exec ./fail.sh ;;',
+        '  *-slow) exec ./slow.sh ;;',
+        'esac',
+        'echo "deploying $SLED_ARTIFACT_VERSION to $SLED_ENVIRONMENT"',
+      ].join('\n'),
     );
     writeScript(dir, 'fail.sh', 'echo broken; exit 3');
     writeScript(dir, 'slow.sh', 'sleep 30 &\nwait');
@@ -142,8 +143,10 @@ describe('releases API', () => {
   it('refuses a release without the release permission on the group (403), writing nothing', async () => {
     await register(A, '0.0.1');
     const asked: Array<string | undefined> = [];
-    decide = (p, resourceRef) => {
-      if (p.name === 'sled.release') asked.push(resourceRef);
+    decide = p => {
+      if (p.name === 'sled.release') {
+        asked.push('resourceType' in p ? p.resourceType : undefined);
+      }
       return {
         result:
           p.name === 'sled.release'
@@ -159,8 +162,8 @@ describe('releases API', () => {
     expect(res.body.error.message).toBe(
       `Not allowed: sled.release for ${GROUP}`,
     );
-    // the policy decides on the DeployGroup entity (by ownership, in the example policy)
-    expect(asked).toEqual([GROUP]);
+    // the policy decides on sled's deploy-group resource (by ownership, in the example policy)
+    expect(asked).toEqual(['sled-deploy-group']);
     expect(await releaseCount()).toBe(0);
     expect(
       (
@@ -279,7 +282,7 @@ describe('releases API', () => {
   });
 
   it('a failed member stops later waves', async () => {
-    await register(A, '0.0.2-broken', ['./fail.sh']);
+    await register(A, '0.0.2-broken');
     const res = await post('/releases', {
       deployGroup: GROUP,
       environment: 'local',
@@ -372,8 +375,8 @@ describe('releases API', () => {
 
   it('locks a whole deploy group: member deploys and releases are refused, naming the group, until unlocked', async () => {
     const asked: Array<[string, string | undefined]> = [];
-    decide = (p, resourceRef) => {
-      asked.push([p.name, resourceRef]);
+    decide = p => {
+      asked.push([p.name, 'resourceType' in p ? p.resourceType : undefined]);
       return allowAllButLockOverride(p);
     };
     const lockRes = await post('/locks', {
@@ -391,7 +394,7 @@ describe('releases API', () => {
     });
     expect(lock.entityRef).toBeUndefined();
     // locking a group is part of releasing it: sled.release on the group
-    expect(asked).toContainEqual(['sled.release', GROUP]);
+    expect(asked).toContainEqual(['sled.release', 'sled-deploy-group']);
     expect(asked.map(([name]) => name)).not.toContain('sled.lock');
 
     // a single deploy of a member is refused, naming the group and the lock
@@ -484,7 +487,7 @@ describe('releases API', () => {
   });
 
   it('cancel cancels what has not finished', async () => {
-    await register(A, '0.0.4-slow', ['./slow.sh']);
+    await register(A, '0.0.4-slow');
     const res = await post('/releases', {
       deployGroup: GROUP,
       environment: 'local',

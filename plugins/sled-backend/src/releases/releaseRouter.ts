@@ -5,7 +5,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 import {
+  Deploy,
+  isFinalDeployStatus,
   Release,
+  sledDeployCancelPermission,
   sledDeployCreatePermission,
   sledLockOverridePermission,
   sledReadPermission,
@@ -14,7 +17,7 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { SledAuthorizer } from '../permissions/SledAuthorizer';
-import { DeployRequestContext } from '../service/DeployService';
+import { DeployRequestContext, DeployService } from '../service/DeployService';
 import * as schemas from '../service/schemas';
 import { ServiceCatalog } from '../service/ServiceCatalog';
 import { DeployGroup, DeployGroupCatalog } from './DeployGroupCatalog';
@@ -30,6 +33,7 @@ export interface ReleaseRouterOptions {
   auditor: AuditorService;
   authorizer: SledAuthorizer;
   releases: ReleaseService;
+  deploys: DeployService;
   groups: DeployGroupCatalog;
   services: ServiceCatalog;
 }
@@ -47,7 +51,8 @@ const principalOf = (credentials: BackstageCredentials): string => {
 export async function createReleaseRouter(
   options: ReleaseRouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, auditor, authorizer, releases, groups, services } = options;
+  const { httpAuth, auditor, authorizer, releases, deploys, groups, services } =
+    options;
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
 
@@ -87,9 +92,9 @@ export async function createReleaseRouter(
     environment: string,
     credentials: BackstageCredentials,
   ) {
-    await authorizer.authorizeEntity(
+    await authorizer.authorizeDeployGroup(
       sledReleasePermission,
-      group.entityRef,
+      group,
       credentials,
     );
     const targets = await Promise.all(
@@ -123,9 +128,23 @@ export async function createReleaseRouter(
     return context;
   }
 
+  /** The release as the caller may read it: only readable members, else 404. */
+  async function readableRelease(
+    req: Request,
+    credentials: BackstageCredentials,
+  ) {
+    const filter = await authorizer.filter(sledReadPermission, credentials);
+    return releases.getRelease(
+      schemas.parse(schemas.idParam, req.params.id, 'path'),
+      { filter },
+    );
+  }
+
   router.post('/releases', async (req, res) => {
     const credentials = await credentialsOf(req);
     const body = schemas.parse(createReleaseSchema, req.body, 'body');
+    // input errors before any authorization
+    deploys.getEnvironment(body.environment);
     const group = await groups.getDeployGroup(body.deployGroup);
     const release = await audited(
       req,
@@ -149,41 +168,76 @@ export async function createReleaseRouter(
 
   router.get('/releases', async (req, res) => {
     const credentials = await credentialsOf(req);
-    await authorizer.filter(sledReadPermission, credentials);
     const query = schemas.parse(listReleasesQuery, req.query, 'query');
+    const filter = await authorizer.filter(sledReadPermission, credentials);
     const deployGroup =
       query.deployGroup &&
       (await groups.getDeployGroup(query.deployGroup)).entityRef;
     res.json({
-      items: await releases.listReleases({ deployGroup, limit: query.limit }),
+      items: await releases.listReleases({
+        deployGroup,
+        limit: query.limit,
+        filter,
+      }),
     });
   });
 
   router.get('/releases/:id', async (req, res) => {
-    const credentials = await credentialsOf(req);
-    await authorizer.filter(sledReadPermission, credentials);
-    res.json(
-      await releases.getRelease(
-        schemas.parse(schemas.idParam, req.params.id, 'path'),
-      ),
-    );
+    res.json(await readableRelease(req, await credentialsOf(req)));
   });
 
+  /**
+   * Cancelling needs `sled.release` on the group and `sled.deploy.cancel` on
+   * every member deploy still queued or running: a release is cancelled as a
+   * whole or not at all, and a refusal names the members the caller may not
+   * cancel. Members not started yet are simply never started.
+   */
   router.post('/releases/:id/cancel', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const id = schemas.parse(schemas.idParam, req.params.id, 'path');
-    const current = await releases.getRelease(id);
+    const current = await readableRelease(req, credentials);
     const release = await audited(
       req,
       'release-cancel',
-      { releaseId: id, deployGroup: current.deployGroup },
+      { releaseId: current.id, deployGroup: current.deployGroup },
       async () => {
-        await authorizer.authorizeEntity(
+        const group = await groups.getDeployGroup(current.deployGroup);
+        await authorizer.authorizeDeployGroup(
           sledReleasePermission,
-          current.deployGroup,
+          group,
           credentials,
         );
-        return releases.cancel(id);
+        // every member, also those the caller may not read
+        const full = await releases.getRelease(current.id);
+        const inFlight: Deploy[] = [];
+        for (const member of full.members) {
+          if (
+            member.deployId &&
+            !isFinalDeployStatus(member.status as Deploy['status'])
+          ) {
+            inFlight.push(await deploys.getDeploy(member.deployId));
+          }
+        }
+        const allowed = await authorizer.allowed(
+          sledDeployCancelPermission,
+          inFlight,
+          credentials,
+        );
+        const refused = inFlight.filter((_, i) => !allowed[i]);
+        if (refused.length) {
+          throw new NotAllowedError(
+            `Not allowed: ${sledDeployCancelPermission.name} for ${refused
+              .map(d => d.entityRef)
+              .join(', ')} in ${
+              current.environment
+            }, so you may not cancel release ${
+              current.id
+            }; nothing was cancelled`,
+          );
+        }
+        await releases.cancel(current.id);
+        return releases.getRelease(current.id, {
+          filter: await authorizer.filter(sledReadPermission, credentials),
+        });
       },
     );
     res.json(release);
@@ -191,25 +245,25 @@ export async function createReleaseRouter(
 
   router.post('/releases/:id/rollback', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const id = schemas.parse(schemas.idParam, req.params.id, 'path');
     const body = schemas.parse(rollbackReleaseSchema, req.body ?? {}, 'body');
-    const current = await releases.getRelease(id);
+    const current = await readableRelease(req, credentials);
     const group = await groups.getDeployGroup(current.deployGroup);
     const release = await audited(
       req,
       'release-rollback',
       {
-        releaseId: id,
+        releaseId: current.id,
         deployGroup: group.entityRef,
         environment: current.environment,
       },
       async () => {
+        // sled.release on the group and sled.deploy.create on every member
         const context = await authorizeRelease(
           group,
           current.environment,
           credentials,
         );
-        return releases.rollback(id, group, body, context);
+        return releases.rollback(current.id, group, body, context);
       },
     );
     res.status(202).json(release);

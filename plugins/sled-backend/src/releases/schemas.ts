@@ -1,14 +1,39 @@
 import { z } from 'zod';
+import { reason, text } from '../service/schemas';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/** Keys that would reach an object's prototype instead of naming a member. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Member entity ref → artifact id. Checked on the raw object: a record
+ * schema drops a `__proto__` key silently, which must be a 400 instead.
+ */
+const memberArtifacts = z
+  .custom<object>(
+    value =>
+      typeof value === 'object' && value !== null && !Array.isArray(value),
+    { message: 'must be an object of member entity refs to artifact ids' },
+  )
+  .superRefine((value, ctx) => {
+    for (const key of Object.keys(value)) {
+      if (PROTOTYPE_KEYS.has(key)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [key],
+          message: 'not a member entity ref',
+        });
+      }
+    }
+  })
+  .pipe(z.record(text(255), z.string().uuid()));
 
 export const createReleaseSchema = z
   .object({
     deployGroup: text(255),
     environment: text(64),
-    artifacts: z.record(text(255), z.string().uuid()).optional(),
+    artifacts: memberArtifacts.optional(),
     dryRun: z.boolean().optional(),
-    reason: z.string().max(2000).optional(),
+    reason,
   })
   .strict();
 
@@ -19,6 +44,4 @@ export const listReleasesQuery = z
   })
   .strict();
 
-export const rollbackReleaseSchema = z
-  .object({ reason: z.string().max(2000).optional() })
-  .strict();
+export const rollbackReleaseSchema = z.object({ reason }).strict();

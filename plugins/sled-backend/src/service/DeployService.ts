@@ -15,6 +15,7 @@ import { DeployOutcome, DeployStore } from '../database/DeployStore';
 import { TakeOverOptions } from '../database/runners';
 import { hashOf } from '../database/DatabaseDeployStore';
 import { DeployExecutor, DeployReporter } from '../executors/DeployExecutor';
+import { DeployerImagePolicy } from './DeployerImagePolicy';
 import { DeployLogs } from './DeployLogs';
 import { DeployableService } from './ServiceCatalog';
 
@@ -58,6 +59,8 @@ export class DeployService implements DeployReporter {
       store: DeployStore;
       config: SledConfig;
       logs: DeployLogs;
+      /** which deployer images an artifact may name */
+      images: DeployerImagePolicy;
       logger: LoggerService;
       /** this backend (a new id for each process), as its deploys' runner */
       runner: string;
@@ -183,14 +186,7 @@ export class DeployService implements DeployReporter {
         rollbackOf: input.rollbackOf,
         releaseId: input.releaseId,
         message,
-        launch: {
-          command: artifact.deploy?.command ?? service.command,
-          image:
-            artifact.deploy?.image ??
-            service.deployerImage ??
-            this.options.config.kubernetes.defaultDeployerImage,
-          workingDirectory: service.workingDirectory,
-        },
+        launch: this.launchOf(service, artifact, env),
       },
       context.idempotencyKey
         ? {
@@ -206,6 +202,37 @@ export class DeployService implements DeployReporter {
         this.dispatch(deploy.entityRef, deploy.environment);
     }
     return { deploy, created: !replayed };
+  }
+
+  /**
+   * What a deploy runs: the command of the catalog entity (reviewed in the
+   * service's repository), never one an artifact names; on Kubernetes, the
+   * artifact's deployer image only when the image policy allows it (it is
+   * checked again here: the policy may have changed since registration),
+   * else the entity's or the configured default.
+   */
+  private launchOf(
+    service: DeployableService,
+    artifact: Artifact,
+    env: EnvironmentConfig,
+  ) {
+    const named = artifact.deploy?.image;
+    if (named && env.executor === 'kubernetes') {
+      const refusal = this.options.images.refusal(named);
+      if (refusal) {
+        throw new InputError(
+          `artifactId: artifact ${artifact.version} names the deployer image ${refusal}`,
+        );
+      }
+    }
+    return {
+      command: service.command,
+      image:
+        (env.executor === 'kubernetes' ? named : undefined) ??
+        service.deployerImage ??
+        this.options.config.kubernetes.defaultDeployerImage,
+      workingDirectory: service.workingDirectory,
+    };
   }
 
   /** Deploys the last artifact that succeeded before the current one. */

@@ -15,6 +15,7 @@ import {
   SLED_ANNOTATION_DEPLOY_COMMAND,
 } from '@internal/plugin-sled-common';
 import { dirname } from 'path';
+import { readCatalogEntity } from './readCatalogEntity';
 
 /** A catalog Component that SLeD can deploy. */
 export interface DeployableService {
@@ -96,9 +97,7 @@ export class ServiceCatalog {
         `Invalid entityRef '${entityRef}': ${(error as Error).message}`,
       );
     }
-    const entity = await this.catalog.getEntityByRef(normalized, {
-      credentials: await this.auth.getOwnServiceCredentials(),
-    });
+    const entity = await readCatalogEntity(this.catalog, this.auth, normalized);
     if (!entity) {
       throw new InputError(
         `entityRef: no entity '${normalized}' in the catalog`,

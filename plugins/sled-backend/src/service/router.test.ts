@@ -133,10 +133,17 @@ describe('sled router', () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = makeTempDir('sled-router-'));
+    // the catalog's script decides what a version does: artifacts cannot
     writeScript(
       dir,
       'deploy.sh',
-      'echo "deploying $SLED_ARTIFACT_VERSION to $SLED_ENVIRONMENT $*"',
+      [
+        'case "$SLED_ARTIFACT_VERSION" in',
+        '  *-slow) exec ./slow.sh ;;',
+        '  *-chatty) exec ./chatty.sh ;;',
+        'esac',
+        'echo "deploying $SLED_ARTIFACT_VERSION to $SLED_ENVIRONMENT $*"',
+      ].join('\n'),
     );
     writeScript(
       dir,
@@ -617,9 +624,7 @@ describe('sled router', () => {
   });
 
   it('cancels queued and running deploys, stopping the script', async () => {
-    const slow = await register(SVC_B, '1.0.0', {
-      deploy: { command: ['./slow.sh'] },
-    });
+    const slow = await register(SVC_B, '1.0.0-slow');
     const running = await deploy({
       entityRef: SVC_B,
       environment: 'local',
@@ -768,9 +773,7 @@ describe('sled router', () => {
   });
 
   it('follows logs until the deploy ends', async () => {
-    const chatty = await register(SVC_D, '2.0.0', {
-      deploy: { command: ['./chatty.sh'] },
-    });
+    const chatty = await register(SVC_D, '2.0.0-chatty');
     const res = await deploy({
       entityRef: SVC_D,
       environment: 'local',
@@ -842,9 +845,16 @@ describe('sled router', () => {
       all.filter(d => d.environment === 'production').map(d => d.id),
     );
 
+    // a record the caller may not read answers as a missing one does
     const localDeploy = local.body as Deploy;
-    expect((await get(`/deploys/${localDeploy.id}`)).status).toBe(403);
-    expect((await get(`/deploys/${localDeploy.id}/logs`)).status).toBe(403);
+    expectError(
+      await get(`/deploys/${localDeploy.id}`),
+      404,
+      new RegExp(`^No deploy '${localDeploy.id}'$`),
+    );
+    expect((await get(`/deploys/${localDeploy.id}/logs`)).status).toBe(404);
+    expect((await post(`/deploys/${localDeploy.id}/cancel`)).status).toBe(404);
+    expect((await get(`/artifacts/${v.id}`)).status).toBe(404);
     expect((await get(`/deploys/${prod.body.id}`)).status).toBe(200);
     const state = await get(`/state?entityRef=${SVC_A}`);
     expect(state.body.environments.map((e: any) => e.environment)).toEqual([
@@ -910,7 +920,7 @@ describe('sled router', () => {
       await denied?.stop();
     });
 
-    it('answers 403 on every route and writes nothing', async () => {
+    it('answers 403 on every route (404 for a record it may not read, as for a missing one) and writes nothing', async () => {
       const routes: Array<
         [method: 'get' | 'post' | 'delete', path: string, body?: object]
       > = [
@@ -956,9 +966,34 @@ describe('sled router', () => {
         const res = await req;
         statuses.push(`${method} ${p} ${res.status}`);
       }
+      const unreadable = new Set([
+        `/artifacts/${ids.artifact}`,
+        `/deploys/${ids.deploy}`,
+        `/deploys/${ids.deploy}/logs`,
+        `/deploys/${ids.deploy}/logs?follow=true`,
+        `/deploys/${ids.deploy}/cancel`,
+        `/locks/${ids.lock}`,
+      ]);
       expect(statuses).toEqual(
-        routes.map(([method, p]) => `${method} ${p} 403`),
+        routes.map(
+          ([method, p]) => `${method} ${p} ${unreadable.has(p) ? 404 : 403}`,
+        ),
       );
+      // and exactly the body of an id that names nothing
+      for (const [existing, missing] of [
+        [`/deploys/${ids.deploy}`, `/deploys/${MISSING_ID}`],
+        [`/artifacts/${ids.artifact}`, `/artifacts/${MISSING_ID}`],
+      ]) {
+        const a = await request(denied.server)
+          .get(`/api/sled${existing}`)
+          .set('Authorization', USER);
+        const b = await request(denied.server)
+          .get(`/api/sled${missing}`)
+          .set('Authorization', USER);
+        expect(a.body.error.message.replace(/'[^']+'/, "'id'")).toBe(
+          b.body.error.message.replace(/'[^']+'/, "'id'"),
+        );
+      }
       expect(await snapshotTables(deniedKnex)).toEqual(before);
       expect(
         (await request(denied.server).get('/api/sled/health')).status,

@@ -19,7 +19,9 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { DeployStore } from '../database/DeployStore';
 import { SledAuthorizer } from '../permissions/SledAuthorizer';
+import { SledTarget } from '../permissions/rules';
 import { DeployGroupCatalog } from '../releases/DeployGroupCatalog';
+import { DeployerImagePolicy } from './DeployerImagePolicy';
 import { DeployLogs } from './DeployLogs';
 import { DeployService } from './DeployService';
 import * as schemas from './schemas';
@@ -34,6 +36,7 @@ export interface RouterOptions {
   logs: DeployLogs;
   catalog: ServiceCatalog;
   groups: DeployGroupCatalog;
+  images: DeployerImagePolicy;
 }
 
 const principalOf = (credentials: BackstageCredentials): string => {
@@ -57,6 +60,7 @@ export async function createRouter(
     logs,
     catalog,
     groups,
+    images,
   } = options;
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
@@ -94,14 +98,34 @@ export async function createRouter(
     (!!environment &&
       !!deploys.environments.find(e => e.name === environment)?.requireReason);
 
+  /**
+   * Throws the 404 of a missing record unless the caller may read the
+   * target: who may not read a record learns nothing of its existence.
+   */
+  const assertReadable = async (
+    target: SledTarget,
+    credentials: BackstageCredentials,
+    missing: () => Error,
+  ) => {
+    const [ok] = await authorizer.allowed(
+      sledReadPermission,
+      [target],
+      credentials,
+    );
+    if (!ok) throw missing();
+  };
+
   const readableDeploy = async (
     req: Request,
     credentials: BackstageCredentials,
   ) => {
-    const deploy = await deploys.getDeploy(
-      schemas.parse(schemas.idParam, req.params.id, 'path'),
+    const id = schemas.parse(schemas.idParam, req.params.id, 'path');
+    const deploy = await deploys.getDeploy(id);
+    await assertReadable(
+      deploy,
+      credentials,
+      () => new NotFoundError(`No deploy '${id}'`),
     );
-    await authorizer.authorize(sledReadPermission, deploy, credentials);
     return deploy;
   };
   const lockOverride =
@@ -144,6 +168,7 @@ export async function createRouter(
       false,
       async () => {
         const service = await catalog.getDeployable(body.entityRef);
+        if (body.deploy?.image) images.assertAllowed(body.deploy.image);
         return store.registerArtifact(
           { ...body, entityRef: service.entityRef },
           service.ownerRef,
@@ -163,13 +188,12 @@ export async function createRouter(
 
   router.get('/artifacts/:id', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const artifact = await deploys.getArtifact(
-      schemas.parse(schemas.idParam, req.params.id, 'path'),
-    );
-    await authorizer.authorize(
-      sledReadPermission,
+    const id = schemas.parse(schemas.idParam, req.params.id, 'path');
+    const artifact = await deploys.getArtifact(id);
+    await assertReadable(
       { entityRef: artifact.entityRef, ownerRef: artifact.ownerRef },
       credentials,
+      () => new NotFoundError(`No artifact '${id}'`),
     );
     res.json(artifact);
   });
@@ -178,8 +202,8 @@ export async function createRouter(
 
   router.get('/environments', async (req, res) => {
     const credentials = await credentialsOf(req);
-    await authorizer.filter(sledReadPermission, credentials);
-    const locks = await store.listLocks({});
+    const filter = await authorizer.filter(sledReadPermission, credentials);
+    const locks = await store.listLocks({ filter });
     res.json(
       deploys.environments.map(env => ({
         ...env,
@@ -260,9 +284,7 @@ export async function createRouter(
 
   router.post('/deploys/:id/cancel', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const deploy = await deploys.getDeploy(
-      schemas.parse(schemas.idParam, req.params.id, 'path'),
-    );
+    const deploy = await readableDeploy(req, credentials);
     await authorizer.authorize(sledDeployCancelPermission, deploy, credentials);
     const cancelled = await audited(
       req,
@@ -348,9 +370,9 @@ export async function createRouter(
     credentials: BackstageCredentials,
   ) {
     if (lock.deployGroup) {
-      await authorizer.authorizeEntity(
+      await authorizer.authorizeDeployGroup(
         sledReleasePermission,
-        lock.deployGroup,
+        { entityRef: lock.deployGroup, ownerRef: lock.ownerRef },
         credentials,
       );
       return;
@@ -371,18 +393,23 @@ export async function createRouter(
       ? await catalog.getDeployable(body.entityRef)
       : undefined;
     const entityRef = service?.entityRef;
-    const deployGroup =
-      body.deployGroup &&
-      (await groups.getDeployGroup(body.deployGroup)).entityRef;
-    const lock = { ...body, entityRef, deployGroup };
-    await authorizeLock({ ...lock, ownerRef: service?.ownerRef }, credentials);
+    const group = body.deployGroup
+      ? await groups.getDeployGroup(body.deployGroup)
+      : undefined;
+    const lock = {
+      ...body,
+      entityRef,
+      deployGroup: group?.entityRef,
+      ownerRef: service?.ownerRef ?? group?.ownerRef,
+    };
+    await authorizeLock(lock, credentials);
     const created = await audited(
       req,
       'lock-create',
       {
         environment: body.environment,
         entityRef: entityRef ?? null,
-        deployGroup: deployGroup ?? null,
+        deployGroup: lock.deployGroup ?? null,
         reason: body.reason,
       },
       isCritical(body.environment),
@@ -395,19 +422,63 @@ export async function createRouter(
   router.get('/locks', async (req, res) => {
     const credentials = await credentialsOf(req);
     const query = schemas.parse(schemas.locksQuery, req.query, 'query');
-    await authorizer.filter(sledReadPermission, credentials);
-    res.json(await store.listLocks(query));
+    if (!query.entityRef) {
+      // each lock as what it locks: its environment, service and owner
+      const filter = await authorizer.filter(sledReadPermission, credentials);
+      res.json(await store.listLocks({ ...query, filter }));
+      return;
+    }
+    // the locks that apply to one service (its own, its group's and
+    // environment-wide ones): those in the environments where the caller
+    // may read the service
+    const service = await catalog.getDeployable(query.entityRef);
+    const names = query.environment
+      ? [deploys.getEnvironment(query.environment).name]
+      : deploys.environments.map(e => e.name);
+    const readable = await authorizer.allowed(
+      sledReadPermission,
+      names.map(environment => ({
+        entityRef: service.entityRef,
+        environment,
+        ownerRef: service.ownerRef,
+      })),
+      credentials,
+    );
+    if (!readable.some(Boolean)) {
+      throw new NotAllowedError(
+        `Not allowed: ${sledReadPermission.name} for ${service.entityRef}`,
+      );
+    }
+    res.json(
+      await store.listLocks({
+        ...query,
+        entityRef: service.entityRef,
+        environments: names.filter((_, i) => readable[i]),
+      }),
+    );
   });
 
   router.delete('/locks/:id', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const lock = await store.getLock(
-      schemas.parse(schemas.idParam, req.params.id, 'path'),
+    const id = schemas.parse(schemas.idParam, req.params.id, 'path');
+    const missing = () => new NotFoundError(`No lock '${id}'`);
+    const lock = await store.getLock(id);
+    if (!lock) throw missing();
+    let ownerRef: string | undefined;
+    if (lock.entityRef) {
+      ownerRef = (await catalog.getTarget(lock.entityRef))?.ownerRef;
+    } else if (lock.deployGroup) {
+      ownerRef = (await groups.findDeployGroup(lock.deployGroup))?.ownerRef;
+    }
+    await assertReadable(
+      {
+        entityRef: lock.entityRef ?? '',
+        environment: lock.environment,
+        ownerRef,
+      },
+      credentials,
+      missing,
     );
-    if (!lock) throw new NotFoundError(`No lock '${req.params.id}'`);
-    const ownerRef = lock.entityRef
-      ? (await catalog.getTarget(lock.entityRef))?.ownerRef
-      : undefined;
     await authorizeLock({ ...lock, ownerRef }, credentials);
     await audited(
       req,

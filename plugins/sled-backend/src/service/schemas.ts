@@ -2,10 +2,43 @@ import { InputError } from '@backstage/errors';
 import { DEPLOY_STATUSES } from '@internal/plugin-sled-common';
 import { z } from 'zod';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/** C0 and C1 control characters, and the Unicode bidi overrides and isolates */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+/** the same, but tabs and line breaks, which multi-line text may hold */
+const CONTROL_BUT_LINES =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** One line of text: no control characters or bidi overrides. */
+export const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(value => !CONTROL.test(value), {
+      message: 'must not contain control characters or bidi overrides',
+    });
+/** Free text such as a reason: lines and tabs, but no other control characters. */
+export const multilineText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine(value => !CONTROL_BUT_LINES.test(value), {
+      message: 'must not contain control characters or bidi overrides',
+    });
 const entityRef = text(255);
 const environment = text(64);
 const isoDate = z.string().datetime({ offset: true });
+/** An `https:` or `http:` URL: the only schemes a stored link may have. */
+const webUrl = z
+  .string()
+  .max(2048)
+  .url()
+  .refine(value => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+    message: 'must be an https: or http: URL',
+  });
+/** Free text of a deploy, release or rollback request. */
+export const reason = multilineText(2000).optional();
 
 export const registerArtifactSchema = z
   .object({
@@ -20,16 +53,23 @@ export const registerArtifactSchema = z
     commitSha: z.string().regex(/^[0-9a-f]{7,64}$/, 'a hex commit SHA'),
     mergeRequest: z
       .object({
-        url: z.string().url().max(2048),
+        url: webUrl,
         title: text(512),
         mergedAt: isoDate.optional(),
       })
       .strict()
       .optional(),
-    buildUrl: z.string().url().max(2048).optional(),
+    buildUrl: webUrl.optional(),
     deploy: z
       .object({
-        command: z.array(z.string().min(1).max(1024)).min(1).max(64).optional(),
+        // what runs comes from the catalog entity, never from an artifact
+        command: z
+          .undefined({
+            message:
+              'an artifact cannot choose what runs: the deploy command comes from the sled.dev/deploy-command annotation of the catalog entity',
+          })
+          .optional(),
+        // checked against sled.kubernetes.allowedImages by the router
         image: text(512).optional(),
       })
       .strict()
@@ -44,12 +84,12 @@ export const createDeploySchema = z
     artifactId: z.string().uuid(),
     dryRun: z.boolean().optional(),
     force: z.boolean().optional(),
-    reason: z.string().max(2000).optional(),
+    reason,
   })
   .strict();
 
 export const rollbackSchema = z
-  .object({ entityRef, environment, reason: z.string().max(2000).optional() })
+  .object({ entityRef, environment, reason })
   .strict();
 
 export const createLockSchema = z
@@ -57,8 +97,14 @@ export const createLockSchema = z
     environment,
     entityRef: entityRef.optional(),
     deployGroup: entityRef.optional(),
-    reason: text(2000),
-    expiresAt: isoDate.optional(),
+    reason: multilineText(2000).refine(value => value.trim().length > 0, {
+      message: 'must not be empty',
+    }),
+    expiresAt: isoDate
+      .refine(value => Date.parse(value) > Date.now(), {
+        message: 'must be in the future',
+      })
+      .optional(),
   })
   .strict()
   .refine(lock => !(lock.entityRef && lock.deployGroup), {

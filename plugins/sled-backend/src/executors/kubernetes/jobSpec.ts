@@ -44,7 +44,7 @@ export function buildJob(
   const { deploy, artifact, launch } = job;
   if (!launch.image) {
     throw new Error(
-      `No deployer image for ${deploy.entityRef}: set the artifact's deploy.image, the sled.dev/deployer-image annotation or sled.kubernetes.defaultDeployerImage`,
+      `No deployer image for ${deploy.entityRef}: set the sled.dev/deployer-image annotation of its catalog entity or sled.kubernetes.defaultDeployerImage (or register the artifact with an allowed deploy.image)`,
     );
   }
   const labels = {
