@@ -1,8 +1,3 @@
-import {
-  AuthService,
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import {
   mockCredentials,
@@ -19,6 +14,10 @@ import fs from 'fs';
 import path from 'path';
 import request from 'supertest';
 import yaml from 'yaml';
+import {
+  authWithActors,
+  userInfoFromClaims,
+} from './__testUtils__/permissionBackend';
 
 jest.setTimeout(120_000);
 
@@ -38,54 +37,7 @@ const claims: Record<string, string[]> = {
   ],
 };
 
-const userInfoFromClaims = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory: () => ({
-    async getUserInfo(credentials) {
-      const userEntityRef = (credentials.principal as { userEntityRef: string })
-        .userEntityRef;
-      return {
-        userEntityRef,
-        ownershipEntityRefs: claims[userEntityRef] ?? [userEntityRef],
-      };
-    },
-  }),
-});
-
-/**
- * Mock auth, except that a token a plugin gets on behalf of a user keeps the
- * plugin as its actor, as real Backstage tokens do. Plain mock auth drops the
- * actor, and then the permission backend refuses conditional requests ("direct
- * user requests") and the catalog refuses to apply conditions.
- */
-const authWithActors = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }): AuthService {
-    const pluginId = plugin.getId();
-    const auth = mockServices.auth({ pluginId });
-    return {
-      authenticate: auth.authenticate.bind(auth),
-      getNoneCredentials: auth.getNoneCredentials.bind(auth),
-      getOwnServiceCredentials: auth.getOwnServiceCredentials.bind(auth),
-      isPrincipal: auth.isPrincipal.bind(auth) as AuthService['isPrincipal'],
-      getLimitedUserToken: auth.getLimitedUserToken.bind(auth),
-      listPublicServiceKeys: auth.listPublicServiceKeys.bind(auth),
-      async getPluginRequestToken(options) {
-        if (auth.isPrincipal(options.onBehalfOf, 'user')) {
-          const { userEntityRef } = options.onBehalfOf.principal;
-          return {
-            token: mockCredentials.user.token(userEntityRef, {
-              actor: { subject: `plugin:${pluginId}` },
-            }),
-          };
-        }
-        return auth.getPluginRequestToken(options);
-      },
-    };
-  },
-});
+const userInfo = userInfoFromClaims(claims);
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const appConfig = yaml.parse(
@@ -111,7 +63,7 @@ describe('releasing and locking a deploy group with the example policy', () => {
         sledPlugin,
         permissionsServiceFactory,
         authWithActors,
-        userInfoFromClaims,
+        userInfo,
         mockServices.rootConfig.factory({
           data: {
             permission: { enabled: true },
