@@ -46,7 +46,11 @@ const rows: BenchRow[] = [];
 const HISTORY_ROWS = quick ? 100_000 : 1_000_000;
 
 function services(count: number, dir: string) {
-  fs.writeFileSync(path.join(dir, 'deploy.sh'), 'exit 0\n');
+  // the catalog's script: a `slow` artifact blocks its target (busy runs)
+  fs.writeFileSync(
+    path.join(dir, 'deploy.sh'),
+    '[ "$SLED_ARTIFACT_VERSION" = slow ] && exec sleep 300\nexit 0\n',
+  );
   return serviceEntities(count, {
     'sled.dev/deploy-command': 'sh deploy.sh',
     'backstage.io/managed-by-location': `file:${dir}/catalog-info.yaml`,
@@ -157,7 +161,6 @@ async function throughput(database: string, knex: Knex, busy = false) {
           entityRef,
           version: 'slow',
           commitSha: 'abcdef1234567',
-          deploy: { command: ['sleep', '300'] },
         });
       const res = await request(server)
         .post('/api/sled/deploys')

@@ -3,7 +3,7 @@ import {
   BackstageCredentials,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   Deploy,
   isFinalDeployStatus,
@@ -133,11 +133,17 @@ export async function createReleaseRouter(
     req: Request,
     credentials: BackstageCredentials,
   ) {
-    const filter = await authorizer.filter(sledReadPermission, credentials);
-    return releases.getRelease(
-      schemas.parse(schemas.idParam, req.params.id, 'path'),
-      { filter },
+    const id = schemas.parse(schemas.idParam, req.params.id, 'path');
+    const filter = await authorizer.filter(sledReadPermission, credentials).catch(
+      error => {
+        // who may read nothing learns nothing of which ids exist either
+        if (error instanceof NotAllowedError) {
+          throw new NotFoundError(`No release '${id}'`);
+        }
+        throw error;
+      },
     );
+    return releases.getRelease(id, { filter });
   }
 
   router.post('/releases', async (req, res) => {

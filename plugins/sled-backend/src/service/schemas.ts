@@ -3,9 +3,11 @@ import { DEPLOY_STATUSES } from '@internal/plugin-sled-common';
 import { z } from 'zod';
 
 /** C0 and C1 control characters, and the Unicode bidi overrides and isolates */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 /** the same, but tabs and line breaks, which multi-line text may hold */
 const CONTROL_BUT_LINES =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** One line of text: no control characters or bidi overrides. */

@@ -388,6 +388,7 @@ describe('security findings', () => {
     expect((await waitForEnd(backend, deployId)).status).toBe('cancelled');
   });
 
+  // eslint-disable-next-line no-script-url -- the URLs an attacker stores
   it.each(['javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', 'vbscript:msgbox'])(
     'D4: refuses the URL %s in mergeRequest.url and buildUrl',
     async url => {
