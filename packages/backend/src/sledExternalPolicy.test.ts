@@ -21,11 +21,7 @@ import sledPlugin, {
   sledLockConditions,
   sledTargetConditions,
 } from '@internal/plugin-sled-backend';
-import {
-  Deploy,
-  Release,
-  sledPermissions,
-} from '@internal/plugin-sled-common';
+import { Deploy, Release, sledPermissions } from '@internal/plugin-sled-common';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -203,7 +199,11 @@ describe('sled permissions under an external policy and the real permission back
   async function waitForEnd(id: string): Promise<Deploy> {
     for (;;) {
       const res = await get('user:default/lead-a', `/deploys/${id}`);
-      if (['succeeded', 'failed', 'cancelled', 'skipped'].includes(res.body.status))
+      if (
+        ['succeeded', 'failed', 'cancelled', 'skipped'].includes(
+          res.body.status,
+        )
+      )
         return res.body;
       await new Promise(resolve => setTimeout(resolve, 50));
     }
@@ -326,7 +326,8 @@ describe('sled permissions under an external policy and the real permission back
     expect(listed.sort()).toEqual(
       sledPermissions
         .map(
-          p => `${p.name}:${isResourcePermission(p) ? p.resourceType : 'basic'}`,
+          p =>
+            `${p.name}:${isResourcePermission(p) ? p.resourceType : 'basic'}`,
         )
         .sort(),
     );
@@ -356,7 +357,9 @@ describe('sled permissions under an external policy and the real permission back
             items: [
               {
                 id: '1',
-                permission: sledPermissions.find(p => p.name === 'sled.release'),
+                permission: sledPermissions.find(
+                  p => p.name === 'sled.release',
+                ),
                 resourceRef: 'deploygroup:default/a-group',
               },
             ],
@@ -370,7 +373,11 @@ describe('sled permissions under an external policy and the real permission back
     const slow = await api()
       .post('/api/sled/artifacts')
       .set('Authorization', mockCredentials.service.header())
-      .send({ entityRef: ref('b1'), version: '2.0.0-slow', commitSha: 'abcdef1' });
+      .send({
+        entityRef: ref('b1'),
+        version: '2.0.0-slow',
+        commitSha: 'abcdef1',
+      });
     const running = await post('user:default/lead-b', '/deploys', {
       entityRef: ref('b1'),
       environment: 'local',
@@ -453,7 +460,9 @@ describe('sled permissions under an external policy and the real permission back
     );
     const theirs = (await get('user:default/lead-b', '/releases')).body
       .items as Release[];
-    const b = theirs.find(r => r.deployGroup === 'deploygroup:default/b-group')!;
+    const b = theirs.find(
+      r => r.deployGroup === 'deploygroup:default/b-group',
+    )!;
     expect((await get(reader, `/releases/${b.id}`)).status).toBe(404);
   });
 });

@@ -32,10 +32,7 @@ const appliesToGroup = createConditionAuthorizer(
   Object.values(sledDeployGroupRules),
 );
 
-const deployGroup = (
-  name: string,
-  owner: string,
-): SledDeployGroupResource => ({
+const deployGroup = (name: string, owner: string): SledDeployGroupResource => ({
   entityRef: `deploygroup:default/${name}`,
   ownerRef: owner,
 });
@@ -180,9 +177,9 @@ describe('SledRolePolicy with the example app-config', () => {
       users['dave (team-discovery lead)'],
     );
     expect(decision.result).toBe(AuthorizeResult.CONDITIONAL);
-    expect(appliesToTarget(decision, { ...payments, environment: 'local' })).toBe(
-      false,
-    );
+    expect(
+      appliesToTarget(decision, { ...payments, environment: 'local' }),
+    ).toBe(false);
     expect(
       appliesToTarget(decision, {
         entityRef: 'component:default/search-api',

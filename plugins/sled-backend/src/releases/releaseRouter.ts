@@ -134,15 +134,15 @@ export async function createReleaseRouter(
     credentials: BackstageCredentials,
   ) {
     const id = schemas.parse(schemas.idParam, req.params.id, 'path');
-    const filter = await authorizer.filter(sledReadPermission, credentials).catch(
-      error => {
+    const filter = await authorizer
+      .filter(sledReadPermission, credentials)
+      .catch(error => {
         // who may read nothing learns nothing of which ids exist either
         if (error instanceof NotAllowedError) {
           throw new NotFoundError(`No release '${id}'`);
         }
         throw error;
-      },
-    );
+      });
     return releases.getRelease(id, { filter });
   }
 

@@ -36,9 +36,12 @@ const webUrl = z
   .string()
   .max(2048)
   .url()
-  .refine(value => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-    message: 'must be an https: or http: URL',
-  });
+  .refine(
+    value => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
+    {
+      message: 'must be an https: or http: URL',
+    },
+  );
 /** Free text of a deploy, release or rollback request. */
 export const reason = multilineText(2000).optional();
 

@@ -56,11 +56,7 @@ const MIXED = 'deploygroup:default/mixed';
 const OTHERS = 'deploygroup:default/others';
 const SOLO = 'deploygroup:default/solo';
 
-const group = (
-  name: string,
-  owner: string,
-  members: string[],
-): Entity => ({
+const group = (name: string, owner: string, members: string[]): Entity => ({
   apiVersion: 'sled.dev/v1alpha1',
   kind: 'DeployGroup',
   metadata: { name, namespace: 'default' },
@@ -135,7 +131,11 @@ describe('security findings', () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = makeTempDir('sled-security-'));
-    writeScript(dir, 'deploy.sh', 'echo "catalog script ran for $SLED_SERVICE"');
+    writeScript(
+      dir,
+      'deploy.sh',
+      'echo "catalog script ran for $SLED_SERVICE"',
+    );
     writeScript(dir, 'slow.sh', 'echo started\nsleep 30 &\nwait');
     knex = await databases.init('SQLITE_3');
     backend = await startSledBackend({
@@ -229,9 +229,7 @@ describe('security findings', () => {
         artifactId: artifact.id,
       });
       expect(res.status).toBe(202);
-      expect((await waitForEnd(backend, res.body.id)).status).toBe(
-        'succeeded',
-      );
+      expect((await waitForEnd(backend, res.body.id)).status).toBe('succeeded');
       const log = (await get(`/deploys/${res.body.id}/logs`)).text;
       expect(log).toContain(`catalog script ran for ${MINE}`);
       expect(log).not.toContain('uid=');
@@ -267,7 +265,10 @@ describe('security findings', () => {
       theirLock = await lock({ entityRef: THEIRS, reason: 'secret plan' });
       envLock = await lock({ reason: 'freeze' });
       ownGroupLock = await lock({ deployGroup: MIXED, environment: 'local' });
-      theirGroupLock = await lock({ deployGroup: OTHERS, environment: 'local' });
+      theirGroupLock = await lock({
+        deployGroup: OTHERS,
+        environment: 'local',
+      });
       // releases to production, where everything is locked: lock override
       decide = () => ({ result: AuthorizeResult.ALLOW });
       const release = async (deployGroup: string) => {
@@ -297,9 +298,7 @@ describe('security findings', () => {
       // the locks that apply to a readable service, environment-wide ones too
       const mine = (
         await get(`/locks?entityRef=${MINE}&deployGroup=${MIXED}`)
-      ).body.map(
-        (l: Lock) => l.id,
-      );
+      ).body.map((l: Lock) => l.id);
       expect(mine).toEqual(
         expect.arrayContaining([ownLock.id, envLock.id, ownGroupLock.id]),
       );
@@ -341,12 +340,10 @@ describe('security findings', () => {
       // as missing as an id that names nothing
       const hidden = await get(`/releases/${theirRelease.id}`);
       expect(hidden.status).toBe(404);
-      expect(hidden.body.error.message).toBe(
-        `No release '${theirRelease.id}'`,
+      expect(hidden.body.error.message).toBe(`No release '${theirRelease.id}'`);
+      expect((await post(`/releases/${theirRelease.id}/cancel`)).status).toBe(
+        404,
       );
-      expect(
-        (await post(`/releases/${theirRelease.id}/cancel`)).status,
-      ).toBe(404);
     });
   });
 
@@ -389,27 +386,25 @@ describe('security findings', () => {
   });
 
   // eslint-disable-next-line no-script-url -- the URLs an attacker stores
-  it.each(['javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', 'vbscript:msgbox'])(
-    'D4: refuses the URL %s in mergeRequest.url and buildUrl',
-    async url => {
-      const base = { entityRef: MINE, version: '8.0.0', commitSha: 'abcdef1' };
-      await expectRefused(
-        () =>
-          post(
-            '/artifacts',
-            { ...base, mergeRequest: { url, title: 't' } },
-            CI,
-          ),
-        400,
-        /mergeRequest\.url: must be an https: or http: URL/,
-      );
-      await expectRefused(
-        () => post('/artifacts', { ...base, buildUrl: url }, CI),
-        400,
-        /buildUrl: must be an https: or http: URL/,
-      );
-    },
-  );
+  it.each([
+    'javascript:alert(1)',
+    'data:text/html,x',
+    'file:///etc/passwd',
+    'vbscript:msgbox',
+  ])('D4: refuses the URL %s in mergeRequest.url and buildUrl', async url => {
+    const base = { entityRef: MINE, version: '8.0.0', commitSha: 'abcdef1' };
+    await expectRefused(
+      () =>
+        post('/artifacts', { ...base, mergeRequest: { url, title: 't' } }, CI),
+      400,
+      /mergeRequest\.url: must be an https: or http: URL/,
+    );
+    await expectRefused(
+      () => post('/artifacts', { ...base, buildUrl: url }, CI),
+      400,
+      /buildUrl: must be an https: or http: URL/,
+    );
+  });
 
   it('D5: a lock must expire in the future', async () => {
     await expectRefused(
@@ -508,7 +503,9 @@ describe('catalog errors', () => {
       features: [
         sledPlugin,
         mockServices.rootConfig.factory({
-          data: { sled: { environments: [{ name: 'local', executor: 'local' }] } },
+          data: {
+            sled: { environments: [{ name: 'local', executor: 'local' }] },
+          },
         }),
         mockServices.database.factory({ knex }),
         createServiceFactory({

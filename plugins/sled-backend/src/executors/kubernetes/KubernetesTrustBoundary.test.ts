@@ -94,17 +94,21 @@ describe('the trust boundary of a Kubernetes deploy', () => {
     ];
     for (const [body, pattern] of cases) {
       const res = await register(body);
-      expect({ status: res.status, message: res.body.error?.message }).toEqual(
-        { status: 400, message: expect.stringMatching(pattern) },
-      );
+      expect({ status: res.status, message: res.body.error?.message }).toEqual({
+        status: 400,
+        message: expect.stringMatching(pattern),
+      });
     }
-    expect(
-      Number((await knex('sled_artifacts').count({ n: '*' }))[0].n),
-    ).toBe(0);
+    expect(Number((await knex('sled_artifacts').count({ n: '*' }))[0].n)).toBe(
+      0,
+    );
   });
 
   it('runs an allowed, pinned image with the catalog’s command', async () => {
-    const res = await register({ version: '2.0.0', deploy: { image: ALLOWED } });
+    const res = await register({
+      version: '2.0.0',
+      deploy: { image: ALLOWED },
+    });
     expect(res.status).toBe(201);
     const id = await requestDeploy(backend, SVC, res.body.id);
     const container = await jobContainer(id);
@@ -151,7 +155,11 @@ describe('the trust boundary of a Kubernetes deploy', () => {
     const res = await request(backend.server)
       .post('/api/sled/deploys')
       .set('Authorization', USER)
-      .send({ entityRef: SVC, environment: 'staging', artifactId: artifact.id });
+      .send({
+        entityRef: SVC,
+        environment: 'staging',
+        artifactId: artifact.id,
+      });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(
       /artifactId: artifact 4\.0\.0 names the deployer image .*must be pinned by digest/,
