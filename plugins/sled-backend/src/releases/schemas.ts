@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reason, text } from '../service/schemas';
+import { limitQuery, reason, text } from '../service/schemas';
 
 /** Keys that would reach an object's prototype instead of naming a member. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -40,7 +40,7 @@ export const createReleaseSchema = z
 export const listReleasesQuery = z
   .object({
     deployGroup: text(255).optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(20),
+    limit: limitQuery(200, 20),
   })
   .strict();
 

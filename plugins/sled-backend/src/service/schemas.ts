@@ -35,6 +35,9 @@ const isoDate = z.string().datetime({ offset: true });
 const webUrl = z
   .string()
   .max(2048)
+  .refine(value => !CONTROL.test(value), {
+    message: 'must not contain control characters or bidi overrides',
+  })
   .url()
   .refine(
     value => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
@@ -118,7 +121,16 @@ export const createLockSchema = z
       'lock either one service (entityRef) or a deploy group (deployGroup), not both',
   });
 
-const limit = z.coerce.number().int().min(1).max(500).default(50);
+/** A page size from the query string: one whole number (not a list of them). */
+export const limitQuery = (max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,6}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .optional()
+    .transform(value => value ?? fallback);
+const limit = limitQuery(500, 50);
 const cursor = z.string().max(64).optional();
 const statuses = z
   .string()
