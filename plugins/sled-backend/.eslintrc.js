@@ -1,1 +1,9 @@
-module.exports = require('@backstage/cli/config/eslint-factory')(__dirname);
+module.exports = require('@backstage/cli/config/eslint-factory')(__dirname, {
+  rules: {
+    // test helpers named expect… assert too (expectRefused, expectError)
+    'jest/expect-expect': [
+      'warn',
+      { assertFunctionNames: ['expect', 'expect*'] },
+    ],
+  },
+});
