@@ -385,8 +385,8 @@ describe('security findings', () => {
     expect((await waitForEnd(backend, deployId)).status).toBe('cancelled');
   });
 
-  // eslint-disable-next-line no-script-url -- the URLs an attacker stores
   it.each([
+    // eslint-disable-next-line no-script-url -- the URLs an attacker stores
     'javascript:alert(1)',
     'data:text/html,x',
     'file:///etc/passwd',
