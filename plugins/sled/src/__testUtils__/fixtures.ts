@@ -9,6 +9,10 @@ import {
 
 export const BASE_URL = 'http://example.com/api/sled';
 
+/** A stored URL that must never become a link: the attack under test. */
+// eslint-disable-next-line no-script-url
+export const SCRIPT_URL = 'javascript:alert(1)';
+
 export function makeService(name = 'rocket'): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',

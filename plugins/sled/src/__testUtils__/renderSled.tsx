@@ -2,15 +2,27 @@ import { ReactElement } from 'react';
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  EvaluatePermissionRequest,
+} from '@backstage/plugin-permission-common';
 import {
   mockApis,
   renderInTestApp,
   TestApiProvider,
+  TestAppOptions,
 } from '@backstage/test-utils';
 import { sledApiRef } from '../api/SledApi';
 import { SledClient } from '../api/SledClient';
 import { makeService } from './fixtures';
+
+/** The permission decision of every request, or one for all of them. */
+export type Authorize =
+  | AuthorizeResult.ALLOW
+  | AuthorizeResult.DENY
+  | ((
+      request: EvaluatePermissionRequest,
+    ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY);
 
 /**
  * Renders a sled component for an entity inside a test app, talking to the
@@ -21,8 +33,10 @@ export function renderSled(
   options: {
     entity?: Entity;
     /** default: everything allowed */
-    authorize?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    authorize?: Authorize;
     routeEntries?: string[];
+    /** e.g. the catalog's entity route, for member links */
+    mountedRoutes?: TestAppOptions['mountedRoutes'];
   } = {},
 ) {
   const client = new SledClient({
@@ -45,6 +59,9 @@ export function renderSled(
         {element}
       </EntityProvider>
     </TestApiProvider>,
-    { routeEntries: options.routeEntries },
+    {
+      routeEntries: options.routeEntries,
+      mountedRoutes: options.mountedRoutes,
+    },
   );
 }

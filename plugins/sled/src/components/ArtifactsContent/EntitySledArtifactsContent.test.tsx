@@ -12,6 +12,7 @@ import {
   makeArtifact,
   makeService,
   makeServiceState,
+  SCRIPT_URL,
 } from '../../__testUtils__/fixtures';
 import { acceptDeploys, errorResponse } from '../../__testUtils__/handlers';
 
@@ -124,6 +125,58 @@ describe('EntitySledArtifactsContent', () => {
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
       'You are not allowed to deploy this service to any environment',
     );
+  });
+
+  it('links only http(s) merge requests and builds, shows other stored URLs as text and keeps every row', async () => {
+    const mergeRequest = (url: string, title: string) => ({
+      url,
+      title,
+      mergedAt: '2025-01-01T05:00:00.000Z',
+    });
+    server.use(
+      http.get(`${BASE_URL}/artifacts`, () =>
+        HttpResponse.json({
+          items: [
+            makeArtifact(5, {
+              mergeRequest: mergeRequest(SCRIPT_URL, 'Script MR'),
+              buildUrl: 'data:text/html,x',
+            }),
+            makeArtifact(4, {
+              mergeRequest: mergeRequest('file:///etc/passwd', 'File MR'),
+              buildUrl: 'vbscript:msgbox(1)',
+            }),
+            makeArtifact(3, {
+              mergeRequest: mergeRequest('not a url', 'Unparsable MR'),
+              buildUrl: ' JavaScript:alert(1)',
+            }),
+            makeArtifact(2),
+          ],
+        }),
+      ),
+    );
+    await renderSled(<EntitySledArtifactsContent />);
+
+    // the tab has rendered, down to the last row's permitted action
+    await waitFor(() => expect(deployButton('1.2.0')).toBeEnabled());
+    for (const [version, title] of [
+      ['1.5.0', 'Script MR'],
+      ['1.4.0', 'File MR'],
+      ['1.3.0', 'Unparsable MR'],
+    ]) {
+      expect(row(version).getByText(title)).toBeInTheDocument();
+      expect(row(version).queryByRole('link')).toBeNull();
+    }
+    const hrefs = screen.getAllByRole('link').map(a => a.getAttribute('href'));
+    expect(hrefs).not.toContainEqual(
+      expect.stringMatching(/^\s*(javascript|data|file|vbscript):|not a url/i),
+    );
+    expect(
+      row('1.2.0').getByRole('link', { name: /Make the rocket faster \(#2\)/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://git.example.com/rocket/-/merge_requests/2',
+    );
+    expect(hrefs).toContain('https://ci.example.com/rocket/2');
   });
 
   it('shows the backend error message', async () => {

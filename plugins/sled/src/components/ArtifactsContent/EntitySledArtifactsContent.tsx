@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { Link, TableColumn } from '@backstage/core-components';
+import { TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Artifact, Deploy } from '@internal/plugin-sled-common';
@@ -14,6 +14,7 @@ import { ActionButton } from '../common/ActionButton';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { KeysetTable } from '../common/KeysetTable';
 import { PAGE_SIZES } from '../common/PageControls';
+import { SafeLink } from '../common/SafeLink';
 import {
   formatRelativeTime,
   formatTimestamp,
@@ -109,7 +110,9 @@ export function EntitySledArtifactsContent() {
         render: a =>
           a.mergeRequest ? (
             <>
-              <Link to={a.mergeRequest.url}>{a.mergeRequest.title}</Link>
+              <SafeLink to={a.mergeRequest.url}>
+                {a.mergeRequest.title}
+              </SafeLink>
               {a.mergeRequest.mergedAt && (
                 <Typography
                   variant="caption"
@@ -136,7 +139,11 @@ export function EntitySledArtifactsContent() {
               {formatRelativeTime(a.createdAt)}
             </span>
           );
-          return a.buildUrl ? <Link to={a.buildUrl}>{when}</Link> : when;
+          return a.buildUrl ? (
+            <SafeLink to={a.buildUrl}>{when}</SafeLink>
+          ) : (
+            when
+          );
         },
       },
       {

@@ -14,6 +14,7 @@ import {
   makeDeploy,
   makeService,
   makeServiceState,
+  SCRIPT_URL,
 } from '../../__testUtils__/fixtures';
 import {
   acceptDeploys,
@@ -65,6 +66,29 @@ describe('EntitySledDeployContent', () => {
       expect(log).toHaveTextContent(
         '[deploy-staging-running] pulling image [deploy-staging-running] applying manifests',
       ),
+    );
+  });
+
+  it('shows a merge request whose stored URL is not http(s) as text, not a link', async () => {
+    const staging = state.environments[0];
+    staging.current = {
+      ...staging.current!,
+      artifact: makeArtifact(2, {
+        mergeRequest: { url: SCRIPT_URL, title: 'Script MR' },
+      }),
+    };
+    await renderSled(<EntitySledDeployContent />);
+
+    const card = await environmentCard('staging');
+    expect(card.getByText('Script MR')).toBeInTheDocument();
+    expect(card.queryByRole('link', { name: /Script MR/ })).toBeNull();
+    await enabledButton('Cancel deploy', card);
+    const production = await environmentCard('production');
+    expect(
+      production.getByRole('link', { name: /Make the rocket faster \(#1\)/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://git.example.com/rocket/-/merge_requests/1',
     );
   });
 

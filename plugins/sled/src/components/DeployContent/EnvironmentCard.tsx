@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
-import { InfoCard, Link } from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   ACTIVE_DEPLOY_STATUSES,
@@ -23,6 +23,7 @@ import {
   formatTimestamp,
   shortSha,
 } from '../common/format';
+import { SafeLink } from '../common/SafeLink';
 import { useSledPermission } from '../common/useSledPermission';
 import { DeployDialog } from '../DeployDialog/DeployDialog';
 import { LockDialog } from './LockDialog';
@@ -131,9 +132,9 @@ export function EnvironmentCard(props: EnvironmentCardProps) {
             </Typography>
             {current.artifact.mergeRequest && (
               <Typography variant="body2">
-                <Link to={current.artifact.mergeRequest.url}>
+                <SafeLink to={current.artifact.mergeRequest.url}>
                   {current.artifact.mergeRequest.title}
-                </Link>
+                </SafeLink>
                 {current.artifact.mergeRequest.mergedAt && (
                   <Typography
                     component="span"

@@ -10,6 +10,7 @@ import {
   SledDeploySearchDocument,
   SledDeploySearchResultListItem,
 } from './SledDeploySearchResultListItem';
+import { SCRIPT_URL } from '../../__testUtils__/fixtures';
 
 const twoHoursAgo = new Date(Date.now() - 2 * 3600 * 1000).toISOString();
 
@@ -86,4 +87,20 @@ describe('SledDeploySearchResultListItem', () => {
       expect.objectContaining({ action: 'discover' }),
     );
   });
+
+  it.each([
+    SCRIPT_URL,
+    'data:text/html,x',
+    '//evil.example.com/catalog',
+    '/\\evil.example.com/catalog',
+  ])(
+    'shows the title as text, not a link, for the location %s',
+    async location => {
+      await render({ result: { ...document, location } });
+      expect(
+        screen.getByText('payments 1.4.2 → production'),
+      ).toBeInTheDocument();
+      expect(screen.queryByRole('link')).toBeNull();
+    },
+  );
 });

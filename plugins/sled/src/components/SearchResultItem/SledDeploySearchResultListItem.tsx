@@ -1,5 +1,4 @@
 import { ReactNode } from 'react';
-import { Link } from '@backstage/core-components';
 import { useAnalytics } from '@backstage/core-plugin-api';
 import {
   ResultHighlight,
@@ -15,6 +14,7 @@ import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { DeployStatusLabel } from '../common/DeployStatusLabel';
+import { SafeLink } from '../common/SafeLink';
 import { formatRelativeTime, formatTimestamp } from '../common/format';
 
 /**
@@ -100,13 +100,18 @@ export function SledDeploySearchResultListItem(
           className={classes.itemText}
           primaryTypographyProps={{ variant: 'h6' }}
           primary={
-            <Link noTrack to={result.location} onClick={onClick}>
+            <SafeLink
+              allowAppPaths
+              noTrack
+              to={result.location}
+              onClick={onClick}
+            >
               <Highlighted
                 field="title"
                 text={result.title}
                 highlight={props.highlight}
               />
-            </Link>
+            </SafeLink>
           }
           secondary={
             <Typography

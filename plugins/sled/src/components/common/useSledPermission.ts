@@ -1,11 +1,18 @@
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   sledDeployCreatePermission,
+  sledLockPermission,
   stringifySledTargetRef,
 } from '@internal/plugin-sled-common';
 
-/** Any of the sled permissions on the `sled-target` resource type. */
-type SledTargetPermission = typeof sledDeployCreatePermission;
+/**
+ * Any of the sled permissions whose resource is one service in one
+ * environment: those of `sled-target` and those of `sled-lock`, which share
+ * its resource refs.
+ */
+type SledTargetPermission =
+  | typeof sledDeployCreatePermission
+  | typeof sledLockPermission;
 
 export interface SledPermissionResult {
   loading: boolean;
