@@ -137,8 +137,8 @@ const externalPolicy = createBackendModule({
       deps: { policy: policyExtensionPoint },
       async init({ policy }) {
         policy.setPolicy({
-          async handle(request, user) {
-            const { permission } = request;
+          async handle(query, user) {
+            const { permission } = query;
             return decide(
               permission.name,
               isResourcePermission(permission)
@@ -185,6 +185,17 @@ const group = (name: string, owner: string, members: string[]): Entity => ({
 const A_SERVICES = ['a1', 'a2', 'a3'];
 const B_SERVICES = ['b1', 'b2'];
 const ref = (name: string) => `component:default/${name}`;
+
+/** For fixtures outside a test block: throws unless the request got `status`. */
+function ensureStatus(res: request.Response, status: number) {
+  if (res.status !== status) {
+    throw new Error(
+      `fixture request answered ${res.status}, not ${status}: ${JSON.stringify(
+        res.body,
+      )}`,
+    );
+  }
+}
 
 describe('sled permissions under an external policy and the real permission backend', () => {
   let backend: TestBackend;
@@ -251,7 +262,7 @@ describe('sled permissions under an external policy and the real permission back
         .post('/api/sled/artifacts')
         .set('Authorization', mockCredentials.service.header())
         .send({ entityRef: ref(name), version: '1.0.0', commitSha: 'abcdef1' });
-      expect(artifact.status).toBe(201);
+      ensureStatus(artifact, 201);
       const lead = name.startsWith('a')
         ? 'user:default/lead-a'
         : 'user:default/lead-b';
@@ -261,7 +272,7 @@ describe('sled permissions under an external policy and the real permission back
           environment,
           artifactId: artifact.body.id,
         });
-        expect(res.status).toBe(202);
+        ensureStatus(res, 202);
         await waitForEnd(res.body.id);
       }
       const lock = await post(lead, '/locks', {
@@ -269,7 +280,7 @@ describe('sled permissions under an external policy and the real permission back
         entityRef: ref(name),
         reason: `hold ${name}`,
       });
-      expect(lock.status).toBe(201);
+      ensureStatus(lock, 201);
     }
     for (const [lead, deployGroup] of [
       ['user:default/lead-a', 'deploygroup:default/a-group'],
@@ -280,7 +291,7 @@ describe('sled permissions under an external policy and the real permission back
         environment: 'local',
         dryRun: true,
       });
-      expect(res.status).toBe(202);
+      ensureStatus(res, 202);
     }
   });
 
