@@ -3,7 +3,11 @@ import {
   AuthorizeResult,
   createPermission,
 } from '@backstage/plugin-permission-common';
-import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import {
+  createConditionAuthorizer,
+  PermissionRule,
+  PermissionRuleset,
+} from '@backstage/plugin-permission-node';
 import {
   SledDeployGroupResource,
   sledDeployGroupRules,
@@ -24,13 +28,20 @@ const policy = new SledRolePolicy(
   readSledRoles(new ConfigReader({ sled: appConfig.sled })),
 );
 // each resource type's conditions are evaluated with its own rules
-const appliesToTarget = createConditionAuthorizer(
-  Object.values(sledTargetRules),
-);
-const appliesToLock = createConditionAuthorizer(Object.values(sledLockRules));
-const appliesToGroup = createConditionAuthorizer(
-  Object.values(sledDeployGroupRules),
-);
+function ruleset<TResource>(rules: {
+  [name: string]: PermissionRule<TResource, any, string>;
+}): PermissionRuleset<TResource> {
+  return {
+    getRuleByName(name) {
+      const rule = Object.values(rules).find(r => r.name === name);
+      if (!rule) throw new Error(`no rule ${name}`);
+      return rule;
+    },
+  };
+}
+const appliesToTarget = createConditionAuthorizer(ruleset(sledTargetRules));
+const appliesToLock = createConditionAuthorizer(ruleset(sledLockRules));
+const appliesToGroup = createConditionAuthorizer(ruleset(sledDeployGroupRules));
 
 const deployGroup = (name: string, owner: string): SledDeployGroupResource => ({
   entityRef: `deploygroup:default/${name}`,

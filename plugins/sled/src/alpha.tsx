@@ -1,8 +1,7 @@
 import {
   ApiBlueprint,
+  coreApis,
   createFrontendPlugin,
-  discoveryApiRef,
-  fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import {
   EntityCardBlueprint,
@@ -19,7 +18,7 @@ export const sledApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
       api: sledApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      deps: { discoveryApi: coreApis.discovery, fetchApi: coreApis.fetch },
       factory: ({ discoveryApi, fetchApi }) =>
         new SledClient({ discoveryApi, fetchApi }),
     }),

@@ -3,9 +3,8 @@ import {
   createComponentExtension,
   createPlugin,
   createRoutableExtension,
-  discoveryApiRef,
-  fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { coreApis } from '@backstage/frontend-plugin-api';
 import { sledApiRef } from './api/SledApi';
 import { SledClient } from './api/SledClient';
 import {
@@ -24,7 +23,7 @@ export const sledPlugin = createPlugin({
   apis: [
     createApiFactory({
       api: sledApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      deps: { discoveryApi: coreApis.discovery, fetchApi: coreApis.fetch },
       factory: ({ discoveryApi, fetchApi }) =>
         new SledClient({ discoveryApi, fetchApi }),
     }),

@@ -7,10 +7,10 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { LocationSpec } from '@backstage/plugin-catalog-common';
 import {
   CatalogProcessor,
   CatalogProcessorEmit,
-  LocationSpec,
   processingResult,
 } from '@backstage/plugin-catalog-node';
 import {

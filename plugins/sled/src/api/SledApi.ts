@@ -1,4 +1,4 @@
-import { createApiRef } from '@backstage/core-plugin-api';
+import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
   Artifact,
   ArtifactListQuery,
@@ -67,6 +67,7 @@ export interface SledApi {
 /**
  * @public
  */
-export const sledApiRef = createApiRef<SledApi>({
+export const sledApiRef = createApiRef<SledApi>().with({
   id: 'plugin.sled.api',
+  pluginId: 'sled',
 });

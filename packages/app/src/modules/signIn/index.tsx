@@ -1,10 +1,10 @@
 import { SignInPage, SignInProviderConfig } from '@backstage/core-components';
 import {
-  configApiRef,
+  coreApis,
+  createFrontendModule,
   googleAuthApiRef,
   useApi,
-} from '@backstage/core-plugin-api';
-import { createFrontendModule } from '@backstage/frontend-plugin-api';
+} from '@backstage/frontend-plugin-api';
 import {
   SignInPageBlueprint,
   SignInPageProps,
@@ -19,7 +19,7 @@ const googleProvider: SignInProviderConfig = {
 
 /** Google always; guest only where `app.signIn.guest` is on (development). */
 export function SledSignInPage(props: SignInPageProps) {
-  const config = useApi(configApiRef);
+  const config = useApi(coreApis.config);
   const guest = config.getOptionalBoolean('app.signIn.guest') ?? false;
   return (
     <SignInPage

@@ -1,8 +1,8 @@
 import { useId, useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Progress, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { useAppSearchParams } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   DEPLOY_STATUSES,
@@ -110,7 +110,7 @@ export function EntitySledHistoryContent() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const sledApi = useApi(sledApiRef);
-  const [searchParams, setSearchParams] = useSearchParams();
+  const [searchParams, setSearchParams] = useAppSearchParams();
   const [environment, setEnvironment] = useState('');
   const [status, setStatus] = useState<DeployStatus[]>([]);
   const [pageSize, setPageSize] = useState(PAGE_SIZES[0]);

@@ -1,3 +1,4 @@
+import type { JSX, ReactNode } from 'react';
 import {
   StatusAborted,
   StatusError,
@@ -16,7 +17,7 @@ const useStyles = makeStyles({
 
 const STATUS_COMPONENTS: Record<
   DeployStatus,
-  (props: { children?: React.ReactNode }) => JSX.Element
+  (props: { children?: ReactNode }) => JSX.Element
 > = {
   queued: StatusPending,
   running: StatusRunning,

@@ -1,5 +1,5 @@
 import { ReactNode } from 'react';
-import { Link, LinkProps } from '@backstage/core-components';
+import { Link, LinkProps } from '@backstage/ui';
 
 const WEB_PROTOCOLS = ['http:', 'https:'];
 
@@ -32,8 +32,21 @@ export function safeHref(
   }
 }
 
+// hidden from sight, not from screen readers
+const VISUALLY_HIDDEN = {
+  position: 'absolute',
+  width: 1,
+  height: 1,
+  margin: -1,
+  padding: 0,
+  overflow: 'hidden',
+  clip: 'rect(0 0 0 0)',
+  whiteSpace: 'nowrap',
+  border: 0,
+} as const;
+
 /** Props of {@link SafeLink}. */
-export type SafeLinkProps = Omit<LinkProps, 'to'> & {
+export type SafeLinkProps = Omit<LinkProps, 'href' | 'children'> & {
   /** a stored URL, not trusted: see {@link safeHref} */
   to: unknown;
   children: ReactNode;
@@ -42,10 +55,11 @@ export type SafeLinkProps = Omit<LinkProps, 'to'> & {
 };
 
 /**
- * A Backstage `Link` to a URL that came from stored data (an artifact's merge
- * request or build, a search document). An address that may not be linked
- * leaves its children as plain text, so a bad value neither becomes a
- * clickable link nor makes `Link` throw and take the page down.
+ * A Backstage UI `Link` to a URL that came from stored data (an artifact's
+ * merge request or build, a search document). An address that may not be
+ * linked leaves its children as plain text, so a bad value neither becomes a
+ * clickable link nor makes `Link` throw and take the page down. Web URLs open
+ * in a new window (announced to screen readers), app paths navigate in the app.
  */
 export function SafeLink(props: SafeLinkProps) {
   const { to, allowAppPaths, children, ...linkProps } = props;
@@ -57,9 +71,17 @@ export function SafeLink(props: SafeLinkProps) {
       </span>
     );
   }
+  if (href.startsWith('/')) {
+    return (
+      <Link {...linkProps} href={href}>
+        {children}
+      </Link>
+    );
+  }
   return (
-    <Link {...linkProps} to={href}>
+    <Link {...linkProps} href={href} target="_blank" rel="noopener noreferrer">
       {children}
+      <span style={VISUALLY_HIDDEN}>, Opens in a new window</span>
     </Link>
   );
 }
