@@ -82,16 +82,12 @@ export class ReleaseService {
         const artifact = artifactId
           ? await store.getArtifact(artifactId)
           : (await store.listArtifacts({ entityRef, limit: 1 })).items[0];
-        if (!artifact) {
+        // another service's artifact answers as a missing one: ids reveal nothing
+        if (!artifact || artifact.entityRef !== entityRef) {
           throw new InputError(
             artifactId
               ? `artifacts: no artifact '${artifactId}' for ${entityRef}`
               : `artifacts: ${entityRef} has no registered artifact to release`,
-          );
-        }
-        if (artifact.entityRef !== entityRef) {
-          throw new InputError(
-            `artifacts: artifact ${artifact.version} belongs to ${artifact.entityRef}, not ${entityRef}`,
           );
         }
         // fail the whole release up front rather than half-way through

@@ -393,9 +393,10 @@ describe('releases API', () => {
       createdBy: 'user:default/mock',
     });
     expect(lock.entityRef).toBeUndefined();
-    // locking a group is part of releasing it: sled.release on the group
+    // locking a group is part of releasing it: sled.release on the group,
+    // and sled.lock on its members there
     expect(asked).toContainEqual(['sled.release', 'sled-deploy-group']);
-    expect(asked.map(([name]) => name)).not.toContain('sled.lock');
+    expect(asked).toContainEqual(['sled.lock', 'sled-lock']);
 
     // a single deploy of a member is refused, naming the group and the lock
     const artifact = (
@@ -492,6 +493,7 @@ describe('releases API', () => {
       deployGroup: GROUP,
       environment: 'local',
     });
+    expect(res.body.error).toBeUndefined();
     await eventually(async () => {
       const r = await get(`/releases/${res.body.id}`);
       expect(r.body.members[0].status).toBe('running');

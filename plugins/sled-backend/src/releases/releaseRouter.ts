@@ -146,6 +146,26 @@ export async function createReleaseRouter(
     return releases.getRelease(id, { filter });
   }
 
+  /**
+   * A release just created, as the caller may read it: only the members they
+   * may read (a caller may deploy what they may not read).
+   */
+  async function asReadable(
+    release: Release,
+    credentials: BackstageCredentials,
+  ): Promise<Release> {
+    try {
+      const filter = await authorizer.filter(sledReadPermission, credentials);
+      if (!filter) return release;
+      return await releases.getRelease(release.id, { filter });
+    } catch (error) {
+      if (error instanceof NotAllowedError || error instanceof NotFoundError) {
+        return { ...release, members: [] };
+      }
+      throw error;
+    }
+  }
+
   router.post('/releases', async (req, res) => {
     const credentials = await credentialsOf(req);
     const body = schemas.parse(createReleaseSchema, req.body, 'body');
@@ -169,7 +189,7 @@ export async function createReleaseRouter(
         return releases.createRelease(group, body, context);
       },
     );
-    res.status(202).json(release);
+    res.status(202).json(await asReadable(release, credentials));
   });
 
   router.get('/releases', async (req, res) => {
@@ -272,7 +292,7 @@ export async function createReleaseRouter(
         return releases.rollback(current.id, group, body, context);
       },
     );
-    res.status(202).json(release);
+    res.status(202).json(await asReadable(release, credentials));
   });
 
   return router;

@@ -33,16 +33,28 @@ export interface DeployableService {
 /** Parses an annotation value as argv: a JSON array, or words split on whitespace. */
 export function parseCommand(value: string): string[] {
   const trimmed = value.trim();
-  if (trimmed.startsWith('[')) {
-    const parsed = JSON.parse(trimmed);
-    if (Array.isArray(parsed) && parsed.every(p => typeof p === 'string')) {
-      return parsed;
-    }
-    throw new InputError(
-      `Invalid ${SLED_ANNOTATION_DEPLOY_COMMAND}: expected an array of strings`,
+  const invalid = () =>
+    new InputError(
+      `Invalid ${SLED_ANNOTATION_DEPLOY_COMMAND}: expected an array of strings or words`,
     );
+  let argv: unknown;
+  if (trimmed.startsWith('[')) {
+    try {
+      argv = JSON.parse(trimmed);
+    } catch {
+      throw invalid();
+    }
+  } else {
+    argv = trimmed.split(/\s+/).filter(Boolean);
   }
-  return trimmed.split(/\s+/).filter(Boolean);
+  if (
+    !Array.isArray(argv) ||
+    argv.length === 0 ||
+    !argv.every(p => typeof p === 'string' && p.length > 0)
+  ) {
+    throw invalid();
+  }
+  return argv;
 }
 
 export function toDeployableService(

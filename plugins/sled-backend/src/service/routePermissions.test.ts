@@ -421,8 +421,11 @@ describe('route permissions', () => {
     },
     {
       name: 'POST /locks (deploy group)',
-      needs: { 'sled.release': 403 },
-      entities: tag => [deployGroupEntity(`lkg-${tag}`, [])],
+      needs: { 'sled.release': 403, 'sled.lock': 403 },
+      entities: tag => [
+        serviceEntity(`lkg-${tag}-a`, dir),
+        deployGroupEntity(`lkg-${tag}`, [ref(`lkg-${tag}-a`)]),
+      ],
       call: (_fx, tag) => ({
         method: 'post',
         path: '/locks',
@@ -468,8 +471,11 @@ describe('route permissions', () => {
     },
     {
       name: 'DELETE /locks/:id (deploy group lock)',
-      needs: { 'sled.read': 404, 'sled.release': 403 },
-      entities: tag => [deployGroupEntity(`dlg-${tag}`, [])],
+      needs: { 'sled.read': 404, 'sled.release': 403, 'sled.lock': 403 },
+      entities: tag => [
+        serviceEntity(`dlg-${tag}-a`, dir),
+        deployGroupEntity(`dlg-${tag}`, [ref(`dlg-${tag}-a`)]),
+      ],
       prepare: async tag => ({
         id: (
           await createLock({

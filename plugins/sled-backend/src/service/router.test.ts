@@ -481,7 +481,8 @@ describe('sled router', () => {
       [{ ...ok, artifactId: MISSING_ID }, /artifactId: no artifact/],
       [
         { ...ok, artifactId: other.id },
-        /artifactId: .*belongs to component:default\/svc-b/,
+        // another service's artifact answers as a missing one
+        /^artifactId: no artifact '[0-9a-f-]+' for component:default\/svc-d$/,
       ],
       [
         { ...ok, environment: 'staging' },

@@ -20,7 +20,10 @@ import Router from 'express-promise-router';
 import { DeployStore } from '../database/DeployStore';
 import { SledAuthorizer } from '../permissions/SledAuthorizer';
 import { SledTarget } from '../permissions/rules';
-import { DeployGroupCatalog } from '../releases/DeployGroupCatalog';
+import {
+  DeployGroup,
+  DeployGroupCatalog,
+} from '../releases/DeployGroupCatalog';
 import { DeployerImagePolicy } from './DeployerImagePolicy';
 import { DeployLogs } from './DeployLogs';
 import { DeployService } from './DeployService';
@@ -358,7 +361,9 @@ export async function createRouter(
 
   /**
    * Who may add or remove a lock: `sled.lock` on the service (or the whole
-   * environment); for a deploy group, `sled.release` on the group.
+   * environment); for a deploy group, `sled.release` on the group and
+   * `sled.lock` on every member in the environment, as releasing needs
+   * `sled.deploy.create` on every member.
    */
   async function authorizeLock(
     lock: {
@@ -368,6 +373,7 @@ export async function createRouter(
       ownerRef?: string;
     },
     credentials: BackstageCredentials,
+    group?: DeployGroup,
   ) {
     if (lock.deployGroup) {
       await authorizer.authorizeDeployGroup(
@@ -375,6 +381,28 @@ export async function createRouter(
         { entityRef: lock.deployGroup, ownerRef: lock.ownerRef },
         credentials,
       );
+      const targets = await Promise.all(
+        (group?.members ?? []).map(async member => ({
+          entityRef: member,
+          environment: lock.environment,
+          ownerRef: (await catalog.getTarget(member))?.ownerRef,
+        })),
+      );
+      const allowed = await authorizer.allowed(
+        sledLockPermission,
+        targets,
+        credentials,
+      );
+      const denied = targets.filter((_, i) => !allowed[i]);
+      if (denied.length) {
+        throw new NotAllowedError(
+          `Not allowed: ${sledLockPermission.name} for ${denied
+            .map(t => t.entityRef)
+            .join(', ')} in ${
+            lock.environment
+          }, so you may not lock or unlock ${lock.deployGroup} there`,
+        );
+      }
       return;
     }
     const { entityRef = '', environment, ownerRef } = lock;
@@ -402,7 +430,7 @@ export async function createRouter(
       deployGroup: group?.entityRef,
       ownerRef: service?.ownerRef ?? group?.ownerRef,
     };
-    await authorizeLock(lock, credentials);
+    await authorizeLock(lock, credentials, group);
     const created = await audited(
       req,
       'lock-create',
@@ -451,8 +479,10 @@ export async function createRouter(
     }
     res.json(
       await store.listLocks({
-        ...query,
         entityRef: service.entityRef,
+        // the service's own group, never one the caller names: the locks of
+        // another group are not the service's to show
+        deployGroup: service.deployGroup,
         environments: names.filter((_, i) => readable[i]),
       }),
     );
@@ -465,10 +495,12 @@ export async function createRouter(
     const lock = await store.getLock(id);
     if (!lock) throw missing();
     let ownerRef: string | undefined;
+    let group: DeployGroup | undefined;
     if (lock.entityRef) {
       ownerRef = (await catalog.getTarget(lock.entityRef))?.ownerRef;
     } else if (lock.deployGroup) {
-      ownerRef = (await groups.findDeployGroup(lock.deployGroup))?.ownerRef;
+      group = await groups.findDeployGroup(lock.deployGroup);
+      ownerRef = group?.ownerRef;
     }
     await assertReadable(
       {
@@ -479,7 +511,7 @@ export async function createRouter(
       credentials,
       missing,
     );
-    await authorizeLock({ ...lock, ownerRef }, credentials);
+    await authorizeLock({ ...lock, ownerRef }, credentials, group);
     await audited(
       req,
       'lock-delete',

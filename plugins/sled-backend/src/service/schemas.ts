@@ -2,13 +2,17 @@ import { InputError } from '@backstage/errors';
 import { DEPLOY_STATUSES } from '@internal/plugin-sled-common';
 import { z } from 'zod';
 
-/** C0 and C1 control characters, and the Unicode bidi overrides and isolates */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+/**
+ * C0 and C1 control characters, bidi marks, overrides and isolates, zero-width
+ * characters, and the line and paragraph separators
+ */
+const CONTROL =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/;
 /** the same, but tabs and line breaks, which multi-line text may hold */
 const CONTROL_BUT_LINES =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/;
 
 /** One line of text: no control characters or bidi overrides. */
 export const text = (max: number) =>

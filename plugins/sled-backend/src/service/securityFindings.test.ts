@@ -51,6 +51,7 @@ jest.setTimeout(60_000);
 const MINE = 'component:default/mine';
 const THEIRS = 'component:default/theirs';
 const SLOW = 'component:default/slowpoke';
+const BROKEN = 'component:default/broken';
 const TEAM_A = 'group:default/team-a';
 const MIXED = 'deploygroup:default/mixed';
 const OTHERS = 'deploygroup:default/others';
@@ -144,6 +145,7 @@ describe('security findings', () => {
         serviceEntity('mine', dir, { deployGroup: MIXED }),
         serviceEntity('theirs', dir, { owner: 'team-b', deployGroup: MIXED }),
         serviceEntity('slowpoke', dir, { command: './slow.sh' }),
+        serviceEntity('broken', dir, { command: '[oops' }),
         group('mixed', 'team-a', [MINE, THEIRS]),
         group('others', 'team-b', [THEIRS]),
         group('solo', 'team-a', [SLOW]),
@@ -305,6 +307,26 @@ describe('security findings', () => {
       expect(mine).not.toContain(theirLock.id);
       // and nothing of a service the caller may not read
       expect((await get(`/locks?entityRef=${THEIRS}`)).status).toBe(403);
+      // nor another group's locks named beside a readable service
+      const named = (
+        await get(`/locks?entityRef=${MINE}&deployGroup=${OTHERS}`)
+      ).body.map((l: Lock) => l.id);
+      expect(named).not.toContain(theirGroupLock.id);
+    });
+
+    it('a release just created shows only the members the caller may read', async () => {
+      decide = permission =>
+        permission.name === sledReadPermission.name
+          ? readOwnTeamOnly(permission)
+          : { result: AuthorizeResult.ALLOW };
+      const res = await post('/releases', {
+        deployGroup: MIXED,
+        environment: 'production',
+        reason: 'r',
+        dryRun: true,
+      });
+      expect(res.status).toBe(202);
+      expect(res.body.members.map((m: any) => m.entityRef)).toEqual([MINE]);
     });
 
     it('GET /environments shows only readable environment locks', async () => {
@@ -403,6 +425,35 @@ describe('security findings', () => {
       () => post('/artifacts', { ...base, buildUrl: url }, CI),
       400,
       /buildUrl: must be an https: or http: URL/,
+    );
+  });
+
+  it('another service’s artifact answers as a missing one when deploying', async () => {
+    const theirs = await register(THEIRS, '2.0.0-secret');
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const refusals = [];
+    for (const artifactId of [theirs.id, missing]) {
+      const res = await expectRefused(
+        () =>
+          post('/deploys', {
+            entityRef: MINE,
+            environment: 'local',
+            artifactId,
+          }),
+        400,
+        new RegExp(`^artifactId: no artifact '${artifactId}' for ${MINE}$`),
+      );
+      refusals.push(res.body.error.message.replace(artifactId, 'ID'));
+    }
+    expect(refusals[0]).toBe(refusals[1]);
+    expect(refusals[0]).not.toMatch(/secret|theirs/);
+  });
+
+  it('a malformed deploy-command annotation is a 400, not a 500', async () => {
+    const res = await get(`/state?entityRef=${BROKEN}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(
+      /Invalid sled\.dev\/deploy-command: expected an array of strings or words/,
     );
   });
 
