@@ -148,8 +148,9 @@ export const controlChar: fc.Arbitrary<string> = fc.oneof(
   },
 );
 
-/** What valid text never holds: every Cc character and the bidi controls. */
-const FORBIDDEN = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+/** What valid text never holds: every Cc character, bidi controls, zero-width characters and line separators. */
+const FORBIDDEN =
+  /[\p{Cc}\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/u;
 
 /**
  * Text a text field accepts: printable graphemes, at most `max` UTF-16 units,
