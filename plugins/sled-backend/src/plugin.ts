@@ -209,6 +209,10 @@ export const sledPlugin = createBackendPlugin({
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        httpRouter.addAuthPolicy({
+          path: '/openapi.json',
+          allow: 'unauthenticated',
+        });
 
         lifecycle.addStartupHook(async () => {
           await deploys.start();

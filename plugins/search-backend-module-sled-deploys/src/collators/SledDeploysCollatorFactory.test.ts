@@ -415,7 +415,9 @@ describe.each(databases.eachSupportedId())(
       }
       const fetchSpy = jest.spyOn(global, 'fetch');
       const requested = (what: RegExp) =>
-        fetchSpy.mock.calls.filter(([url]) => what.test(String(url))).length;
+        fetchSpy.mock.calls.filter(([input]) =>
+          what.test(input instanceof Request ? input.url : String(input)),
+        ).length;
 
       const factory = new SledDeploysCollatorFactory({
         ...h.services,

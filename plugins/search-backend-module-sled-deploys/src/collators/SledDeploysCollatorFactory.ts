@@ -1,3 +1,4 @@
+/* eslint-disable new-cap -- openapi-fetch names its methods after HTTP verbs (client.GET) */
 import {
   AuthService,
   DiscoveryService,
@@ -5,12 +6,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
-import { ResponseError } from '@backstage/errors';
 import { DocumentCollatorFactory } from '@backstage/plugin-search-common';
 import {
-  Artifact,
+  createSledApiClient,
   Deploy,
-  Page,
   SLED_DEPLOY_DOCUMENT_TYPE,
   SledDeployDocument,
   sledReadPermission,
@@ -67,6 +66,11 @@ export class SledDeploysCollatorFactory implements DocumentCollatorFactory {
   private readonly artifactCacheSize: number;
   private readonly artifactConcurrency: number;
   private readonly now: () => Date;
+  /** the sled API, typed by its OpenAPI document */
+  private readonly client = createSledApiClient({
+    // the global fetch as it is when a request is made (tests spy on it)
+    fetch: request => fetch(request),
+  });
 
   static fromConfig(
     config: Config,
@@ -108,19 +112,21 @@ export class SledDeploysCollatorFactory implements DocumentCollatorFactory {
         onBehalfOf: await this.auth.getOwnServiceCredentials(),
         targetPluginId: 'sled',
       });
-      const params = new URLSearchParams({
-        limit: String(this.pageSize),
-        createdAfter: cutoff.toISOString(),
+      const { data: page } = await this.client.GET('/deploys', {
+        baseUrl,
+        headers: { Authorization: `Bearer ${token}` },
+        params: {
+          query: {
+            limit: this.pageSize,
+            createdAfter: cutoff.toISOString(),
+            ...(cursor ? { cursor } : {}),
+          },
+        },
       });
-      if (cursor) params.set('cursor', cursor);
-      const page = await this.get<Page<Deploy>>(
-        `${baseUrl}/deploys?${params}`,
-        token,
-      );
-      cursor = page.nextCursor;
+      cursor = page!.nextCursor;
 
-      await this.loadArtifacts(baseUrl, token, page.items, artifacts);
-      for (const deploy of page.items) {
+      await this.loadArtifacts(baseUrl, token, page!.items, artifacts);
+      for (const deploy of page!.items) {
         // newest first: the first deploy before the window ends the run
         if (new Date(deploy.createdAt) < cutoff) {
           cursor = undefined;
@@ -182,15 +188,12 @@ export class SledDeploysCollatorFactory implements DocumentCollatorFactory {
   ): Promise<Map<string, ArtifactSummary>> {
     const found = new Map<string, ArtifactSummary>();
     try {
-      const params = new URLSearchParams({
-        ids: ids.join(','),
-        limit: String(ids.length),
+      const { data: page } = await this.client.GET('/artifacts', {
+        baseUrl,
+        headers: { Authorization: `Bearer ${token}` },
+        params: { query: { ids: ids.join(','), limit: ids.length } },
       });
-      const page = await this.get<Page<Artifact>>(
-        `${baseUrl}/artifacts?${params}`,
-        token,
-      );
-      for (const artifact of page.items) {
+      for (const artifact of page!.items) {
         found.set(artifact.id, {
           commitSha: artifact.commitSha ?? '',
           mergeRequestTitle: artifact.mergeRequest?.title ?? '',
@@ -203,16 +206,6 @@ export class SledDeploysCollatorFactory implements DocumentCollatorFactory {
       );
     }
     return found;
-  }
-
-  private async get<T>(url: string, token: string): Promise<T> {
-    const response = await fetch(url, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
   }
 }
 

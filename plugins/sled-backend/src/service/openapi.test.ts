@@ -2,11 +2,12 @@ import fs from 'fs';
 import path from 'path';
 import yaml from 'yaml';
 import { createReleaseRouter } from '../releases/releaseRouter';
+import { spec } from '../schema/openapi.generated';
 import { createRouter } from './router';
 
 // The OpenAPI document shipped in the package describes every route the router serves.
 describe('openapi.yaml', () => {
-  const spec = yaml.parse(
+  const documentFile = yaml.parse(
     fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'),
   );
 
@@ -25,7 +26,7 @@ describe('openapi.yaml', () => {
         ),
       )
       .sort();
-    const documented = Object.entries(spec.paths)
+    const documented = Object.entries(documentFile.paths)
       .flatMap(([p, ops]: [string, any]) =>
         Object.keys(ops).map(m => `${m.toUpperCase()} ${p}`),
       )
@@ -33,16 +34,16 @@ describe('openapi.yaml', () => {
     expect(documented).toEqual(served);
   });
 
+  it('is what the generated module exports (yarn generate:openapi)', () => {
+    expect(spec).toEqual(documentFile);
+  });
+
   it('requires the same fields as validation does', () => {
-    expect(spec.components.schemas.CreateDeployRequest.required).toEqual([
-      'entityRef',
-      'environment',
-      'artifactId',
-    ]);
-    expect(spec.components.schemas.RegisterArtifactRequest.required).toEqual([
-      'entityRef',
-      'version',
-      'commitSha',
-    ]);
+    expect(
+      documentFile.components.schemas.CreateDeployRequest.required,
+    ).toEqual(['entityRef', 'environment', 'artifactId']);
+    expect(
+      documentFile.components.schemas.RegisterArtifactRequest.required,
+    ).toEqual(['entityRef', 'version', 'commitSha']);
   });
 });

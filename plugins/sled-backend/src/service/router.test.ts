@@ -15,6 +15,7 @@ import fs from 'fs';
 import { Knex } from 'knex';
 import path from 'path';
 import request from 'supertest';
+import yaml from 'yaml';
 import {
   eventually,
   isAlive,
@@ -183,6 +184,29 @@ describe('sled router', () => {
     const res = await api().get('/api/sled/health').set('Authorization', NONE);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('serves its OpenAPI document at /openapi.json without credentials', async () => {
+    const res = await api()
+      .get('/api/sled/openapi.json')
+      .set('Authorization', NONE);
+    expect(res.status).toBe(200);
+    const documented = yaml.parse(
+      fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'),
+    );
+    // openapi.yaml, with its paths under the route the plugin is mounted at
+    expect(res.body).toEqual({
+      ...documented,
+      paths: Object.fromEntries(
+        Object.entries(documented.paths).map(([p, item]) => [
+          `/api/sled${p}`,
+          item,
+        ]),
+      ),
+    });
+    expect(res.body.paths['/api/sled/deploys'].post.operationId).toBe(
+      'createDeploy',
+    );
   });
 
   it.each(ROUTES.map(([method, p, body]) => ({ method, p, body })))(

@@ -27,6 +27,7 @@ import {
 import { DeployerImagePolicy } from './DeployerImagePolicy';
 import { DeployLogs } from './DeployLogs';
 import { DeployService } from './DeployService';
+import { openApiDocument, OPENAPI_DOCUMENT_PATH } from './openApiDocument';
 import * as schemas from './schemas';
 import { ServiceCatalog } from './ServiceCatalog';
 
@@ -149,6 +150,10 @@ export async function createRouter(
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+
+  router.get(OPENAPI_DOCUMENT_PATH, (req, res) => {
+    res.json(openApiDocument(req));
   });
 
   // ---------------------------------------------------------------- artifacts

@@ -1,8 +1,9 @@
+/* eslint-disable new-cap -- openapi-fetch names its methods after HTTP verbs (client.GET) */
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import {
   Artifact,
   ArtifactListQuery,
+  createSledApiClient,
   CreateDeployRequest,
   CreateLockRequest,
   CreateReleaseRequest,
@@ -14,10 +15,14 @@ import {
   Page,
   Release,
   ServiceState,
+  SledApiClient,
 } from '@internal/plugin-sled-common';
 import { SledApi } from './SledApi';
 
-type QueryValue = string | number | undefined;
+/** The data of a call that resolved: the client rejects every answer that is not 2xx. */
+async function dataOf<T>(call: Promise<{ data?: T }>): Promise<T> {
+  return (await call).data as T;
+}
 
 /**
  * Talks to the sled backend over HTTP.
@@ -26,52 +31,84 @@ type QueryValue = string | number | undefined;
  */
 export class SledClient implements SledApi {
   private readonly discoveryApi: DiscoveryApi;
-  private readonly fetchApi: FetchApi;
+  private readonly client: SledApiClient;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
     this.discoveryApi = options.discoveryApi;
-    this.fetchApi = options.fetchApi;
-  }
-
-  listArtifacts(query: ArtifactListQuery): Promise<Page<Artifact>> {
-    return this.getJson('/artifacts', {
-      entityRef: query.entityRef,
-      limit: query.limit,
-      cursor: query.cursor,
+    this.client = createSledApiClient({
+      fetch: request => options.fetchApi.fetch(request),
     });
   }
 
-  getArtifact(id: string): Promise<Artifact> {
-    return this.getJson(`/artifacts/${encodeURIComponent(id)}`);
+  private baseUrl(): Promise<string> {
+    return this.discoveryApi.getBaseUrl('sled');
   }
 
-  listEnvironments(): Promise<Environment[]> {
-    return this.getJson('/environments');
+  async listArtifacts(query: ArtifactListQuery): Promise<Page<Artifact>> {
+    return dataOf(
+      this.client.GET('/artifacts', {
+        baseUrl: await this.baseUrl(),
+        params: { query: withoutEmpty(query) },
+      }),
+    );
   }
 
-  createDeploy(request: CreateDeployRequest): Promise<Deploy> {
-    return this.sendJson('POST', '/deploys', request);
+  async getArtifact(id: string): Promise<Artifact> {
+    return dataOf(
+      this.client.GET('/artifacts/{id}', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id } },
+      }),
+    );
   }
 
-  listDeploys(query: DeployListQuery): Promise<Page<Deploy>> {
-    return this.getJson('/deploys', {
-      entityRef: query.entityRef,
-      environment: query.environment,
-      status: query.status?.length ? query.status.join(',') : undefined,
-      limit: query.limit,
-      cursor: query.cursor,
-    });
+  async listEnvironments(): Promise<Environment[]> {
+    return dataOf(
+      this.client.GET('/environments', { baseUrl: await this.baseUrl() }),
+    );
   }
 
-  getDeploy(id: string): Promise<Deploy> {
-    return this.getJson(`/deploys/${encodeURIComponent(id)}`);
+  async createDeploy(request: CreateDeployRequest): Promise<Deploy> {
+    return dataOf(
+      this.client.POST('/deploys', {
+        baseUrl: await this.baseUrl(),
+        body: request,
+      }),
+    );
+  }
+
+  async listDeploys(query: DeployListQuery): Promise<Page<Deploy>> {
+    const { status, ...rest } = query;
+    return dataOf(
+      this.client.GET('/deploys', {
+        baseUrl: await this.baseUrl(),
+        params: {
+          query: withoutEmpty({
+            ...rest,
+            status: status?.length ? status.join(',') : undefined,
+          }),
+        },
+      }),
+    );
+  }
+
+  async getDeploy(id: string): Promise<Deploy> {
+    return dataOf(
+      this.client.GET('/deploys/{id}', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id } },
+      }),
+    );
   }
 
   async getDeployLogs(id: string): Promise<string> {
-    const response = await this.request(
-      `/deploys/${encodeURIComponent(id)}/logs`,
+    return dataOf(
+      this.client.GET('/deploys/{id}/logs', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id } },
+        parseAs: 'text',
+      }),
     );
-    return response.text();
   }
 
   async followDeployLogs(
@@ -79,17 +116,21 @@ export class SledClient implements SledApi {
     onChunk: (text: string) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const response = await this.request(
-      `/deploys/${encodeURIComponent(id)}/logs`,
-      { follow: 'true' },
-      { signal },
+    const { data: body, response } = await this.client.GET(
+      '/deploys/{id}/logs',
+      {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id }, query: { follow: 'true' } },
+        parseAs: 'stream',
+        signal,
+      },
     );
-    if (!response.body) {
+    if (!body) {
       // No streaming support in this environment: deliver what we have.
       onChunk(await response.text());
       return;
     }
-    const reader = response.body.getReader();
+    const reader = body.getReader();
     const decoder = new TextDecoder();
     // Not every fetch implementation errors a body that is being read when
     // the request is aborted; cancelling the reader ends the read loop.
@@ -119,111 +160,116 @@ export class SledClient implements SledApi {
     }
   }
 
-  cancelDeploy(id: string): Promise<Deploy> {
-    return this.sendJson('POST', `/deploys/${encodeURIComponent(id)}/cancel`);
+  async cancelDeploy(id: string): Promise<Deploy> {
+    return dataOf(
+      this.client.POST('/deploys/{id}/cancel', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id } },
+      }),
+    );
   }
 
-  createRollback(request: CreateRollbackRequest): Promise<Deploy> {
-    return this.sendJson('POST', '/rollbacks', request);
+  async createRollback(request: CreateRollbackRequest): Promise<Deploy> {
+    return dataOf(
+      this.client.POST('/rollbacks', {
+        baseUrl: await this.baseUrl(),
+        body: request,
+      }),
+    );
   }
 
-  getServiceState(entityRef: string): Promise<ServiceState> {
-    return this.getJson('/state', { entityRef });
+  async getServiceState(entityRef: string): Promise<ServiceState> {
+    return dataOf(
+      this.client.GET('/state', {
+        baseUrl: await this.baseUrl(),
+        params: { query: { entityRef } },
+      }),
+    );
   }
 
-  createLock(request: CreateLockRequest): Promise<Lock> {
-    return this.sendJson('POST', '/locks', request);
+  async createLock(request: CreateLockRequest): Promise<Lock> {
+    return dataOf(
+      this.client.POST('/locks', {
+        baseUrl: await this.baseUrl(),
+        body: request,
+      }),
+    );
   }
 
-  listLocks(query: {
+  async listLocks(query: {
     environment?: string;
     entityRef?: string;
     deployGroup?: string;
   }): Promise<Lock[]> {
-    return this.getJson('/locks', {
-      environment: query.environment,
-      entityRef: query.entityRef,
-      deployGroup: query.deployGroup,
-    });
+    return dataOf(
+      this.client.GET('/locks', {
+        baseUrl: await this.baseUrl(),
+        params: { query: withoutEmpty(query) },
+      }),
+    );
   }
 
   async deleteLock(id: string): Promise<void> {
-    await this.request(`/locks/${encodeURIComponent(id)}`, undefined, {
-      method: 'DELETE',
+    await this.client.DELETE('/locks/{id}', {
+      baseUrl: await this.baseUrl(),
+      params: { path: { id } },
     });
   }
 
-  createRelease(request: CreateReleaseRequest): Promise<Release> {
-    return this.sendJson('POST', '/releases', request);
+  async createRelease(request: CreateReleaseRequest): Promise<Release> {
+    return dataOf(
+      this.client.POST('/releases', {
+        baseUrl: await this.baseUrl(),
+        body: request,
+      }),
+    );
   }
 
   async listReleases(query: {
     deployGroup: string;
     limit?: number;
   }): Promise<Release[]> {
-    const page = await this.getJson<{ items: Release[] }>('/releases', {
-      deployGroup: query.deployGroup,
-      limit: query.limit,
-    });
+    const page = await dataOf(
+      this.client.GET('/releases', {
+        baseUrl: await this.baseUrl(),
+        params: { query: withoutEmpty(query) },
+      }),
+    );
     return page.items;
   }
 
-  getRelease(id: string): Promise<Release> {
-    return this.getJson(`/releases/${encodeURIComponent(id)}`);
-  }
-
-  cancelRelease(id: string): Promise<Release> {
-    return this.sendJson('POST', `/releases/${encodeURIComponent(id)}/cancel`);
-  }
-
-  rollbackRelease(id: string, reason?: string): Promise<Release> {
-    return this.sendJson(
-      'POST',
-      `/releases/${encodeURIComponent(id)}/rollback`,
-      reason ? { reason } : {},
+  async getRelease(id: string): Promise<Release> {
+    return dataOf(
+      this.client.GET('/releases/{id}', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id } },
+      }),
     );
   }
 
-  private async getJson<T>(
-    path: string,
-    query?: Record<string, QueryValue>,
-  ): Promise<T> {
-    const response = await this.request(path, query);
-    return (await response.json()) as T;
+  async cancelRelease(id: string): Promise<Release> {
+    return dataOf(
+      this.client.POST('/releases/{id}/cancel', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id } },
+      }),
+    );
   }
 
-  private async sendJson<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<T> {
-    const response = await this.request(path, undefined, {
-      method,
-      headers:
-        body === undefined ? undefined : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return (await response.json()) as T;
+  async rollbackRelease(id: string, reason?: string): Promise<Release> {
+    return dataOf(
+      this.client.POST('/releases/{id}/rollback', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id } },
+        body: reason ? { reason } : {},
+      }),
+    );
   }
+}
 
-  private async request(
-    path: string,
-    query?: Record<string, QueryValue>,
-    init?: RequestInit,
-  ): Promise<Response> {
-    const baseUrl = await this.discoveryApi.getBaseUrl('sled');
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query ?? {})) {
-      if (value !== undefined && value !== '') {
-        params.set(key, String(value));
-      }
-    }
-    const search = params.toString();
-    const url = `${baseUrl}${path}${search ? `?${search}` : ''}`;
-    const response = await this.fetchApi.fetch(url, init);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return response;
-  }
+/** The query without its unset and empty values, which the API would refuse. */
+function withoutEmpty<T extends object>(query: T): T {
+  return Object.fromEntries(
+    Object.entries(query).filter(([, v]) => v !== undefined && v !== ''),
+  ) as T;
 }

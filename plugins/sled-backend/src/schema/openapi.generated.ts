@@ -1,0 +1,1633 @@
+// Generated from plugins/sled-backend/openapi.yaml by `yarn generate:openapi`: do not edit.
+/* eslint-disable */
+
+/** The SLeD REST API's OpenAPI document. */
+export const spec = {
+  openapi: '3.1.0',
+  info: {
+    title: 'SLeD for Backstage',
+    version: '0.1.0',
+    license: {
+      name: 'Apache-2.0',
+      identifier: 'Apache-2.0',
+    },
+    contact: {
+      name: 'SLeD maintainers',
+    },
+    description:
+      "Service-level deploys. Mounted at `/api/sled` of the Backstage backend;\nthis document is served at `/api/sled/openapi.json`.\nEvery route but `/health` and `/openapi.json` needs a Backstage user or\nservice token (401 otherwise) and passes a permission check (403 when\ndenied). A record the caller may not read answers 404, exactly as a\nmissing one; lists show only what the caller may read. Bodies and queries\nare validated (400 naming the field, nothing written): unknown keys\n(`__proto__` included), control characters and bidi overrides in text,\nURLs other than https:/http: are refused. Text is trimmed before it is\nstored. Bodies over 1 MiB get 413 (a limit of the server, not of a\nschema). Errors use Backstage's error body; catalog failures are a 503\nthat names no internals.\n\nThis document is the single source of the API: the types and the client\nin `@internal/plugin-sled-common` are generated from it\n(`yarn generate:openapi`), and a test checks that it carries every\nconstraint the router's validation enforces.\n",
+  },
+  servers: [
+    {
+      url: '/',
+    },
+  ],
+  security: [
+    {
+      backstageToken: [],
+    },
+  ],
+  tags: [
+    {
+      name: 'artifacts',
+      description: 'Deployable builds registered by CI',
+    },
+    {
+      name: 'deploys',
+      description: 'Deploys and rollbacks of one service',
+    },
+    {
+      name: 'environments',
+      description: 'Configured environments and state',
+    },
+    {
+      name: 'locks',
+      description: 'Locks on environments, services and groups',
+    },
+    {
+      name: 'releases',
+      description: 'Releases of a deploy group in waves',
+    },
+    {
+      name: 'meta',
+      description: 'Liveness and this document',
+    },
+  ],
+  paths: {
+    '/health': {
+      get: {
+        operationId: 'getHealth',
+        tags: ['meta'],
+        summary: 'Liveness, unauthenticated',
+        description: 'Answers 200 while the plugin is up.',
+        security: [],
+        responses: {
+          '200': {
+            description: 'ok',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['status'],
+                  properties: {
+                    status: {
+                      type: 'string',
+                      enum: ['ok'],
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        operationId: 'getOpenApiDocument',
+        tags: ['meta'],
+        summary: 'This document, unauthenticated',
+        description:
+          'The document with every path under the route the plugin is mounted at (`/api/sled/deploys` …), as Backstage plugins serve theirs.',
+        security: [],
+        responses: {
+          '200': {
+            description: 'the OpenAPI document',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/artifacts': {
+      post: {
+        operationId: 'registerArtifact',
+        tags: ['artifacts'],
+        summary: 'Register an artifact (CI; permission sled.artifact.register)',
+        description:
+          'Registering the same version with the same content again answers 200 with the existing artifact.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RegisterArtifactRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'identical replay; the existing artifact',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Artifact',
+                },
+              },
+            },
+          },
+          '201': {
+            description: 'registered',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Artifact',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+      get: {
+        operationId: 'listArtifacts',
+        tags: ['artifacts'],
+        summary:
+          'Artifacts, newest first (permission sled.read, filtered in SQL)',
+        description: 'A page of artifacts; pass `nextCursor` back as `cursor`.',
+        parameters: [
+          {
+            name: 'entityRef',
+            in: 'query',
+            schema: {
+              $ref: '#/components/schemas/EntityRef',
+            },
+          },
+          {
+            name: 'ids',
+            in: 'query',
+            description: 'comma-separated artifact ids (1-100)',
+            schema: {
+              $ref: '#/components/schemas/UuidList',
+            },
+          },
+          {
+            $ref: '#/components/parameters/limit',
+          },
+          {
+            $ref: '#/components/parameters/cursor',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'a page',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ArtifactPage',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+        },
+      },
+    },
+    '/artifacts/{id}': {
+      get: {
+        operationId: 'getArtifact',
+        tags: ['artifacts'],
+        summary: 'One artifact',
+        description: 'The artifact, or 404 when it is missing or not readable.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'the artifact',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Artifact',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/environments': {
+      get: {
+        operationId: 'listEnvironments',
+        tags: ['environments'],
+        summary: 'Configured environments with their environment-wide locks',
+        description: 'Every configured environment, in configuration order.',
+        responses: {
+          '200': {
+            description: 'environments',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'array',
+                  items: {
+                    $ref: '#/components/schemas/Environment',
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/deploys': {
+      post: {
+        operationId: 'createDeploy',
+        tags: ['deploys'],
+        summary:
+          'Deploy an artifact (permission sled.deploy.create on the target)',
+        description:
+          'Queues a deploy; it starts when nothing else runs on the target.',
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            description:
+              'a retried request with the same key returns the same deploy',
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/CreateDeployRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'skipped (the artifact already runs there) or an idempotent replay',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Deploy',
+                },
+              },
+            },
+          },
+          '202': {
+            description:
+              'queued; it starts when nothing else runs on the target',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Deploy',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+          '409': {
+            description:
+              'the target is locked (the message names the lock), or the Idempotency-Key was used for another request',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+      get: {
+        operationId: 'listDeploys',
+        tags: ['deploys'],
+        summary:
+          'Deploys, newest first, keyset-paginated (permission sled.read, filtered in SQL)',
+        description: 'A page of deploys; pass `nextCursor` back as `cursor`.',
+        parameters: [
+          {
+            name: 'entityRef',
+            in: 'query',
+            schema: {
+              $ref: '#/components/schemas/EntityRef',
+            },
+          },
+          {
+            name: 'environment',
+            in: 'query',
+            schema: {
+              $ref: '#/components/schemas/EnvironmentName',
+            },
+          },
+          {
+            name: 'status',
+            in: 'query',
+            description: 'comma-separated statuses (empty for any)',
+            allowEmptyValue: true,
+            schema: {
+              type: 'string',
+              pattern:
+                '^,*(?:(?:queued|running|succeeded|failed|cancelled|skipped)(?:,+|$))*$',
+            },
+          },
+          {
+            name: 'createdAfter',
+            in: 'query',
+            description: 'only deploys created at or after this instant',
+            schema: {
+              $ref: '#/components/schemas/DateTime',
+            },
+          },
+          {
+            $ref: '#/components/parameters/limit',
+          },
+          {
+            $ref: '#/components/parameters/cursor',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'a page',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DeployPage',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+        },
+      },
+    },
+    '/deploys/{id}': {
+      get: {
+        operationId: 'getDeploy',
+        tags: ['deploys'],
+        summary: 'One deploy',
+        description: 'The deploy, or 404 when it is missing or not readable.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'the deploy',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Deploy',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/deploys/{id}/logs': {
+      get: {
+        operationId: 'getDeployLogs',
+        tags: ['deploys'],
+        summary:
+          "The deploy's output; with follow=true, streamed until the deploy ends",
+        description: 'Plain text, as the deploy wrote it.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+          {
+            name: 'follow',
+            in: 'query',
+            schema: {
+              type: 'string',
+              enum: ['true', 'false'],
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'log text',
+            content: {
+              'text/plain': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/deploys/{id}/cancel': {
+      post: {
+        operationId: 'cancelDeploy',
+        tags: ['deploys'],
+        summary:
+          'Cancel a queued or running deploy (permission sled.deploy.cancel)',
+        description: 'A queued deploy never starts; a running one is stopped.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'the deploy, cancelled or being cancelled',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Deploy',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            description: 'it already ended',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/rollbacks': {
+      post: {
+        operationId: 'createRollback',
+        tags: ['deploys'],
+        summary:
+          'Deploy the last artifact that succeeded on the target before the current one',
+        description: 'Queues a deploy of the rollback target.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/CreateRollbackRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'queued',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Deploy',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+          '409': {
+            description: 'nothing to roll back to',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/state': {
+      get: {
+        operationId: 'getServiceState',
+        tags: ['environments'],
+        summary:
+          'Per environment, what runs for a service, its last deploy and lock',
+        description:
+          'Only the environments where the caller may read the service.',
+        parameters: [
+          {
+            name: 'entityRef',
+            in: 'query',
+            required: true,
+            schema: {
+              $ref: '#/components/schemas/EntityRef',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'state',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ServiceState',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+        },
+      },
+    },
+    '/locks': {
+      post: {
+        operationId: 'createLock',
+        tags: ['locks'],
+        summary:
+          'Lock an environment, one service in it (permission sled.lock), or every member of a deploy group in it (permission sled.release on the group)',
+        description:
+          'A lock stops new deploys to what it locks until it is removed or expires.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/CreateLockRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'the lock',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Lock',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+        },
+      },
+      get: {
+        operationId: 'listLocks',
+        tags: ['locks'],
+        summary:
+          "Locks in force; with entityRef or deployGroup, those that apply to it (its own, its group's, environment-wide)",
+        description: 'Only the locks the caller may read.',
+        parameters: [
+          {
+            name: 'environment',
+            in: 'query',
+            schema: {
+              $ref: '#/components/schemas/EnvironmentName',
+            },
+          },
+          {
+            name: 'entityRef',
+            in: 'query',
+            schema: {
+              $ref: '#/components/schemas/EntityRef',
+            },
+          },
+          {
+            name: 'deployGroup',
+            in: 'query',
+            schema: {
+              $ref: '#/components/schemas/EntityRef',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'locks',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'array',
+                  items: {
+                    $ref: '#/components/schemas/Lock',
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+        },
+      },
+    },
+    '/locks/{id}': {
+      delete: {
+        operationId: 'deleteLock',
+        tags: ['locks'],
+        summary:
+          'Remove a lock (permission sled.lock; sled.release on the group for a deploy-group lock)',
+        description: 'Deploys to what it locked may start again.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '204': {
+            description: 'removed',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/releases': {
+      post: {
+        operationId: 'createRelease',
+        tags: ['releases'],
+        summary:
+          'Release a deploy group to an environment (permission sled.release on the group, and deploy permission on every member)',
+        description:
+          "Deploys the group's members in waves, in dependency order.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/CreateReleaseRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'the release, running in waves',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Release',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+          '409': {
+            description: 'a member is locked',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+      get: {
+        operationId: 'listReleases',
+        tags: ['releases'],
+        summary: 'Releases, newest first',
+        description: 'The newest releases, of one deploy group if asked.',
+        parameters: [
+          {
+            name: 'deployGroup',
+            in: 'query',
+            schema: {
+              $ref: '#/components/schemas/EntityRef',
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 200,
+              default: 20,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'releases',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ReleaseList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+        },
+      },
+    },
+    '/releases/{id}': {
+      get: {
+        operationId: 'getRelease',
+        tags: ['releases'],
+        summary: "One release with its members' deploys",
+        description: 'Only the members the caller may read; 404 when none.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'the release',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Release',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/releases/{id}/cancel': {
+      post: {
+        operationId: 'cancelRelease',
+        tags: ['releases'],
+        summary: 'Cancel what has not finished',
+        description:
+          'Needs sled.release on the group, and sled.deploy.cancel on every member deploy still queued or running; 403 naming the members otherwise, nothing cancelled.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'the release',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Release',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/releases/{id}/rollback': {
+      post: {
+        operationId: 'rollbackRelease',
+        tags: ['releases'],
+        summary:
+          "Release the artifacts of the group's previous successful release again",
+        description: 'A new release whose `rollbackOf` names this one.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RollbackReleaseRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'the new release',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Release',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      backstageToken: {
+        type: 'http',
+        scheme: 'bearer',
+      },
+    },
+    parameters: {
+      id: {
+        name: 'id',
+        in: 'path',
+        required: true,
+        schema: {
+          $ref: '#/components/schemas/Uuid',
+        },
+      },
+      limit: {
+        name: 'limit',
+        in: 'query',
+        schema: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 500,
+          default: 50,
+        },
+      },
+      cursor: {
+        name: 'cursor',
+        in: 'query',
+        description:
+          'nextCursor of the previous page (empty for the first page)',
+        allowEmptyValue: true,
+        schema: {
+          type: 'string',
+          maxLength: 64,
+        },
+      },
+    },
+    responses: {
+      Invalid: {
+        description: 'invalid input; the message names the field',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
+      NotFound: {
+        description: 'not found',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
+      Conflict: {
+        description: 'same version registered with different content',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
+    },
+    schemas: {
+      EntityRef: {
+        description:
+          'an entity ref (kind:namespace/name, kind:name or name); one line of text',
+        type: 'string',
+        maxLength: 255,
+        pattern:
+          '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*$',
+      },
+      EnvironmentName: {
+        description: 'the name of a configured environment; one line of text',
+        type: 'string',
+        maxLength: 64,
+        pattern:
+          '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*$',
+      },
+      LineText: {
+        description: 'one line of text, not blank',
+        type: 'string',
+        maxLength: 512,
+        pattern:
+          '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*$',
+      },
+      Reason: {
+        description:
+          'free text; tabs and line breaks, no other control characters',
+        type: 'string',
+        maxLength: 2000,
+        pattern:
+          '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*$',
+      },
+      WebUrl: {
+        description: 'an https or http URL with a host',
+        type: 'string',
+        format: 'uri',
+        maxLength: 2048,
+        pattern:
+          '^[Hh][Tt][Tt][Pp][Ss]?:[/\\\\]*[^\\s/\\\\?#\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]+(?:[/?#\\\\][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*)?$',
+      },
+      Uuid: {
+        description: 'a UUID (RFC 9562 variant, versions 1-8, or nil/max)',
+        type: 'string',
+        format: 'uuid',
+        pattern:
+          '^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$',
+      },
+      UuidList: {
+        description: '1 to 100 comma-separated UUIDs',
+        type: 'string',
+        pattern:
+          '^,*(?:(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)(?:,+|$)){1,100}$',
+      },
+      DateTime: {
+        description:
+          'an ISO 8601 date-time with seconds, and Z or a numeric offset (+hh:mm)',
+        type: 'string',
+        format: 'date-time',
+        pattern:
+          '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)$',
+      },
+      DeployStatus: {
+        description: '`skipped` means the artifact was already what runs there',
+        type: 'string',
+        enum: [
+          'queued',
+          'running',
+          'succeeded',
+          'failed',
+          'cancelled',
+          'skipped',
+        ],
+      },
+      ExecutorKind: {
+        type: 'string',
+        enum: ['local', 'kubernetes'],
+      },
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['name', 'message'],
+            properties: {
+              name: {
+                type: 'string',
+              },
+              message: {
+                type: 'string',
+              },
+            },
+          },
+        },
+      },
+      MergeRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['url', 'title'],
+        properties: {
+          url: {
+            $ref: '#/components/schemas/WebUrl',
+          },
+          title: {
+            $ref: '#/components/schemas/LineText',
+          },
+          mergedAt: {
+            $ref: '#/components/schemas/DateTime',
+          },
+        },
+      },
+      ArtifactDeploySpec: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'What an artifact may say about how it is deployed. The command always comes from the catalog entity (`sled.dev/deploy-command`); an artifact naming one is refused (400 naming `deploy.command`). The image must be pinned by digest and match sled.kubernetes.allowedImages (checked by the server), else 400.',
+        properties: {
+          image: {
+            $ref: '#/components/schemas/LineText',
+            description:
+              'deployer container image (Kubernetes executor), pinned by digest',
+          },
+        },
+      },
+      RegisterArtifactRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['entityRef', 'version', 'commitSha'],
+        properties: {
+          entityRef: {
+            $ref: '#/components/schemas/EntityRef',
+          },
+          version: {
+            type: 'string',
+            description: 'letters, digits and . _ + - (at most 128)',
+            pattern: '^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$',
+          },
+          image: {
+            $ref: '#/components/schemas/LineText',
+          },
+          commitSha: {
+            type: 'string',
+            description: 'a hex commit SHA',
+            pattern: '^[0-9a-f]{7,64}$',
+          },
+          mergeRequest: {
+            $ref: '#/components/schemas/MergeRequest',
+          },
+          buildUrl: {
+            $ref: '#/components/schemas/WebUrl',
+          },
+          deploy: {
+            $ref: '#/components/schemas/ArtifactDeploySpec',
+          },
+        },
+      },
+      CreateDeployRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['entityRef', 'environment', 'artifactId'],
+        properties: {
+          entityRef: {
+            $ref: '#/components/schemas/EntityRef',
+          },
+          environment: {
+            $ref: '#/components/schemas/EnvironmentName',
+          },
+          artifactId: {
+            $ref: '#/components/schemas/Uuid',
+          },
+          dryRun: {
+            type: 'boolean',
+          },
+          force: {
+            type: 'boolean',
+            description: 'deploy even when the artifact already runs there',
+          },
+          reason: {
+            $ref: '#/components/schemas/Reason',
+            description: 'required where the environment says so',
+          },
+        },
+      },
+      CreateRollbackRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['entityRef', 'environment'],
+        properties: {
+          entityRef: {
+            $ref: '#/components/schemas/EntityRef',
+          },
+          environment: {
+            $ref: '#/components/schemas/EnvironmentName',
+          },
+          reason: {
+            $ref: '#/components/schemas/Reason',
+          },
+        },
+      },
+      CreateLockRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['environment', 'reason'],
+        description:
+          'lock one service (entityRef) or a deploy group (deployGroup), not both',
+        not: {
+          required: ['entityRef', 'deployGroup'],
+        },
+        properties: {
+          environment: {
+            $ref: '#/components/schemas/EnvironmentName',
+          },
+          entityRef: {
+            $ref: '#/components/schemas/EntityRef',
+            description: 'lock only this service (not with deployGroup)',
+          },
+          deployGroup: {
+            $ref: '#/components/schemas/EntityRef',
+            description:
+              'DeployGroup entity ref: lock every member (not with entityRef)',
+          },
+          reason: {
+            type: 'string',
+            maxLength: 2000,
+            pattern:
+              '^(?=[\\s\\S]*\\S)[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*$',
+          },
+          expiresAt: {
+            $ref: '#/components/schemas/DateTime',
+            description: 'must be in the future (checked by the server)',
+          },
+        },
+      },
+      CreateReleaseRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['deployGroup', 'environment'],
+        properties: {
+          deployGroup: {
+            $ref: '#/components/schemas/EntityRef',
+            description: 'DeployGroup entity ref',
+          },
+          environment: {
+            $ref: '#/components/schemas/EnvironmentName',
+          },
+          artifacts: {
+            type: 'object',
+            description:
+              'entity ref → artifact id; members not listed get their newest artifact',
+            propertyNames: {
+              allOf: [
+                {
+                  $ref: '#/components/schemas/EntityRef',
+                },
+                {
+                  not: {
+                    enum: ['__proto__', 'constructor', 'prototype'],
+                  },
+                },
+              ],
+            },
+            additionalProperties: {
+              $ref: '#/components/schemas/Uuid',
+            },
+          },
+          dryRun: {
+            type: 'boolean',
+          },
+          reason: {
+            $ref: '#/components/schemas/Reason',
+          },
+        },
+      },
+      RollbackReleaseRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          reason: {
+            $ref: '#/components/schemas/Reason',
+          },
+        },
+      },
+      Artifact: {
+        type: 'object',
+        description: 'An immutable, deployable build of one service.',
+        required: ['id', 'entityRef', 'version', 'commitSha', 'createdAt'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          ownerRef: {
+            type: 'string',
+            description: "the service's owner when the artifact was registered",
+          },
+          version: {
+            type: 'string',
+          },
+          image: {
+            type: 'string',
+          },
+          commitSha: {
+            type: 'string',
+          },
+          mergeRequest: {
+            $ref: '#/components/schemas/MergeRequest',
+          },
+          buildUrl: {
+            type: 'string',
+          },
+          deploy: {
+            $ref: '#/components/schemas/ArtifactDeploySpec',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      ArtifactPage: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Artifact',
+            },
+          },
+          nextCursor: {
+            type: 'string',
+          },
+        },
+      },
+      Lock: {
+        type: 'object',
+        description:
+          'A lock on an environment, or on one service or deploy group in it.',
+        required: ['id', 'environment', 'reason', 'createdBy', 'createdAt'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+            description:
+              'when set, only this service is locked in the environment',
+          },
+          deployGroup: {
+            type: 'string',
+            description:
+              'when set, every member of this deploy group is locked in the environment',
+          },
+          reason: {
+            type: 'string',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          expiresAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      Environment: {
+        type: 'object',
+        required: ['name', 'executor', 'requireReason', 'locks'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          executor: {
+            $ref: '#/components/schemas/ExecutorKind',
+          },
+          cluster: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          requireReason: {
+            type: 'boolean',
+          },
+          locks: {
+            type: 'array',
+            description: 'environment-wide locks in force',
+            items: {
+              $ref: '#/components/schemas/Lock',
+            },
+          },
+        },
+      },
+      DeployExecution: {
+        type: 'object',
+        description: 'Where and how a deploy ran, as recorded by its executor.',
+        required: ['executor'],
+        properties: {
+          executor: {
+            $ref: '#/components/schemas/ExecutorKind',
+          },
+          handle: {
+            type: 'string',
+            description:
+              'local: the process id; kubernetes: cluster/namespace/job',
+          },
+          cluster: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          jobName: {
+            type: 'string',
+          },
+        },
+      },
+      Deploy: {
+        type: 'object',
+        required: [
+          'id',
+          'entityRef',
+          'environment',
+          'artifactId',
+          'artifactVersion',
+          'status',
+          'dryRun',
+          'force',
+          'requestedBy',
+          'createdAt',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          ownerRef: {
+            type: 'string',
+            description: "the service's owner when the deploy was requested",
+          },
+          environment: {
+            type: 'string',
+          },
+          artifactId: {
+            type: 'string',
+          },
+          artifactVersion: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/DeployStatus',
+          },
+          dryRun: {
+            type: 'boolean',
+          },
+          force: {
+            type: 'boolean',
+          },
+          requestedBy: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          rollbackOf: {
+            type: 'string',
+          },
+          releaseId: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+            description:
+              'human-readable outcome, e.g. why it failed or was skipped',
+          },
+          exitCode: {
+            type: 'integer',
+          },
+          execution: {
+            $ref: '#/components/schemas/DeployExecution',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          startedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          finishedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      DeployPage: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Deploy',
+            },
+          },
+          nextCursor: {
+            type: 'string',
+          },
+        },
+      },
+      EnvironmentState: {
+        type: 'object',
+        description: 'What runs in one environment for one service.',
+        required: ['environment', 'executor', 'requireReason'],
+        properties: {
+          environment: {
+            type: 'string',
+          },
+          executor: {
+            $ref: '#/components/schemas/ExecutorKind',
+          },
+          requireReason: {
+            type: 'boolean',
+          },
+          current: {
+            type: 'object',
+            description:
+              'the artifact of the last successful, non-dry-run deploy',
+            required: ['artifact', 'deploy'],
+            properties: {
+              artifact: {
+                $ref: '#/components/schemas/Artifact',
+              },
+              deploy: {
+                $ref: '#/components/schemas/Deploy',
+              },
+            },
+          },
+          rollbackTarget: {
+            $ref: '#/components/schemas/Artifact',
+            description: 'what a rollback would deploy',
+          },
+          lastDeploy: {
+            $ref: '#/components/schemas/Deploy',
+            description: 'the most recent deploy of any status',
+          },
+          lock: {
+            $ref: '#/components/schemas/Lock',
+            description:
+              'the lock in force for this service in this environment',
+          },
+        },
+      },
+      ServiceState: {
+        type: 'object',
+        required: ['entityRef', 'environments'],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          environments: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/EnvironmentState',
+            },
+          },
+        },
+      },
+      ReleaseStatus: {
+        description:
+          '`running` until every member ended or the release was stopped',
+        type: 'string',
+        enum: ['running', 'succeeded', 'failed', 'cancelled'],
+      },
+      ReleaseMemberStatus: {
+        description:
+          "a deploy status; `pending` until the member's deploy is created, `not-started` when the release stopped before the member's wave",
+        type: 'string',
+        enum: [
+          'queued',
+          'running',
+          'succeeded',
+          'failed',
+          'cancelled',
+          'skipped',
+          'pending',
+          'not-started',
+        ],
+      },
+      ReleaseMember: {
+        type: 'object',
+        required: [
+          'entityRef',
+          'wave',
+          'artifactId',
+          'artifactVersion',
+          'status',
+        ],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          wave: {
+            type: 'integer',
+            description: '0-based wave',
+          },
+          artifactId: {
+            type: 'string',
+          },
+          artifactVersion: {
+            type: 'string',
+          },
+          deployId: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/ReleaseMemberStatus',
+          },
+          message: {
+            type: 'string',
+          },
+        },
+      },
+      Release: {
+        type: 'object',
+        required: [
+          'id',
+          'deployGroup',
+          'environment',
+          'status',
+          'dryRun',
+          'requestedBy',
+          'members',
+          'createdAt',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          deployGroup: {
+            type: 'string',
+            description: 'the DeployGroup entity ref',
+          },
+          environment: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/ReleaseStatus',
+          },
+          dryRun: {
+            type: 'boolean',
+          },
+          requestedBy: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          rollbackOf: {
+            type: 'string',
+            description: 'the release this one rolls back',
+          },
+          message: {
+            type: 'string',
+          },
+          members: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ReleaseMember',
+            },
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          finishedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      ReleaseList: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Release',
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,1232 @@
+// Generated from plugins/sled-backend/openapi.yaml by `yarn generate:openapi`: do not edit.
+/* eslint-disable */
+
+export interface paths {
+  '/health': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Liveness, unauthenticated
+     * @description Answers 200 while the plugin is up.
+     */
+    get: operations['getHealth'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/openapi.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * This document, unauthenticated
+     * @description The document with every path under the route the plugin is mounted at (`/api/sled/deploys` …), as Backstage plugins serve theirs.
+     */
+    get: operations['getOpenApiDocument'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/artifacts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Artifacts, newest first (permission sled.read, filtered in SQL)
+     * @description A page of artifacts; pass `nextCursor` back as `cursor`.
+     */
+    get: operations['listArtifacts'];
+    put?: never;
+    /**
+     * Register an artifact (CI; permission sled.artifact.register)
+     * @description Registering the same version with the same content again answers 200 with the existing artifact.
+     */
+    post: operations['registerArtifact'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/artifacts/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One artifact
+     * @description The artifact, or 404 when it is missing or not readable.
+     */
+    get: operations['getArtifact'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/environments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Configured environments with their environment-wide locks
+     * @description Every configured environment, in configuration order.
+     */
+    get: operations['listEnvironments'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/deploys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Deploys, newest first, keyset-paginated (permission sled.read, filtered in SQL)
+     * @description A page of deploys; pass `nextCursor` back as `cursor`.
+     */
+    get: operations['listDeploys'];
+    put?: never;
+    /**
+     * Deploy an artifact (permission sled.deploy.create on the target)
+     * @description Queues a deploy; it starts when nothing else runs on the target.
+     */
+    post: operations['createDeploy'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/deploys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One deploy
+     * @description The deploy, or 404 when it is missing or not readable.
+     */
+    get: operations['getDeploy'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/deploys/{id}/logs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The deploy's output; with follow=true, streamed until the deploy ends
+     * @description Plain text, as the deploy wrote it.
+     */
+    get: operations['getDeployLogs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/deploys/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel a queued or running deploy (permission sled.deploy.cancel)
+     * @description A queued deploy never starts; a running one is stopped.
+     */
+    post: operations['cancelDeploy'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/rollbacks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Deploy the last artifact that succeeded on the target before the current one
+     * @description Queues a deploy of the rollback target.
+     */
+    post: operations['createRollback'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/state': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Per environment, what runs for a service, its last deploy and lock
+     * @description Only the environments where the caller may read the service.
+     */
+    get: operations['getServiceState'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/locks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Locks in force; with entityRef or deployGroup, those that apply to it (its own, its group's, environment-wide)
+     * @description Only the locks the caller may read.
+     */
+    get: operations['listLocks'];
+    put?: never;
+    /**
+     * Lock an environment, one service in it (permission sled.lock), or every member of a deploy group in it (permission sled.release on the group)
+     * @description A lock stops new deploys to what it locks until it is removed or expires.
+     */
+    post: operations['createLock'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/locks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Remove a lock (permission sled.lock; sled.release on the group for a deploy-group lock)
+     * @description Deploys to what it locked may start again.
+     */
+    delete: operations['deleteLock'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/releases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Releases, newest first
+     * @description The newest releases, of one deploy group if asked.
+     */
+    get: operations['listReleases'];
+    put?: never;
+    /**
+     * Release a deploy group to an environment (permission sled.release on the group, and deploy permission on every member)
+     * @description Deploys the group's members in waves, in dependency order.
+     */
+    post: operations['createRelease'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/releases/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One release with its members' deploys
+     * @description Only the members the caller may read; 404 when none.
+     */
+    get: operations['getRelease'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/releases/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel what has not finished
+     * @description Needs sled.release on the group, and sled.deploy.cancel on every member deploy still queued or running; 403 naming the members otherwise, nothing cancelled.
+     */
+    post: operations['cancelRelease'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/releases/{id}/rollback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Release the artifacts of the group's previous successful release again
+     * @description A new release whose `rollbackOf` names this one.
+     */
+    post: operations['rollbackRelease'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    /** @description an entity ref (kind:namespace/name, kind:name or name); one line of text */
+    EntityRef: string;
+    /** @description the name of a configured environment; one line of text */
+    EnvironmentName: string;
+    /** @description one line of text, not blank */
+    LineText: string;
+    /** @description free text; tabs and line breaks, no other control characters */
+    Reason: string;
+    /**
+     * Format: uri
+     * @description an https or http URL with a host
+     */
+    WebUrl: string;
+    /**
+     * Format: uuid
+     * @description a UUID (RFC 9562 variant, versions 1-8, or nil/max)
+     */
+    Uuid: string;
+    /** @description 1 to 100 comma-separated UUIDs */
+    UuidList: string;
+    /**
+     * Format: date-time
+     * @description an ISO 8601 date-time with seconds, and Z or a numeric offset (+hh:mm)
+     */
+    DateTime: string;
+    /**
+     * @description `skipped` means the artifact was already what runs there
+     * @enum {string}
+     */
+    DeployStatus:
+      | 'queued'
+      | 'running'
+      | 'succeeded'
+      | 'failed'
+      | 'cancelled'
+      | 'skipped';
+    /** @enum {string} */
+    ExecutorKind: 'local' | 'kubernetes';
+    Error: {
+      error: {
+        name: string;
+        message: string;
+      };
+    };
+    MergeRequest: {
+      url: components['schemas']['WebUrl'];
+      title: components['schemas']['LineText'];
+      mergedAt?: components['schemas']['DateTime'];
+    };
+    /** @description What an artifact may say about how it is deployed. The command always comes from the catalog entity (`sled.dev/deploy-command`); an artifact naming one is refused (400 naming `deploy.command`). The image must be pinned by digest and match sled.kubernetes.allowedImages (checked by the server), else 400. */
+    ArtifactDeploySpec: {
+      /** @description deployer container image (Kubernetes executor), pinned by digest */
+      image?: components['schemas']['LineText'];
+    };
+    RegisterArtifactRequest: {
+      entityRef: components['schemas']['EntityRef'];
+      /** @description letters, digits and . _ + - (at most 128) */
+      version: string;
+      image?: components['schemas']['LineText'];
+      /** @description a hex commit SHA */
+      commitSha: string;
+      mergeRequest?: components['schemas']['MergeRequest'];
+      buildUrl?: components['schemas']['WebUrl'];
+      deploy?: components['schemas']['ArtifactDeploySpec'];
+    };
+    CreateDeployRequest: {
+      entityRef: components['schemas']['EntityRef'];
+      environment: components['schemas']['EnvironmentName'];
+      artifactId: components['schemas']['Uuid'];
+      dryRun?: boolean;
+      /** @description deploy even when the artifact already runs there */
+      force?: boolean;
+      /** @description required where the environment says so */
+      reason?: components['schemas']['Reason'];
+    };
+    CreateRollbackRequest: {
+      entityRef: components['schemas']['EntityRef'];
+      environment: components['schemas']['EnvironmentName'];
+      reason?: components['schemas']['Reason'];
+    };
+    /** @description lock one service (entityRef) or a deploy group (deployGroup), not both */
+    CreateLockRequest: {
+      environment: components['schemas']['EnvironmentName'];
+      /** @description lock only this service (not with deployGroup) */
+      entityRef?: components['schemas']['EntityRef'];
+      /** @description DeployGroup entity ref: lock every member (not with entityRef) */
+      deployGroup?: components['schemas']['EntityRef'];
+      reason: string;
+      /** @description must be in the future (checked by the server) */
+      expiresAt?: components['schemas']['DateTime'];
+    };
+    CreateReleaseRequest: {
+      /** @description DeployGroup entity ref */
+      deployGroup: components['schemas']['EntityRef'];
+      environment: components['schemas']['EnvironmentName'];
+      /** @description entity ref → artifact id; members not listed get their newest artifact */
+      artifacts?: {
+        [key: string]: components['schemas']['Uuid'];
+      };
+      dryRun?: boolean;
+      reason?: components['schemas']['Reason'];
+    };
+    RollbackReleaseRequest: {
+      reason?: components['schemas']['Reason'];
+    };
+    /** @description An immutable, deployable build of one service. */
+    Artifact: {
+      /** Format: uuid */
+      id: string;
+      entityRef: string;
+      /** @description the service's owner when the artifact was registered */
+      ownerRef?: string;
+      version: string;
+      image?: string;
+      commitSha: string;
+      mergeRequest?: components['schemas']['MergeRequest'];
+      buildUrl?: string;
+      deploy?: components['schemas']['ArtifactDeploySpec'];
+      /** Format: date-time */
+      createdAt: string;
+    };
+    ArtifactPage: {
+      items: components['schemas']['Artifact'][];
+      nextCursor?: string;
+    };
+    /** @description A lock on an environment, or on one service or deploy group in it. */
+    Lock: {
+      id: string;
+      environment: string;
+      /** @description when set, only this service is locked in the environment */
+      entityRef?: string;
+      /** @description when set, every member of this deploy group is locked in the environment */
+      deployGroup?: string;
+      reason: string;
+      createdBy: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      expiresAt?: string;
+    };
+    Environment: {
+      name: string;
+      executor: components['schemas']['ExecutorKind'];
+      cluster?: string;
+      namespace?: string;
+      requireReason: boolean;
+      /** @description environment-wide locks in force */
+      locks: components['schemas']['Lock'][];
+    };
+    /** @description Where and how a deploy ran, as recorded by its executor. */
+    DeployExecution: {
+      executor: components['schemas']['ExecutorKind'];
+      /** @description local: the process id; kubernetes: cluster/namespace/job */
+      handle?: string;
+      cluster?: string;
+      namespace?: string;
+      jobName?: string;
+    };
+    Deploy: {
+      /** Format: uuid */
+      id: string;
+      entityRef: string;
+      /** @description the service's owner when the deploy was requested */
+      ownerRef?: string;
+      environment: string;
+      artifactId: string;
+      artifactVersion: string;
+      status: components['schemas']['DeployStatus'];
+      dryRun: boolean;
+      force: boolean;
+      requestedBy: string;
+      reason?: string;
+      rollbackOf?: string;
+      releaseId?: string;
+      /** @description human-readable outcome, e.g. why it failed or was skipped */
+      message?: string;
+      exitCode?: number;
+      execution?: components['schemas']['DeployExecution'];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      startedAt?: string;
+      /** Format: date-time */
+      finishedAt?: string;
+    };
+    DeployPage: {
+      items: components['schemas']['Deploy'][];
+      nextCursor?: string;
+    };
+    /** @description What runs in one environment for one service. */
+    EnvironmentState: {
+      environment: string;
+      executor: components['schemas']['ExecutorKind'];
+      requireReason: boolean;
+      /** @description the artifact of the last successful, non-dry-run deploy */
+      current?: {
+        artifact: components['schemas']['Artifact'];
+        deploy: components['schemas']['Deploy'];
+      };
+      /** @description what a rollback would deploy */
+      rollbackTarget?: components['schemas']['Artifact'];
+      /** @description the most recent deploy of any status */
+      lastDeploy?: components['schemas']['Deploy'];
+      /** @description the lock in force for this service in this environment */
+      lock?: components['schemas']['Lock'];
+    };
+    ServiceState: {
+      entityRef: string;
+      environments: components['schemas']['EnvironmentState'][];
+    };
+    /**
+     * @description `running` until every member ended or the release was stopped
+     * @enum {string}
+     */
+    ReleaseStatus: 'running' | 'succeeded' | 'failed' | 'cancelled';
+    /**
+     * @description a deploy status; `pending` until the member's deploy is created, `not-started` when the release stopped before the member's wave
+     * @enum {string}
+     */
+    ReleaseMemberStatus:
+      | 'queued'
+      | 'running'
+      | 'succeeded'
+      | 'failed'
+      | 'cancelled'
+      | 'skipped'
+      | 'pending'
+      | 'not-started';
+    ReleaseMember: {
+      entityRef: string;
+      /** @description 0-based wave */
+      wave: number;
+      artifactId: string;
+      artifactVersion: string;
+      deployId?: string;
+      status: components['schemas']['ReleaseMemberStatus'];
+      message?: string;
+    };
+    Release: {
+      id: string;
+      /** @description the DeployGroup entity ref */
+      deployGroup: string;
+      environment: string;
+      status: components['schemas']['ReleaseStatus'];
+      dryRun: boolean;
+      requestedBy: string;
+      reason?: string;
+      /** @description the release this one rolls back */
+      rollbackOf?: string;
+      message?: string;
+      members: components['schemas']['ReleaseMember'][];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      finishedAt?: string;
+    };
+    ReleaseList: {
+      items: components['schemas']['Release'][];
+    };
+  };
+  responses: {
+    /** @description invalid input; the message names the field */
+    Invalid: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description not found */
+    NotFound: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+    /** @description same version registered with different content */
+    Conflict: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['Error'];
+      };
+    };
+  };
+  parameters: {
+    id: components['schemas']['Uuid'];
+    limit: number;
+    /** @description nextCursor of the previous page (empty for the first page) */
+    cursor: string;
+  };
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+  getHealth: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description ok */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'ok';
+          };
+        };
+      };
+    };
+  };
+  getOpenApiDocument: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the OpenAPI document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': Record<string, never>;
+        };
+      };
+    };
+  };
+  listArtifacts: {
+    parameters: {
+      query?: {
+        entityRef?: components['schemas']['EntityRef'];
+        /** @description comma-separated artifact ids (1-100) */
+        ids?: components['schemas']['UuidList'];
+        limit?: components['parameters']['limit'];
+        /** @description nextCursor of the previous page (empty for the first page) */
+        cursor?: components['parameters']['cursor'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description a page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ArtifactPage'];
+        };
+      };
+      400: components['responses']['Invalid'];
+    };
+  };
+  registerArtifact: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegisterArtifactRequest'];
+      };
+    };
+    responses: {
+      /** @description identical replay; the existing artifact */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Artifact'];
+        };
+      };
+      /** @description registered */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Artifact'];
+        };
+      };
+      400: components['responses']['Invalid'];
+      409: components['responses']['Conflict'];
+    };
+  };
+  getArtifact: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the artifact */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Artifact'];
+        };
+      };
+      404: components['responses']['NotFound'];
+    };
+  };
+  listEnvironments: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description environments */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Environment'][];
+        };
+      };
+    };
+  };
+  listDeploys: {
+    parameters: {
+      query?: {
+        entityRef?: components['schemas']['EntityRef'];
+        environment?: components['schemas']['EnvironmentName'];
+        /** @description comma-separated statuses (empty for any) */
+        status?: string;
+        /** @description only deploys created at or after this instant */
+        createdAfter?: components['schemas']['DateTime'];
+        limit?: components['parameters']['limit'];
+        /** @description nextCursor of the previous page (empty for the first page) */
+        cursor?: components['parameters']['cursor'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description a page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeployPage'];
+        };
+      };
+      400: components['responses']['Invalid'];
+    };
+  };
+  createDeploy: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description a retried request with the same key returns the same deploy */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateDeployRequest'];
+      };
+    };
+    responses: {
+      /** @description skipped (the artifact already runs there) or an idempotent replay */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Deploy'];
+        };
+      };
+      /** @description queued; it starts when nothing else runs on the target */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Deploy'];
+        };
+      };
+      400: components['responses']['Invalid'];
+      /** @description the target is locked (the message names the lock), or the Idempotency-Key was used for another request */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getDeploy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the deploy */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Deploy'];
+        };
+      };
+      404: components['responses']['NotFound'];
+    };
+  };
+  getDeployLogs: {
+    parameters: {
+      query?: {
+        follow?: 'true' | 'false';
+      };
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description log text */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      404: components['responses']['NotFound'];
+    };
+  };
+  cancelDeploy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the deploy, cancelled or being cancelled */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Deploy'];
+        };
+      };
+      404: components['responses']['NotFound'];
+      /** @description it already ended */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  createRollback: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateRollbackRequest'];
+      };
+    };
+    responses: {
+      /** @description queued */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Deploy'];
+        };
+      };
+      400: components['responses']['Invalid'];
+      /** @description nothing to roll back to */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getServiceState: {
+    parameters: {
+      query: {
+        entityRef: components['schemas']['EntityRef'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description state */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ServiceState'];
+        };
+      };
+      400: components['responses']['Invalid'];
+    };
+  };
+  listLocks: {
+    parameters: {
+      query?: {
+        environment?: components['schemas']['EnvironmentName'];
+        entityRef?: components['schemas']['EntityRef'];
+        deployGroup?: components['schemas']['EntityRef'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description locks */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Lock'][];
+        };
+      };
+      400: components['responses']['Invalid'];
+    };
+  };
+  createLock: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateLockRequest'];
+      };
+    };
+    responses: {
+      /** @description the lock */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Lock'];
+        };
+      };
+      400: components['responses']['Invalid'];
+    };
+  };
+  deleteLock: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description removed */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      404: components['responses']['NotFound'];
+    };
+  };
+  listReleases: {
+    parameters: {
+      query?: {
+        deployGroup?: components['schemas']['EntityRef'];
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description releases */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReleaseList'];
+        };
+      };
+      400: components['responses']['Invalid'];
+    };
+  };
+  createRelease: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateReleaseRequest'];
+      };
+    };
+    responses: {
+      /** @description the release, running in waves */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Release'];
+        };
+      };
+      400: components['responses']['Invalid'];
+      /** @description a member is locked */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getRelease: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the release */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Release'];
+        };
+      };
+      404: components['responses']['NotFound'];
+    };
+  };
+  cancelRelease: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the release */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Release'];
+        };
+      };
+      404: components['responses']['NotFound'];
+    };
+  };
+  rollbackRelease: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['RollbackReleaseRequest'];
+      };
+    };
+    responses: {
+      /** @description the new release */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Release'];
+        };
+      };
+      400: components['responses']['Invalid'];
+      404: components['responses']['NotFound'];
+    };
+  };
+}
