@@ -209,10 +209,6 @@ export const sledPlugin = createBackendPlugin({
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
-        httpRouter.addAuthPolicy({
-          path: '/openapi.json',
-          allow: 'unauthenticated',
-        });
 
         lifecycle.addStartupHook(async () => {
           await deploys.start();

@@ -186,10 +186,15 @@ describe('sled router', () => {
     expect(res.body).toEqual({ status: 'ok' });
   });
 
-  it('serves its OpenAPI document at /openapi.json without credentials', async () => {
+  it('serves its OpenAPI document at /openapi.json to any signed-in caller', async () => {
+    // as every route but /health: a token is needed, no permission
+    expect(
+      (await api().get('/api/sled/openapi.json').set('Authorization', NONE))
+        .status,
+    ).toBe(401);
     const res = await api()
       .get('/api/sled/openapi.json')
-      .set('Authorization', NONE);
+      .set('Authorization', USER);
     expect(res.status).toBe(200);
     const documented = yaml.parse(
       fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'),
