@@ -1,6 +1,7 @@
 import { setupServer } from 'msw/node';
 import { http, HttpResponse } from 'msw';
 import { ResponseError } from '@backstage/errors';
+import { createFetchApi, FetchMiddlewares } from '@backstage/core-app-api';
 import { mockApis, registerMswTestHooks } from '@backstage/test-utils';
 import { SledClient } from './SledClient';
 import { BASE_URL, makeDeploy } from '../__testUtils__/fixtures';
@@ -56,6 +57,53 @@ describe('SledClient', () => {
       dryRun: true,
     });
   });
+
+  it.each([
+    ['adds the token', 'Bearer user-token', true],
+    // builds a Request of its own from what it was given, then passes on the
+    // original: a Request whose body is used up by then
+    ['leaves the request alone', null, false],
+  ])(
+    'posts through the app’s fetch API whose identity middleware %s',
+    async (_, expected, allowed) => {
+      const appClient = new SledClient({
+        discoveryApi: mockApis.discovery(),
+        fetchApi: createFetchApi({
+          middleware: [
+            FetchMiddlewares.injectIdentityAuth({
+              identityApi: mockApis.identity({ token: 'user-token' }),
+              allowUrl: () => allowed,
+            }),
+          ],
+        }),
+      });
+      let authorization: string | null = null;
+      const bodies: unknown[] = [];
+      server.use(
+        http.post(`${BASE_URL}/deploys`, async ({ request }) => {
+          authorization = request.headers.get('authorization');
+          bodies.push(await request.json());
+          return HttpResponse.json(makeDeploy({ status: 'queued' }), {
+            status: 202,
+          });
+        }),
+      );
+      const deploy = await appClient.createDeploy({
+        entityRef: 'component:default/rocket',
+        environment: 'staging',
+        artifactId: 'artifact-3',
+      });
+      expect(deploy.status).toBe('queued');
+      expect(authorization).toBe(expected);
+      expect(bodies).toEqual([
+        {
+          entityRef: 'component:default/rocket',
+          environment: 'staging',
+          artifactId: 'artifact-3',
+        },
+      ]);
+    },
+  );
 
   it('throws a ResponseError carrying the backend message', async () => {
     server.use(

@@ -36,7 +36,21 @@ export class SledClient implements SledApi {
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
     this.discoveryApi = options.discoveryApi;
     this.client = createSledApiClient({
-      fetch: request => options.fetchApi.fetch(request),
+      // the fetch API's middlewares build a Request of their own from what
+      // they are given: hand them a URL and an init, never a Request whose
+      // body one of them would use up ("already been used" in the browser)
+      fetch: async request => {
+        const body =
+          request.method === 'GET' || request.method === 'HEAD'
+            ? undefined
+            : await request.text();
+        return options.fetchApi.fetch(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: body || undefined,
+          signal: request.signal,
+        });
+      },
     });
   }
 
