@@ -29,6 +29,8 @@ export function PageControls(props: {
         id={`${id}-page-size`}
         size="small"
         label="Rows per page"
+        // wide enough for its label on one line
+        style={{ minWidth: 120 }}
         value={pageSize}
         onChange={e => onPageSizeChange(Number(e.target.value))}
       >
