@@ -1,4 +1,8 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  BackstageUserInfo,
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import {
   mockCredentials,
@@ -14,7 +18,6 @@ import {
   isResourcePermission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
-import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import sledPlugin, {
   sledDeployGroupConditions,
@@ -73,7 +76,7 @@ function decide(
   name: string,
   resourceType: string | undefined,
   action: string | undefined,
-  user?: PolicyQueryUser,
+  user?: BackstageUserInfo,
 ): PolicyDecision {
   if (!name.startsWith('sled.')) return { result: AuthorizeResult.ALLOW };
   if (!user) {
@@ -84,8 +87,8 @@ function decide(
           : AuthorizeResult.DENY,
     };
   }
-  const ref = user.info.userEntityRef;
-  const owned = user.info.ownershipEntityRefs;
+  const ref = user.userEntityRef;
+  const owned = user.ownershipEntityRefs;
   if (ref === 'user:default/oncall') {
     // keyed as RBAC keys conditional policies: resource type and action
     if (resourceType === 'sled-target' && action === 'update') {
@@ -134,8 +137,8 @@ const externalPolicy = createBackendModule({
   moduleId: 'external-test-policy',
   register(reg) {
     reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
+      deps: { policy: policyExtensionPoint, userInfo: coreServices.userInfo },
+      async init({ policy, userInfo }) {
         policy.setPolicy({
           async handle(query, user) {
             const { permission } = query;
@@ -145,7 +148,8 @@ const externalPolicy = createBackendModule({
                 ? permission.resourceType
                 : undefined,
               permission.attributes.action,
-              user,
+              // who the user is, as policies learn it now (not user.info)
+              user && (await userInfo.getUserInfo(user.credentials)),
             );
           },
         });

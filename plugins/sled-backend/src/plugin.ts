@@ -27,14 +27,15 @@ import {
 import { DeployLogs } from './service/DeployLogs';
 import { DeployerImagePolicy } from './service/DeployerImagePolicy';
 import { DeployService } from './service/DeployService';
-import { createRouter } from './service/router';
+import { addDeployRoutes } from './service/router';
+import { createSledApiRouter } from './service/SledApiRouter';
 import { ServiceCatalog } from './service/ServiceCatalog';
 import { DatabaseReleaseStore } from './database/DatabaseReleaseStore';
 import { DeployGroupCatalog } from './releases/DeployGroupCatalog';
 import { DeployWatcher } from './releases/DeployWatcher';
 import { ReleasePlanner } from './releases/ReleasePlanner';
 import { ReleaseService } from './releases/ReleaseService';
-import { createReleaseRouter } from './releases/releaseRouter';
+import { addReleaseRoutes } from './releases/releaseRouter';
 import { readReleaseConfig } from './releases/config';
 
 /**
@@ -184,30 +185,28 @@ export const sledPlugin = createBackendPlugin({
           logger,
           getService: ref => serviceCatalog.getDeployable(ref),
         });
-        httpRouter.use(
-          await createReleaseRouter({
-            httpAuth,
-            auditor,
-            authorizer,
-            releases,
-            deploys,
-            groups,
-            services: serviceCatalog,
-          }),
-        );
-        httpRouter.use(
-          await createRouter({
-            httpAuth,
-            auditor,
-            authorizer,
-            deploys,
-            store,
-            logs,
-            catalog: serviceCatalog,
-            groups,
-            images,
-          }),
-        );
+        const router = createSledApiRouter();
+        addReleaseRoutes(router, {
+          httpAuth,
+          auditor,
+          authorizer,
+          releases,
+          deploys,
+          groups,
+          services: serviceCatalog,
+        });
+        addDeployRoutes(router, {
+          httpAuth,
+          auditor,
+          authorizer,
+          deploys,
+          store,
+          logs,
+          catalog: serviceCatalog,
+          groups,
+          images,
+        });
+        httpRouter.use(router);
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
 
         lifecycle.addStartupHook(async () => {

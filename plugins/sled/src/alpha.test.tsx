@@ -6,12 +6,11 @@ import { ApiBlueprint, coreApis } from '@backstage/frontend-plugin-api';
 import {
   createExtensionTester,
   mockApis,
+  registerMswTestHooks,
   renderInTestApp,
 } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { registerMswTestHooks } from '@backstage/test-utils';
 import sledPlugin, { sledApi } from './alpha';
 import { sledApiRef } from './api/SledApi';
 import { SledClient } from './api/SledClient';
@@ -96,20 +95,21 @@ describe('sled on the new frontend system', () => {
         initialRouteEntries: ['/?deploy=d5'],
         apis: [
           [sledApiRef, client],
-          [
-            permissionApiRef,
-            mockApis.permission({ authorize: AuthorizeResult.ALLOW }),
-          ],
+          mockApis.permission({ authorize: AuthorizeResult.ALLOW }),
         ],
       },
     );
 
-    const dialog = within(await screen.findByRole('dialog'));
-    expect(
-      await dialog.findByText(`Deploy of 2.995.0 to ${deploy.environment}`),
-    ).toBeInTheDocument();
+    // looked up afresh, never kept across an await
+    const dialog = () => within(screen.getByRole('dialog'));
+    await screen.findByRole('dialog');
+    await waitFor(() =>
+      expect(
+        dialog().getByText(`Deploy of 2.995.0 to ${deploy.environment}`),
+      ).toBeInTheDocument(),
+    );
 
-    await userEvent.click(dialog.getByRole('button', { name: /close/i }));
+    await userEvent.click(dialog().getByRole('button', { name: /close/i }));
     const history = apis.get(coreApis.appHistory)!;
     await waitFor(() => expect(history.getSnapshot().location.search).toBe(''));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());

@@ -2,11 +2,28 @@ import { screen, within } from '@testing-library/react';
 import { setupServer } from 'msw/node';
 import { http, HttpResponse } from 'msw';
 import { coreApis } from '@backstage/frontend-plugin-api';
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { registerMswTestHooks } from '@backstage/frontend-test-utils';
+// Deliberately the legacy test utilities: these are the exports for apps on the
+// legacy frontend system (`createPlugin`, `createComponentExtension`), and only
+// `@backstage/test-utils` renders in such an app (core-app-api's
+// `createSpecializedApp`, the legacy API registry and routing). Every other
+// test renders in a new frontend system app with `@backstage/frontend-test-utils`.
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import { EntitySledDeployedVersionsCard, sledPlugin } from './index';
 import { sledApiRef } from './api/SledApi';
-import { renderSled } from './__testUtils__/renderSled';
-import { BASE_URL, makeServiceState } from './__testUtils__/fixtures';
+import { SledClient } from './api/SledClient';
+import {
+  BASE_URL,
+  makeService,
+  makeServiceState,
+} from './__testUtils__/fixtures';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -30,7 +47,25 @@ describe('sled on the legacy frontend system', () => {
         HttpResponse.json(makeServiceState()),
       ),
     );
-    await renderSled(<EntitySledDeployedVersionsCard />);
+    const client = new SledClient({
+      discoveryApi: mockApis.discovery(),
+      fetchApi: { fetch: (input, init) => fetch(input, init) },
+    });
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [sledApiRef, client],
+          [
+            permissionApiRef,
+            mockApis.permission({ authorize: AuthorizeResult.ALLOW }),
+          ],
+        ]}
+      >
+        <EntityProvider entity={makeService()}>
+          <EntitySledDeployedVersionsCard />
+        </EntityProvider>
+      </TestApiProvider>,
+    );
     await screen.findByText('Deployed versions');
     const staging = within(screen.getByText('staging').closest('tr')!);
     expect(staging.getByText('1.2.0')).toBeInTheDocument();

@@ -11,6 +11,20 @@ import request from 'supertest';
 // ------------------------------------------------------------------ requests
 
 /** One request to the SLeD API, as a plain value fast-check can print. */
+/** Runs per property: SLED_FUZZ_RUNS (default 100). */
+export const FUZZ_RUNS = Math.max(1, Number(process.env.SLED_FUZZ_RUNS) || 100);
+const SEED = process.env.SLED_FUZZ_SEED
+  ? Number(process.env.SLED_FUZZ_SEED)
+  : undefined;
+
+/** fast-check's parameters: FUZZ_RUNS runs, and SLED_FUZZ_SEED replays a seed it printed. */
+export const fuzzParameters = (
+  numRuns = FUZZ_RUNS,
+): fc.Parameters<unknown> => ({
+  numRuns,
+  ...(SEED === undefined ? {} : { seed: SEED }),
+});
+
 export interface ApiRequest {
   /** the route it exercises, e.g. 'POST /deploys/:id/cancel' */
   route: string;

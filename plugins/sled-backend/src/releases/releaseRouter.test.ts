@@ -344,7 +344,7 @@ describe('releases API', () => {
   it.each([
     [
       { environment: 'local', deployGroup: GROUP, entityRef: A, reason: 'r' },
-      /deployGroup: lock either one service/,
+      /lock either one service \(entityRef\) or a deploy group \(deployGroup\), not both/,
     ],
     [
       {

@@ -14,19 +14,16 @@ import {
   sledReadPermission,
   sledReleasePermission,
 } from '@internal/plugin-sled-common';
-import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import { Request as ExpressRequest } from 'express';
 import { SledAuthorizer } from '../permissions/SledAuthorizer';
 import { DeployRequestContext, DeployService } from '../service/DeployService';
-import * as schemas from '../service/schemas';
 import { ServiceCatalog } from '../service/ServiceCatalog';
+import { SledApiRouter } from '../service/SledApiRouter';
 import { DeployGroup, DeployGroupCatalog } from './DeployGroupCatalog';
 import { ReleaseService } from './ReleaseService';
-import {
-  createReleaseSchema,
-  listReleasesQuery,
-  rollbackReleaseSchema,
-} from './schemas';
+
+/** Any request of the typed router (its path, query and body types vary). */
+type Request = ExpressRequest<any, any, any, any>;
 
 export interface ReleaseRouterOptions {
   httpAuth: HttpAuthService;
@@ -47,15 +44,13 @@ const principalOf = (credentials: BackstageCredentials): string => {
   return p.type === 'user' ? p.userEntityRef! : `service:${p.subject}`;
 };
 
-/** `/releases`: deploy-group releases. */
-export async function createReleaseRouter(
+/** `/releases`: deploy-group releases, on the validated SLeD API router. */
+export function addReleaseRoutes(
+  router: SledApiRouter,
   options: ReleaseRouterOptions,
-): Promise<express.Router> {
+): void {
   const { httpAuth, auditor, authorizer, releases, deploys, groups, services } =
     options;
-  const router = Router();
-  router.use(express.json({ limit: '1mb' }));
-
   const credentialsOf = (req: Request) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
 
@@ -133,7 +128,7 @@ export async function createReleaseRouter(
     req: Request,
     credentials: BackstageCredentials,
   ) {
-    const id = schemas.parse(schemas.idParam, req.params.id, 'path');
+    const id = req.params.id;
     const filter = await authorizer
       .filter(sledReadPermission, credentials)
       .catch(error => {
@@ -168,7 +163,7 @@ export async function createReleaseRouter(
 
   router.post('/releases', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const body = schemas.parse(createReleaseSchema, req.body, 'body');
+    const body = req.body;
     // input errors before any authorization
     deploys.getEnvironment(body.environment);
     const group = await groups.getDeployGroup(body.deployGroup);
@@ -194,7 +189,7 @@ export async function createReleaseRouter(
 
   router.get('/releases', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const query = schemas.parse(listReleasesQuery, req.query, 'query');
+    const query = req.query;
     const filter = await authorizer.filter(sledReadPermission, credentials);
     const deployGroup =
       query.deployGroup &&
@@ -202,7 +197,8 @@ export async function createReleaseRouter(
     res.json({
       items: await releases.listReleases({
         deployGroup,
-        limit: query.limit,
+        // the validator applies the spec's default
+        limit: query.limit!,
         filter,
       }),
     });
@@ -271,7 +267,7 @@ export async function createReleaseRouter(
 
   router.post('/releases/:id/rollback', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const body = schemas.parse(rollbackReleaseSchema, req.body ?? {}, 'body');
+    const body = req.body ?? {};
     const current = await readableRelease(req, credentials);
     const group = await groups.getDeployGroup(current.deployGroup);
     const release = await audited(
@@ -294,6 +290,4 @@ export async function createReleaseRouter(
     );
     res.status(202).json(await asReadable(release, credentials));
   });
-
-  return router;
 }

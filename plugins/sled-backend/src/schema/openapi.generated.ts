@@ -15,7 +15,7 @@ export const spec = {
       name: 'SLeD maintainers',
     },
     description:
-      "Service-level deploys. Mounted at `/api/sled` of the Backstage backend;\nthis document is served at `/api/sled/openapi.json`.\nEvery route but `/health` and `/openapi.json` needs a Backstage user or\nservice token (401 otherwise) and passes a permission check (403 when\ndenied). A record the caller may not read answers 404, exactly as a\nmissing one; lists show only what the caller may read. Bodies and queries\nare validated (400 naming the field, nothing written): unknown keys\n(`__proto__` included), control characters and bidi overrides in text,\nURLs other than https:/http: are refused. Text is trimmed before it is\nstored. Bodies over 1 MiB get 413 (a limit of the server, not of a\nschema). Errors use Backstage's error body; catalog failures are a 503\nthat names no internals.\n\nThis document is the single source of the API: the types and the client\nin `@internal/plugin-sled-common` are generated from it\n(`yarn generate:openapi`), and a test checks that it carries every\nconstraint the router's validation enforces.\n",
+      "Service-level deploys. Mounted at `/api/sled` of the Backstage backend;\nthis document is served at `/api/sled/openapi.json`.\nEvery route but `/health` needs a Backstage user or service token (401\notherwise) and passes a permission check (403 when denied). A record the\ncaller may not read answers 404, exactly as a missing one; lists show\nonly what the caller may read. Bodies and queries are validated against\nthis document (400 naming the field, nothing written): unknown keys\n(`__proto__` included), control characters and bidi overrides in text,\nURLs other than https:/http: are refused, and one-line text may not\nstart or end with white space. Query values may hold reserved\ncharacters (`component:default/x`, `queued,running`) unencoded. Bodies\nover 1 MiB get 413 (a limit of the server, not of a schema). Errors use\nBackstage's error body; catalog failures are a 503 that names no\ninternals.\n\nThis document is the single source of the API: the types and the client\nin `@internal/plugin-sled-common` are generated from it\n(`yarn generate:openapi`), and the backend's router is the validated\nOpenAPI router of `@backstage/backend-openapi-utils`, typed from it.\n",
   },
   servers: [
     {
@@ -160,6 +160,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               $ref: '#/components/schemas/EntityRef',
             },
@@ -167,6 +168,7 @@ export const spec = {
           {
             name: 'ids',
             in: 'query',
+            allowReserved: true,
             description: 'comma-separated artifact ids (1-100)',
             schema: {
               $ref: '#/components/schemas/UuidList',
@@ -327,6 +329,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               $ref: '#/components/schemas/EntityRef',
             },
@@ -334,6 +337,7 @@ export const spec = {
           {
             name: 'environment',
             in: 'query',
+            allowReserved: true,
             schema: {
               $ref: '#/components/schemas/EnvironmentName',
             },
@@ -341,17 +345,21 @@ export const spec = {
           {
             name: 'status',
             in: 'query',
+            allowReserved: true,
             description: 'comma-separated statuses (empty for any)',
             allowEmptyValue: true,
             schema: {
               type: 'string',
               pattern:
                 '^,*(?:(?:queued|running|succeeded|failed|cancelled|skipped)(?:,+|$))*$',
+              'x-error-message':
+                'must be comma-separated statuses: queued, running, succeeded, failed, cancelled, skipped',
             },
           },
           {
             name: 'createdAfter',
             in: 'query',
+            allowReserved: true,
             description: 'only deploys created at or after this instant',
             schema: {
               $ref: '#/components/schemas/DateTime',
@@ -423,6 +431,7 @@ export const spec = {
           {
             name: 'follow',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['true', 'false'],
@@ -541,6 +550,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             required: true,
             schema: {
               $ref: '#/components/schemas/EntityRef',
@@ -608,6 +618,7 @@ export const spec = {
           {
             name: 'environment',
             in: 'query',
+            allowReserved: true,
             schema: {
               $ref: '#/components/schemas/EnvironmentName',
             },
@@ -615,6 +626,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               $ref: '#/components/schemas/EntityRef',
             },
@@ -622,6 +634,7 @@ export const spec = {
           {
             name: 'deployGroup',
             in: 'query',
+            allowReserved: true,
             schema: {
               $ref: '#/components/schemas/EntityRef',
             },
@@ -722,6 +735,7 @@ export const spec = {
           {
             name: 'deployGroup',
             in: 'query',
+            allowReserved: true,
             schema: {
               $ref: '#/components/schemas/EntityRef',
             },
@@ -824,6 +838,7 @@ export const spec = {
           },
         ],
         requestBody: {
+          required: false,
           content: {
             'application/json': {
               schema: {
@@ -882,6 +897,7 @@ export const spec = {
       cursor: {
         name: 'cursor',
         in: 'query',
+        allowReserved: true,
         description:
           'nextCursor of the previous page (empty for the first page)',
         allowEmptyValue: true,
@@ -930,21 +946,27 @@ export const spec = {
         type: 'string',
         maxLength: 255,
         pattern:
-          '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*$',
+          '^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff](?:[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff])?$',
+        'x-error-message':
+          'must not contain control characters or bidi overrides, be blank, or start or end with white space',
       },
       EnvironmentName: {
         description: 'the name of a configured environment; one line of text',
         type: 'string',
         maxLength: 64,
         pattern:
-          '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*$',
+          '^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff](?:[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff])?$',
+        'x-error-message':
+          'must not contain control characters or bidi overrides, be blank, or start or end with white space',
       },
       LineText: {
         description: 'one line of text, not blank',
         type: 'string',
         maxLength: 512,
         pattern:
-          '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*$',
+          '^[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff](?:[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff])?$',
+        'x-error-message':
+          'must not contain control characters or bidi overrides, be blank, or start or end with white space',
       },
       Reason: {
         description:
@@ -953,6 +975,8 @@ export const spec = {
         maxLength: 2000,
         pattern:
           '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*$',
+        'x-error-message':
+          'must not contain control characters or bidi overrides',
       },
       WebUrl: {
         description: 'an https or http URL with a host',
@@ -961,6 +985,7 @@ export const spec = {
         maxLength: 2048,
         pattern:
           '^[Hh][Tt][Tt][Pp][Ss]?:[/\\\\]*[^\\s/\\\\?#\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]+(?:[/?#\\\\][^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*)?$',
+        'x-error-message': 'must be an https: or http: URL',
       },
       Uuid: {
         description: 'a UUID (RFC 9562 variant, versions 1-8, or nil/max)',
@@ -968,12 +993,14 @@ export const spec = {
         format: 'uuid',
         pattern:
           '^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$',
+        'x-error-message': 'must be a UUID',
       },
       UuidList: {
         description: '1 to 100 comma-separated UUIDs',
         type: 'string',
         pattern:
           '^,*(?:(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)(?:,+|$)){1,100}$',
+        'x-error-message': 'must be 1 to 100 comma-separated UUIDs',
       },
       DateTime: {
         description:
@@ -982,6 +1009,8 @@ export const spec = {
         format: 'date-time',
         pattern:
           '^(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d+)?(?:Z|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)$',
+        'x-error-message':
+          'must be an ISO 8601 date-time with seconds and Z or an offset such as +02:00',
       },
       DeployStatus: {
         description: '`skipped` means the artifact was already what runs there',
@@ -1044,6 +1073,13 @@ export const spec = {
             description:
               'deployer container image (Kubernetes executor), pinned by digest',
           },
+          command: {
+            description:
+              'never allowed (what runs comes from the catalog entity)',
+            not: {},
+            'x-error-message':
+              'an artifact cannot choose what runs: the deploy command comes from the sled.dev/deploy-command annotation of the catalog entity',
+          },
         },
       },
       RegisterArtifactRequest: {
@@ -1058,6 +1094,8 @@ export const spec = {
             type: 'string',
             description: 'letters, digits and . _ + - (at most 128)',
             pattern: '^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$',
+            'x-error-message':
+              'must be letters, digits and . _ + - (at most 128), starting with a letter or digit',
           },
           image: {
             $ref: '#/components/schemas/LineText',
@@ -1066,6 +1104,8 @@ export const spec = {
             type: 'string',
             description: 'a hex commit SHA',
             pattern: '^[0-9a-f]{7,64}$',
+            'x-error-message':
+              'must be a hex commit SHA (7 to 64 lower-case hex digits)',
           },
           mergeRequest: {
             $ref: '#/components/schemas/MergeRequest',
@@ -1130,6 +1170,8 @@ export const spec = {
         not: {
           required: ['entityRef', 'deployGroup'],
         },
+        'x-error-message':
+          'lock either one service (entityRef) or a deploy group (deployGroup), not both',
         properties: {
           environment: {
             $ref: '#/components/schemas/EnvironmentName',
@@ -1148,6 +1190,8 @@ export const spec = {
             maxLength: 2000,
             pattern:
               '^(?=[\\s\\S]*\\S)[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2066-\\u2069\\ufeff]*$',
+            'x-error-message':
+              'must not be empty or contain control characters or bidi overrides',
           },
           expiresAt: {
             $ref: '#/components/schemas/DateTime',
@@ -1172,20 +1216,15 @@ export const spec = {
             description:
               'entity ref → artifact id; members not listed get their newest artifact',
             propertyNames: {
-              allOf: [
-                {
-                  $ref: '#/components/schemas/EntityRef',
-                },
-                {
-                  not: {
-                    enum: ['__proto__', 'constructor', 'prototype'],
-                  },
-                },
-              ],
+              $ref: '#/components/schemas/EntityRef',
             },
-            additionalProperties: {
-              $ref: '#/components/schemas/Uuid',
+            patternProperties: {
+              '^(?!(?:__proto__|constructor|prototype)$)': {
+                $ref: '#/components/schemas/Uuid',
+              },
             },
+            additionalProperties: false,
+            'x-error-message': 'not a member entity ref',
           },
           dryRun: {
             type: 'boolean',

@@ -49,6 +49,8 @@ import {
   unknownKey,
   withControlChar,
   withKey,
+  FUZZ_RUNS,
+  fuzzParameters,
 } from '../__testUtils__/fuzz';
 import { makeTempDir, writeScript } from '../__testUtils__/processes';
 import {
@@ -66,14 +68,8 @@ import {
 } from '../__testUtils__/sledBackend';
 import { DatabaseDeployStore } from '../database/DatabaseDeployStore';
 
-const RUNS = Math.max(1, Number(process.env.SLED_FUZZ_RUNS) || 100);
-const SEED = process.env.SLED_FUZZ_SEED
-  ? Number(process.env.SLED_FUZZ_SEED)
-  : undefined;
-const params = (numRuns = RUNS): fc.Parameters<unknown> => ({
-  numRuns,
-  ...(SEED === undefined ? {} : { seed: SEED }),
-});
+const RUNS = FUZZ_RUNS;
+const params = fuzzParameters;
 
 const ENVIRONMENTS = ['local', 'production'];
 const ART = 'component:default/fuzz-art'; // artifact registrations only: never deployed

@@ -1,9 +1,10 @@
 import fs from 'fs';
 import path from 'path';
 import yaml from 'yaml';
-import { createReleaseRouter } from '../releases/releaseRouter';
+import { addReleaseRoutes } from '../releases/releaseRouter';
 import { spec } from '../schema/openapi.generated';
-import { createRouter } from './router';
+import { addDeployRoutes } from './router';
+import { createSledApiRouter } from './SledApiRouter';
 
 // The OpenAPI document shipped in the package describes every route the router serves.
 describe('openapi.yaml', () => {
@@ -12,12 +13,10 @@ describe('openapi.yaml', () => {
   );
 
   it('documents exactly the routes the router serves', async () => {
-    const routers = [
-      await createRouter({} as any),
-      await createReleaseRouter({} as any),
-    ];
-    const served = routers
-      .flatMap(router => (router as any).stack)
+    const router = createSledApiRouter();
+    addDeployRoutes(router, {} as any);
+    addReleaseRoutes(router, {} as any);
+    const served = (router as any).stack
       .filter((layer: any) => layer.route)
       .flatMap((layer: any) =>
         Object.keys(layer.route.methods).map(

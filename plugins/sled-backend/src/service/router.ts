@@ -3,9 +3,10 @@ import {
   BackstageCredentials,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   Deploy,
+  DeployStatus,
   isFinalDeployStatus,
   sledArtifactRegisterPermission,
   sledDeployCancelPermission,
@@ -15,8 +16,7 @@ import {
   sledReadPermission,
   sledReleasePermission,
 } from '@internal/plugin-sled-common';
-import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import { Request as ExpressRequest } from 'express';
 import { DeployStore } from '../database/DeployStore';
 import { SledAuthorizer } from '../permissions/SledAuthorizer';
 import { SledTarget } from '../permissions/rules';
@@ -27,9 +27,11 @@ import {
 import { DeployerImagePolicy } from './DeployerImagePolicy';
 import { DeployLogs } from './DeployLogs';
 import { DeployService } from './DeployService';
-import { openApiDocument, OPENAPI_DOCUMENT_PATH } from './openApiDocument';
-import * as schemas from './schemas';
 import { ServiceCatalog } from './ServiceCatalog';
+import { SledApiRouter } from './SledApiRouter';
+
+/** Any request of the typed router (its path, query and body types vary). */
+type Request = ExpressRequest<any, any, any, any>;
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -52,9 +54,18 @@ const principalOf = (credentials: BackstageCredentials): string => {
   return p.type === 'user' ? p.userEntityRef! : `service:${p.subject}`;
 };
 
-export async function createRouter(
+/** A comma-separated query value as its items (`a,,b` → `[a, b]`). */
+export const commaList = (value?: string) =>
+  value === undefined ? undefined : value.split(',').filter(Boolean);
+
+/**
+ * The routes of artifacts, deploys, rollbacks, state and locks, on the
+ * validated SLeD API router: what reaches a handler has passed the spec.
+ */
+export function addDeployRoutes(
+  router: SledApiRouter,
   options: RouterOptions,
-): Promise<express.Router> {
+): void {
   const {
     httpAuth,
     auditor,
@@ -66,9 +77,6 @@ export async function createRouter(
     groups,
     images,
   } = options;
-  const router = Router();
-  router.use(express.json({ limit: '1mb' }));
-
   const credentialsOf = (req: Request) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
 
@@ -123,7 +131,7 @@ export async function createRouter(
     req: Request,
     credentials: BackstageCredentials,
   ) => {
-    const id = schemas.parse(schemas.idParam, req.params.id, 'path');
+    const id = req.params.id;
     const deploy = await deploys.getDeploy(id);
     await assertReadable(
       deploy,
@@ -152,10 +160,6 @@ export async function createRouter(
     res.json({ status: 'ok' });
   });
 
-  router.get(OPENAPI_DOCUMENT_PATH, (req, res) => {
-    res.json(openApiDocument(req));
-  });
-
   // ---------------------------------------------------------------- artifacts
 
   router.post('/artifacts', async (req, res) => {
@@ -164,11 +168,7 @@ export async function createRouter(
       sledArtifactRegisterPermission,
       credentials,
     );
-    const body = schemas.parse(
-      schemas.registerArtifactSchema,
-      req.body,
-      'body',
-    );
+    const body = req.body;
     const result = await audited(
       req,
       'artifact-register',
@@ -189,14 +189,23 @@ export async function createRouter(
 
   router.get('/artifacts', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const query = schemas.parse(schemas.listArtifactsQuery, req.query, 'query');
+    const { entityRef, ids, limit, cursor } = req.query;
     const filter = await authorizer.filter(sledReadPermission, credentials);
-    res.json(await store.listArtifacts({ ...query, filter }));
+    res.json(
+      await store.listArtifacts({
+        entityRef,
+        ids: commaList(ids),
+        // the validator applies the spec's default
+        limit: limit!,
+        cursor,
+        filter,
+      }),
+    );
   });
 
   router.get('/artifacts/:id', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const id = schemas.parse(schemas.idParam, req.params.id, 'path');
+    const id = req.params.id;
     const artifact = await deploys.getArtifact(id);
     await assertReadable(
       { entityRef: artifact.entityRef, ownerRef: artifact.ownerRef },
@@ -226,12 +235,8 @@ export async function createRouter(
 
   router.post('/deploys', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const body = schemas.parse(schemas.createDeploySchema, req.body, 'body');
-    const idempotencyKey = schemas.parse(
-      schemas.idempotencyKey,
-      req.header('idempotency-key'),
-      'header Idempotency-Key',
-    );
+    const body = req.body;
+    const idempotencyKey = req.header('idempotency-key');
     deploys.getEnvironment(body.environment);
     const service = await catalog.getDeployable(body.entityRef);
     const target = {
@@ -258,9 +263,21 @@ export async function createRouter(
 
   router.get('/deploys', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const query = schemas.parse(schemas.listDeploysQuery, req.query, 'query');
+    const { entityRef, environment, status, createdAfter, limit, cursor } =
+      req.query;
     const filter = await authorizer.filter(sledReadPermission, credentials);
-    res.json(await store.listDeploys({ ...query, filter }));
+    res.json(
+      await store.listDeploys({
+        entityRef,
+        environment,
+        // the spec's pattern admits only deploy statuses
+        status: commaList(status) as DeployStatus[] | undefined,
+        createdAfter,
+        limit: limit!,
+        cursor,
+        filter,
+      }),
+    );
   });
 
   router.get('/deploys/:id', async (req, res) => {
@@ -269,7 +286,7 @@ export async function createRouter(
 
   router.get('/deploys/:id/logs', async (req, res) => {
     const deploy = await readableDeploy(req, await credentialsOf(req));
-    const { follow } = schemas.parse(schemas.logsQuery, req.query, 'query');
+    const { follow } = req.query;
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache');
     if (follow !== 'true') {
@@ -311,7 +328,7 @@ export async function createRouter(
 
   router.post('/rollbacks', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const body = schemas.parse(schemas.rollbackSchema, req.body, 'body');
+    const body = req.body;
     deploys.getEnvironment(body.environment);
     const service = await catalog.getDeployable(body.entityRef);
     const target = {
@@ -339,7 +356,7 @@ export async function createRouter(
 
   router.get('/state', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const { entityRef } = schemas.parse(schemas.stateQuery, req.query, 'query');
+    const { entityRef } = req.query;
     const service = await catalog.getDeployable(entityRef);
     const state = await deploys.getState(service);
     const readable = await authorizer.allowed(
@@ -420,7 +437,10 @@ export async function createRouter(
 
   router.post('/locks', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const body = schemas.parse(schemas.createLockSchema, req.body, 'body');
+    const body = req.body;
+    if (body.expiresAt && Date.parse(body.expiresAt) <= Date.now()) {
+      throw new InputError('Invalid body: expiresAt: must be in the future');
+    }
     deploys.getEnvironment(body.environment);
     const service = body.entityRef
       ? await catalog.getDeployable(body.entityRef)
@@ -454,7 +474,7 @@ export async function createRouter(
 
   router.get('/locks', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const query = schemas.parse(schemas.locksQuery, req.query, 'query');
+    const query = req.query;
     if (!query.entityRef) {
       // each lock as what it locks: its environment, service and owner
       const filter = await authorizer.filter(sledReadPermission, credentials);
@@ -495,7 +515,7 @@ export async function createRouter(
 
   router.delete('/locks/:id', async (req, res) => {
     const credentials = await credentialsOf(req);
-    const id = schemas.parse(schemas.idParam, req.params.id, 'path');
+    const id = req.params.id;
     const missing = () => new NotFoundError(`No lock '${id}'`);
     const lock = await store.getLock(id);
     if (!lock) throw missing();
@@ -531,6 +551,4 @@ export async function createRouter(
     );
     res.status(204).end();
   });
-
-  return router;
 }

@@ -415,6 +415,8 @@ export interface components {
     ArtifactDeploySpec: {
       /** @description deployer container image (Kubernetes executor), pinned by digest */
       image?: components['schemas']['LineText'];
+      /** @description never allowed (what runs comes from the catalog entity) */
+      command?: unknown;
     };
     RegisterArtifactRequest: {
       entityRef: components['schemas']['EntityRef'];

@@ -1,7 +1,6 @@
 import { ReactElement } from 'react';
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
   AuthorizeResult,
   EvaluatePermissionRequest,
@@ -9,9 +8,8 @@ import {
 import {
   mockApis,
   renderInTestApp,
-  TestApiProvider,
   TestAppOptions,
-} from '@backstage/test-utils';
+} from '@backstage/frontend-test-utils';
 import { sledApiRef } from '../api/SledApi';
 import { SledClient } from '../api/SledClient';
 import { makeService } from './fixtures';
@@ -25,8 +23,12 @@ export type Authorize =
     ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY);
 
 /**
- * Renders a sled component for an entity inside a test app, talking to the
- * (msw-mocked) backend through a real SledClient.
+ * Renders a sled component for an entity inside a test app of the new
+ * frontend system, talking to the (msw-mocked) backend through a real
+ * SledClient.
+ *
+ * The app renders synchronously; wait for what the test looks for with
+ * `findBy*` or `waitFor`.
  */
 export function renderSled(
   element: ReactElement,
@@ -34,7 +36,8 @@ export function renderSled(
     entity?: Entity;
     /** default: everything allowed */
     authorize?: Authorize;
-    routeEntries?: string[];
+    /** the app's history; the last entry is where it starts */
+    initialRouteEntries?: string[];
     /** e.g. the catalog's entity route, for member links */
     mountedRoutes?: TestAppOptions['mountedRoutes'];
   } = {},
@@ -44,24 +47,18 @@ export function renderSled(
     fetchApi: { fetch: (input, init) => fetch(input, init) },
   });
   return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [sledApiRef, client],
-        [
-          permissionApiRef,
-          mockApis.permission({
-            authorize: options.authorize ?? AuthorizeResult.ALLOW,
-          }),
-        ],
-      ]}
-    >
-      <EntityProvider entity={options.entity ?? makeService()}>
-        {element}
-      </EntityProvider>
-    </TestApiProvider>,
+    <EntityProvider entity={options.entity ?? makeService()}>
+      {element}
+    </EntityProvider>,
     {
-      routeEntries: options.routeEntries,
+      initialRouteEntries: options.initialRouteEntries,
       mountedRoutes: options.mountedRoutes,
+      apis: [
+        [sledApiRef, client],
+        mockApis.permission({
+          authorize: options.authorize ?? AuthorizeResult.ALLOW,
+        }),
+      ],
     },
   );
 }

@@ -2,7 +2,7 @@ import { setupServer } from 'msw/node';
 import { http, HttpResponse } from 'msw';
 import { ResponseError } from '@backstage/errors';
 import { createFetchApi, FetchMiddlewares } from '@backstage/core-app-api';
-import { mockApis, registerMswTestHooks } from '@backstage/test-utils';
+import { mockApis, registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { SledClient } from './SledClient';
 import { BASE_URL, makeDeploy } from '../__testUtils__/fixtures';
 import { acceptDeploys } from '../__testUtils__/handlers';

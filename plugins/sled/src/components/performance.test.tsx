@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
 import { http, HttpResponse } from 'msw';
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { Deploy, DeployStatus } from '@internal/plugin-sled-common';
 import { EntitySledHistoryContent } from './HistoryContent/EntitySledHistoryContent';
 import { EntitySledArtifactsContent } from './ArtifactsContent/EntitySledArtifactsContent';
@@ -67,7 +67,7 @@ describe('rendering large histories', () => {
       ),
     );
     const user = userEvent.setup();
-    await renderSled(<EntitySledHistoryContent />);
+    renderSled(<EntitySledHistoryContent />);
     await screen.findByText(/1000 recent deploys/, {}, { timeout: 60_000 });
     await user.click(screen.getByRole('button', { name: /Rows per page/ }));
     const renderStart = performance.now();
@@ -104,7 +104,7 @@ describe('rendering large histories', () => {
       }),
     );
     const renderStart = performance.now();
-    await renderSled(<EntitySledArtifactsContent />);
+    renderSled(<EntitySledArtifactsContent />);
     await screen.findByText('1.401.0', {}, { timeout: 60_000 });
     const done = performance.now();
     expect(screen.getAllByRole('row').length).toBeGreaterThanOrEqual(101);

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
 import { http, HttpResponse } from 'msw';
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
@@ -76,7 +76,7 @@ interface View {
    * an entity of its own.
    */
   entity: (name: string) => Entity;
-  render: (entity: Entity, authorize: Authorize) => Promise<unknown>;
+  render: (entity: Entity, authorize: Authorize) => unknown;
   buttons: ButtonSpec[];
 }
 
@@ -253,7 +253,7 @@ function makeDeployGroup(name: string): Entity {
  * The Release tab of a deploy group of two members with its latest release
  * in `status`, locked as a group in production and not in staging.
  */
-async function renderReleaseTab(
+function renderReleaseTab(
   group: Entity,
   authorize: Authorize,
   status: 'running' | 'succeeded',
@@ -280,7 +280,7 @@ async function renderReleaseTab(
       HttpResponse.json({ items: [makeRelease(deployGroup, status)] }),
     ),
   );
-  await renderSled(<EntitySledReleaseContent />, {
+  renderSled(<EntitySledReleaseContent />, {
     entity: group,
     authorize,
     mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
@@ -418,7 +418,7 @@ describe.each([deployTab, artifactsTab, runningReleaseTab, finishedReleaseTab])(
         );
         return denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW;
       };
-      await view.render(entity, authorize);
+      view.render(entity, authorize);
 
       const expected = view.buttons.map(button => ({
         button: button.label,
@@ -450,7 +450,7 @@ describe('permissions of the Artifacts tab, per environment', () => {
     const entity = makeService('sled-staging-denied');
     const entityRef = stringifyEntityRef(entity);
     const user = userEvent.setup();
-    await renderSled(<EntitySledArtifactsContent />, {
+    renderSled(<EntitySledArtifactsContent />, {
       entity,
       authorize: request =>
         request.permission.name === sledDeployCreatePermission.name &&
@@ -463,12 +463,15 @@ describe('permissions of the Artifacts tab, per environment', () => {
 
     await waitFor(() => expect(artifactDeployButton('1.4.0')()).toBeEnabled());
     await user.click(artifactDeployButton('1.4.0')());
-    const dialog = within(await screen.findByRole('dialog'));
+    // looked up afresh, never kept across an await
+    const environment = () =>
+      within(screen.getByRole('dialog')).getByRole('button', {
+        name: /Environment/,
+      });
+    await screen.findByRole('dialog');
     // the one permitted environment is preselected
-    expect(
-      dialog.getByRole('button', { name: /Environment/ }),
-    ).toHaveTextContent('production');
-    await user.click(dialog.getByRole('button', { name: /Environment/ }));
+    expect(environment()).toHaveTextContent('production');
+    await user.click(environment());
     expect(
       await screen.findByRole('option', { name: /staging \(not permitted\)/ }),
     ).toHaveAttribute('aria-disabled', 'true');

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
 import { http, HttpResponse } from 'msw';
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EntitySledArtifactsContent } from './EntitySledArtifactsContent';
 import { renderSled } from '../../__testUtils__/renderSled';
@@ -31,6 +31,9 @@ function deployButton(version: string) {
   return row(version).getByRole('button', { name: 'Deploy' });
 }
 
+/** The open dialog, looked up afresh on every call. */
+const dialog = () => within(screen.getByRole('dialog'));
+
 describe('EntitySledArtifactsContent', () => {
   let artifactQueries: URLSearchParams[];
   beforeEach(() => {
@@ -55,7 +58,7 @@ describe('EntitySledArtifactsContent', () => {
 
   it('lists artifacts with where each one runs', async () => {
     const user = userEvent.setup();
-    await renderSled(<EntitySledArtifactsContent />);
+    renderSled(<EntitySledArtifactsContent />);
 
     // Once a row's Deploy is enabled, the service's state and the permission
     // decisions are in: before that the "Deployed in" chips are missing.
@@ -85,16 +88,16 @@ describe('EntitySledArtifactsContent', () => {
       environment: 'staging',
     });
     const user = userEvent.setup();
-    await renderSled(<EntitySledArtifactsContent />);
+    renderSled(<EntitySledArtifactsContent />);
     await waitFor(() => expect(deployButton('1.4.0')).toBeEnabled());
     await user.click(deployButton('1.4.0'));
 
-    const dialog = within(await screen.findByRole('dialog'));
-    expect(dialog.getByText('1.4.0 (0004abc)')).toBeInTheDocument();
-    expect(dialog.getByRole('button', { name: 'Deploy' })).toBeDisabled();
-    await user.click(dialog.getByRole('button', { name: /Environment/ }));
+    await screen.findByRole('dialog');
+    expect(dialog().getByText('1.4.0 (0004abc)')).toBeInTheDocument();
+    expect(dialog().getByRole('button', { name: 'Deploy' })).toBeDisabled();
+    await user.click(dialog().getByRole('button', { name: /Environment/ }));
     await user.click(await screen.findByRole('option', { name: /staging/ }));
-    await user.click(dialog.getByRole('button', { name: 'Deploy' }));
+    await user.click(dialog().getByRole('button', { name: 'Deploy' }));
 
     await waitFor(() =>
       expect(bodies[0]).toEqual({
@@ -110,7 +113,7 @@ describe('EntitySledArtifactsContent', () => {
 
   it('disables Deploy when the user may deploy nowhere', async () => {
     const user = userEvent.setup();
-    await renderSled(<EntitySledArtifactsContent />, {
+    renderSled(<EntitySledArtifactsContent />, {
       entity: makeService('forbidden-rocket'),
       authorize: AuthorizeResult.DENY,
     });
@@ -154,7 +157,7 @@ describe('EntitySledArtifactsContent', () => {
         }),
       ),
     );
-    await renderSled(<EntitySledArtifactsContent />);
+    renderSled(<EntitySledArtifactsContent />);
 
     // the tab has rendered, down to the last row's permitted action
     await waitFor(() => expect(deployButton('1.2.0')).toBeEnabled());
@@ -185,7 +188,7 @@ describe('EntitySledArtifactsContent', () => {
         errorResponse(500, 'Error', 'Artifact store is down'),
       ),
     );
-    await renderSled(<EntitySledArtifactsContent />);
+    renderSled(<EntitySledArtifactsContent />);
     expect(
       (await screen.findAllByText('Artifact store is down')).length,
     ).toBeGreaterThan(0);

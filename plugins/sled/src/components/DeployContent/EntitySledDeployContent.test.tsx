@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
 import { http, HttpResponse } from 'msw';
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ServiceState } from '@internal/plugin-sled-common';
 import { EntitySledDeployContent } from './EntitySledDeployContent';
@@ -25,11 +25,24 @@ import {
 const server = setupServer();
 registerMswTestHooks(server);
 
-/** The card of one environment, found by its title. */
+/**
+ * Waits for the card of one environment, found by its title, and returns a
+ * lookup of it: the card is looked up afresh on every call, never kept across
+ * an await (the tab re-renders as it polls the service's state and as the
+ * permission decisions arrive).
+ */
 async function environmentCard(name: string) {
-  const title = await screen.findByText(name, { selector: 'span' });
-  return within(title.closest('.MuiCard-root') as HTMLElement);
+  await screen.findByText(name, { selector: 'span' });
+  return () =>
+    within(
+      screen
+        .getByText(name, { selector: 'span' })
+        .closest('.MuiCard-root') as HTMLElement,
+    );
 }
+
+/** The open dialog, looked up afresh on every call. */
+const dialog = () => within(screen.getByRole('dialog'));
 
 describe('EntitySledDeployContent', () => {
   let state: ServiceState;
@@ -39,31 +52,30 @@ describe('EntitySledDeployContent', () => {
   });
 
   it('shows what runs in each environment, the running deploy and its live log', async () => {
-    await renderSled(<EntitySledDeployContent />);
+    renderSled(<EntitySledDeployContent />);
 
     const staging = await environmentCard('staging');
-    expect(staging.getByText('1.2.0')).toBeInTheDocument();
-    expect(staging.getByText('0002abc')).toBeInTheDocument();
+    expect(staging().getByText('1.2.0')).toBeInTheDocument();
+    expect(staging().getByText('0002abc')).toBeInTheDocument();
     expect(
-      staging.getByRole('link', { name: /Make the rocket faster \(#2\)/ }),
+      staging().getByRole('link', { name: /Make the rocket faster \(#2\)/ }),
     ).toHaveAttribute(
       'href',
       'https://git.example.com/rocket/-/merge_requests/2',
     );
-    expect(staging.getByText('running')).toBeInTheDocument();
+    expect(staging().getByText('running')).toBeInTheDocument();
     await enabledButton('Cancel deploy', staging);
 
     const production = await environmentCard('production');
-    expect(production.getByText('1.1.0')).toBeInTheDocument();
-    expect(production.getByText(/Freeze for the launch/)).toBeInTheDocument();
+    expect(production().getByText('1.1.0')).toBeInTheDocument();
+    expect(production().getByText(/Freeze for the launch/)).toBeInTheDocument();
     await enabledButton('Unlock', production);
     expect(
-      production.queryByRole('button', { name: 'Cancel deploy' }),
+      production().queryByRole('button', { name: 'Cancel deploy' }),
     ).toBeNull();
 
-    const log = screen.getByRole('log', { name: 'Deploy log' });
     await waitFor(() =>
-      expect(log).toHaveTextContent(
+      expect(screen.getByRole('log', { name: 'Deploy log' })).toHaveTextContent(
         '[deploy-staging-running] pulling image [deploy-staging-running] applying manifests',
       ),
     );
@@ -77,15 +89,15 @@ describe('EntitySledDeployContent', () => {
         mergeRequest: { url: SCRIPT_URL, title: 'Script MR' },
       }),
     };
-    await renderSled(<EntitySledDeployContent />);
+    renderSled(<EntitySledDeployContent />);
 
     const card = await environmentCard('staging');
-    expect(card.getByText('Script MR')).toBeInTheDocument();
-    expect(card.queryByRole('link', { name: /Script MR/ })).toBeNull();
+    expect(card().getByText('Script MR')).toBeInTheDocument();
+    expect(card().queryByRole('link', { name: /Script MR/ })).toBeNull();
     await enabledButton('Cancel deploy', card);
     const production = await environmentCard('production');
     expect(
-      production.getByRole('link', { name: /Make the rocket faster \(#1\)/ }),
+      production().getByRole('link', { name: /Make the rocket faster \(#1\)/ }),
     ).toHaveAttribute(
       'href',
       'https://git.example.com/rocket/-/merge_requests/1',
@@ -113,11 +125,13 @@ describe('EntitySledDeployContent', () => {
         return HttpResponse.json(next);
       }),
     );
-    await renderSled(<EntitySledDeployContent />);
+    renderSled(<EntitySledDeployContent />);
     const staging = await environmentCard('staging');
-    expect(staging.getByText('running')).toBeInTheDocument();
-    await staging.findByText('succeeded', {});
-    expect(staging.queryByText('running')).toBeNull();
+    expect(staging().getByText('running')).toBeInTheDocument();
+    await waitFor(() =>
+      expect(staging().getByText('succeeded')).toBeInTheDocument(),
+    );
+    expect(staging().queryByText('running')).toBeNull();
   });
 
   it('deploys a searched-for artifact as a dry run', async () => {
@@ -127,22 +141,21 @@ describe('EntitySledDeployContent', () => {
       dryRun: true,
     });
     const user = userEvent.setup();
-    await renderSled(<EntitySledDeployContent />);
+    renderSled(<EntitySledDeployContent />);
     const staging = await environmentCard('staging');
     await user.click(await enabledButton('Deploy', staging));
 
-    const dialog = await screen.findByRole('dialog');
-    const picker = within(dialog).getByRole('textbox', { name: 'Artifact' });
+    await screen.findByRole('dialog');
+    const picker = () => dialog().getByRole('textbox', { name: 'Artifact' });
     // newest first, preselected
-    await waitFor(() => expect(picker).toHaveValue('1.5.0 (0005abc)'));
-    await user.clear(picker);
-    await user.type(picker, '(#3)');
-    const options = await screen.findAllByRole('option');
-    expect(options).toHaveLength(1);
-    await user.click(options[0]);
-    expect(picker).toHaveValue('1.3.0 (0003abc)');
-    await user.click(within(dialog).getByRole('checkbox', { name: 'Dry run' }));
-    await user.click(within(dialog).getByRole('button', { name: 'Deploy' }));
+    await waitFor(() => expect(picker()).toHaveValue('1.5.0 (0005abc)'));
+    await user.clear(picker());
+    await user.type(picker(), '(#3)');
+    expect(await screen.findAllByRole('option')).toHaveLength(1);
+    await user.click(screen.getByRole('option'));
+    expect(picker()).toHaveValue('1.3.0 (0003abc)');
+    await user.click(dialog().getByRole('checkbox', { name: 'Dry run' }));
+    await user.click(dialog().getByRole('button', { name: 'Deploy' }));
 
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(bodies[0]).toEqual({
@@ -159,28 +172,28 @@ describe('EntitySledDeployContent', () => {
       environment: 'production',
     });
     const user = userEvent.setup();
-    await renderSled(<EntitySledDeployContent />);
+    renderSled(<EntitySledDeployContent />);
     const production = await environmentCard('production');
     await user.click(await enabledButton('Deploy', production));
 
-    const dialog = within(await screen.findByRole('dialog'));
+    await screen.findByRole('dialog');
     await waitFor(() =>
-      expect(dialog.getByRole('textbox', { name: 'Artifact' })).toHaveValue(
+      expect(dialog().getByRole('textbox', { name: 'Artifact' })).toHaveValue(
         '1.5.0 (0005abc)',
       ),
     );
-    expect(dialog.getByRole('button', { name: 'Deploy' })).toBeDisabled();
+    expect(dialog().getByRole('button', { name: 'Deploy' })).toBeDisabled();
     await user.type(
-      dialog.getByRole('textbox', { name: /Reason/ }),
+      dialog().getByRole('textbox', { name: /Reason/ }),
       'Launch day',
     );
-    await user.click(dialog.getByRole('button', { name: 'Deploy' }));
+    await user.click(dialog().getByRole('button', { name: 'Deploy' }));
 
-    expect(dialog.getByTestId('version-change')).toHaveTextContent(
+    expect(dialog().getByTestId('version-change')).toHaveTextContent(
       '1.1.0 → 1.5.0',
     );
     expect(bodies[0]).toBeUndefined();
-    await user.click(dialog.getByRole('button', { name: 'Confirm deploy' }));
+    await user.click(dialog().getByRole('button', { name: 'Confirm deploy' }));
     await waitFor(() => expect(bodies[0]).toBeDefined());
     expect(bodies[0]).toEqual({
       entityRef: 'component:default/rocket',
@@ -201,19 +214,21 @@ describe('EntitySledDeployContent', () => {
       ),
     );
     const user = userEvent.setup();
-    await renderSled(<EntitySledDeployContent />);
+    renderSled(<EntitySledDeployContent />);
     const staging = await environmentCard('staging');
     await user.click(await enabledButton('Deploy', staging));
-    const dialog = within(await screen.findByRole('dialog'));
+    await screen.findByRole('dialog');
     await waitFor(() =>
-      expect(dialog.getByRole('textbox', { name: 'Artifact' })).toHaveValue(
+      expect(dialog().getByRole('textbox', { name: 'Artifact' })).toHaveValue(
         '1.5.0 (0005abc)',
       ),
     );
-    await user.click(dialog.getByRole('button', { name: 'Deploy' }));
-    expect(
-      await dialog.findByText('staging is locked: database migration'),
-    ).toBeInTheDocument();
+    await user.click(dialog().getByRole('button', { name: 'Deploy' }));
+    await waitFor(() =>
+      expect(
+        dialog().getByText('staging is locked: database migration'),
+      ).toBeInTheDocument(),
+    );
     expect(screen.getByRole('dialog')).toBeInTheDocument();
   });
 
@@ -242,7 +257,7 @@ describe('EntitySledDeployContent', () => {
       }),
     );
     const user = userEvent.setup();
-    await renderSled(<EntitySledDeployContent />);
+    renderSled(<EntitySledDeployContent />);
     const staging = await environmentCard('staging');
     const production = await environmentCard('production');
 
@@ -252,11 +267,11 @@ describe('EntitySledDeployContent', () => {
     );
 
     await user.click(await enabledButton('Roll back', staging));
-    const rollback = within(await screen.findByRole('dialog'));
+    await screen.findByRole('dialog');
     expect(
-      rollback.getByText(/replaces version 1\.2\.0 with 1\.1\.0/),
+      dialog().getByText(/replaces version 1\.2\.0 with 1\.1\.0/),
     ).toBeInTheDocument();
-    await user.click(rollback.getByRole('button', { name: 'Roll back' }));
+    await user.click(dialog().getByRole('button', { name: 'Roll back' }));
     await waitFor(() =>
       expect(calls).toContain(
         `rollback ${JSON.stringify({
@@ -271,13 +286,13 @@ describe('EntitySledDeployContent', () => {
     await waitFor(() => expect(calls).toContain('unlock lock-1'));
 
     await user.click(await enabledButton('Lock', staging));
-    const lock = within(await screen.findByRole('dialog'));
-    expect(lock.getByRole('button', { name: 'Lock' })).toBeDisabled();
+    await screen.findByRole('dialog');
+    expect(dialog().getByRole('button', { name: 'Lock' })).toBeDisabled();
     await user.type(
-      lock.getByRole('textbox', { name: /Reason/ }),
+      dialog().getByRole('textbox', { name: /Reason/ }),
       'Investigating an incident',
     );
-    await user.click(lock.getByRole('button', { name: 'Lock' }));
+    await user.click(dialog().getByRole('button', { name: 'Lock' }));
     await waitFor(() =>
       expect(calls).toContain(
         `lock ${JSON.stringify({
@@ -294,7 +309,7 @@ describe('EntitySledDeployContent', () => {
     // something to roll back to, so only the permission disables Roll back
     state.environments[1].rollbackTarget = makeArtifact(0);
     const user = userEvent.setup();
-    await renderSled(<EntitySledDeployContent />, {
+    renderSled(<EntitySledDeployContent />, {
       entity: makeService('forbidden-rocket'),
       authorize: AuthorizeResult.DENY,
     });
@@ -302,13 +317,13 @@ describe('EntitySledDeployContent', () => {
     // the buttons are disabled while the decisions load too: what tells a
     // denial apart is the reason the tooltip gives
     const expectDenied = async (name: string, why: string) => {
-      const button = production.getByRole('button', { name });
-      await waitFor(() => expect(button).toBeDisabled());
-      await user.hover(button.parentElement!);
+      const button = () => production().getByRole('button', { name });
+      await waitFor(() => expect(button()).toBeDisabled());
+      await user.hover(button().parentElement!);
       await waitFor(() =>
         expect(screen.getByRole('tooltip')).toHaveTextContent(why),
       );
-      await user.unhover(button.parentElement!);
+      await user.unhover(button().parentElement!);
       await waitFor(() => expect(screen.queryByRole('tooltip')).toBeNull());
     };
     await expectDenied('Deploy', 'You are not allowed to deploy to production');
@@ -328,7 +343,7 @@ describe('EntitySledDeployContent', () => {
         errorResponse(500, 'Error', 'The deploy database is unreachable'),
       ),
     );
-    await renderSled(<EntitySledDeployContent />);
+    renderSled(<EntitySledDeployContent />);
     expect(
       await screen.findByText('The deploy database is unreachable'),
     ).toBeInTheDocument();

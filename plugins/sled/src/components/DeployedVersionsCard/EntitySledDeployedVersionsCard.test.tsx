@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { setupServer } from 'msw/node';
 import { http, HttpResponse } from 'msw';
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { EntitySledDeployedVersionsCard } from './EntitySledDeployedVersionsCard';
 import { renderSled } from '../../__testUtils__/renderSled';
 import { BASE_URL, makeServiceState } from '../../__testUtils__/fixtures';
@@ -17,8 +17,10 @@ describe('EntitySledDeployedVersionsCard', () => {
         HttpResponse.json(makeServiceState()),
       ),
     );
-    await renderSled(<EntitySledDeployedVersionsCard />);
+    renderSled(<EntitySledDeployedVersionsCard />);
     await screen.findByText('Deployed versions');
+    // the service's state is in once its environments are shown
+    await screen.findByText('staging');
     const staging = within(screen.getByText('staging').closest('tr')!);
     expect(staging.getByText('1.2.0')).toBeInTheDocument();
     expect(staging.getByText('running')).toBeInTheDocument();
@@ -34,7 +36,7 @@ describe('EntitySledDeployedVersionsCard', () => {
         errorResponse(503, 'ServiceUnavailableError', 'sled is starting up'),
       ),
     );
-    await renderSled(<EntitySledDeployedVersionsCard />);
+    renderSled(<EntitySledDeployedVersionsCard />);
     expect(
       (await screen.findAllByText('sled is starting up')).length,
     ).toBeGreaterThan(0);

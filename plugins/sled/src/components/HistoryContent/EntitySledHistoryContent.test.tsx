@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
 import { http, HttpResponse } from 'msw';
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { Deploy } from '@internal/plugin-sled-common';
 import { EntitySledHistoryContent } from './EntitySledHistoryContent';
 import { renderSled } from '../../__testUtils__/renderSled';
@@ -11,6 +11,9 @@ import { errorResponse } from '../../__testUtils__/handlers';
 
 const server = setupServer();
 registerMswTestHooks(server);
+
+/** The open dialog, looked up afresh on every call (never kept across an await). */
+const dialog = () => within(screen.getByRole('dialog'));
 
 function deploys(count: number, offset = 0): Deploy[] {
   return Array.from({ length: count }, (_, i) => {
@@ -80,7 +83,7 @@ describe('EntitySledHistoryContent', () => {
 
   it('pages through deploys on the server, newest first', async () => {
     const user = userEvent.setup();
-    await renderSled(<EntitySledHistoryContent />);
+    renderSled(<EntitySledHistoryContent />);
 
     await screen.findByText('2.1000.0');
     expect(screen.getByText('Hotfix for checkout')).toBeInTheDocument();
@@ -100,7 +103,7 @@ describe('EntitySledHistoryContent', () => {
 
   it('filters by environment and status on the server', async () => {
     const user = userEvent.setup();
-    await renderSled(<EntitySledHistoryContent />);
+    renderSled(<EntitySledHistoryContent />);
     await screen.findByText('2.1000.0');
 
     await user.click(screen.getByRole('button', { name: /Environment/ }));
@@ -120,33 +123,37 @@ describe('EntitySledHistoryContent', () => {
 
   it('opens a deploy with its full log when a row is clicked', async () => {
     const user = userEvent.setup();
-    await renderSled(<EntitySledHistoryContent />);
+    renderSled(<EntitySledHistoryContent />);
     await user.click(await screen.findByText('2.997.0'));
 
-    const dialog = within(await screen.findByRole('dialog'));
-    expect(
-      await dialog.findByText('Deploy of 2.997.0 to production'),
-    ).toBeInTheDocument();
-    expect(dialog.getByText('failed')).toBeInTheDocument();
+    await screen.findByRole('dialog');
     await waitFor(() =>
-      expect(dialog.getByRole('log', { name: 'Deploy log' })).toHaveTextContent(
-        'deploying d3 all done',
-      ),
+      expect(
+        dialog().getByText('Deploy of 2.997.0 to production'),
+      ).toBeInTheDocument(),
+    );
+    expect(dialog().getByText('failed')).toBeInTheDocument();
+    await waitFor(() =>
+      expect(
+        dialog().getByRole('log', { name: 'Deploy log' }),
+      ).toHaveTextContent('deploying d3 all done'),
     );
   });
 
   it('opens the deploy named in the URL', async () => {
-    await renderSled(<EntitySledHistoryContent />, {
-      routeEntries: ['/?deploy=d5'],
+    renderSled(<EntitySledHistoryContent />, {
+      initialRouteEntries: ['/?deploy=d5'],
     });
-    const dialog = within(await screen.findByRole('dialog'));
-    expect(
-      await dialog.findByText('Deploy of 2.995.0 to production'),
-    ).toBeInTheDocument();
+    await screen.findByRole('dialog');
+    await waitFor(() =>
+      expect(
+        dialog().getByText('Deploy of 2.995.0 to production'),
+      ).toBeInTheDocument(),
+    );
   });
 
   it('charts durations and success rate of recent deploys', async () => {
-    await renderSled(<EntitySledHistoryContent />);
+    renderSled(<EntitySledHistoryContent />);
     // 40 deploys, 4 failed; durations 10s..49s
     expect(await screen.findByTestId('deploy-stats-summary')).toHaveTextContent(
       '40 recent deploys · success rate 90% · p50 29s · p95 47s',
@@ -162,7 +169,7 @@ describe('EntitySledHistoryContent', () => {
         errorResponse(500, 'Error', 'Deploy history is unavailable'),
       ),
     );
-    await renderSled(<EntitySledHistoryContent />);
+    renderSled(<EntitySledHistoryContent />);
     expect(
       (await screen.findAllByText('Deploy history is unavailable')).length,
     ).toBeGreaterThan(0);

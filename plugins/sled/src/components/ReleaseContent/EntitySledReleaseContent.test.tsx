@@ -6,8 +6,7 @@ import {
   mockApis,
   registerMswTestHooks,
   renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
+} from '@backstage/frontend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import {
   EntityProvider,
@@ -15,7 +14,6 @@ import {
 } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EvaluatePermissionRequest } from '@backstage/plugin-permission-common';
-import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { sledApiRef } from '../../api/SledApi';
 import { SledClient } from '../../api/SledClient';
 import {
@@ -60,22 +58,25 @@ function renderTab(
     fetchApi: { fetch: (input, init) => fetch(input, init) },
   });
   return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [sledApiRef, client],
-        [permissionApiRef, mockApis.permission({ authorize })],
-      ]}
-    >
-      <EntityProvider entity={entity}>
-        <EntitySledReleaseContent />
-      </EntityProvider>
-    </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    <EntityProvider entity={entity}>
+      <EntitySledReleaseContent />
+    </EntityProvider>,
+    {
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      apis: [[sledApiRef, client], mockApis.permission({ authorize })],
+    },
   );
 }
 
 const server = setupServer();
 registerMswTestHooks(server);
+
+// Look nodes up afresh on every try, never keep one across an await: the tab
+// re-renders as it polls and as the permission decisions arrive.
+const card = (title: string) =>
+  within(screen.getByText(title).closest('.MuiCard-root') as HTMLElement);
+const dialog = () => within(screen.getByRole('dialog'));
+const progress = () => screen.getByTestId('sled-release-progress');
 
 function release(
   status: Release['status'],
@@ -178,22 +179,20 @@ describe('EntitySledReleaseContent', () => {
   });
 
   it('shows current versions per member and environment, releases with the newest artifacts, and follows progress', async () => {
-    await renderTab();
-    const matrix = (await screen.findByText('Current versions')).closest(
-      '.MuiCard-root',
-    ) as HTMLElement;
+    renderTab();
+    await screen.findByText('Current versions');
     await waitFor(() =>
-      expect(within(matrix).getAllByText('1.2.0')).toHaveLength(2),
+      expect(card('Current versions').getAllByText('1.2.0')).toHaveLength(2),
     );
     expect(screen.getByText('No releases yet.')).toBeInTheDocument();
 
     await userEvent.click(await enabledButton('Release'));
-    const dialog = await screen.findByRole('dialog');
+    await screen.findByRole('dialog');
     await waitFor(() =>
-      expect(within(dialog).getAllByText(/1\.5\.0/)).toHaveLength(2),
+      expect(dialog().getAllByText(/1\.5\.0/)).toHaveLength(2),
     );
     await userEvent.click(
-      within(dialog).getByRole('button', { name: 'Start release' }),
+      dialog().getByRole('button', { name: 'Start release' }),
     );
 
     await waitFor(() => expect(posted).toHaveLength(1));
@@ -203,30 +202,29 @@ describe('EntitySledReleaseContent', () => {
       artifacts: { [ROCKET]: `${ROCKET}#5`, [MOON]: `${MOON}#5` },
       dryRun: false,
     });
-    const progress = await screen.findByTestId('sled-release-progress');
+    await screen.findByTestId('sled-release-progress');
     await waitFor(() =>
-      expect(progress).toHaveAttribute('data-release-status', 'succeeded'),
+      expect(progress()).toHaveAttribute('data-release-status', 'succeeded'),
     );
-    expect(within(progress).getAllByText('succeeded')).toHaveLength(2);
+    expect(within(progress()).getAllByText('succeeded')).toHaveLength(2);
   });
 
   it('locks the whole group in an environment with a reason, and unlocks it', async () => {
-    await renderTab();
-    const status = await screen.findByTestId('sled-group-lock-staging');
-    expect(status).toHaveTextContent('Not locked');
+    renderTab();
+    expect(
+      await screen.findByTestId('sled-group-lock-staging'),
+    ).toHaveTextContent('Not locked');
     expect(lockQueries[0]).toBe(
       `?deployGroup=${encodeURIComponent('deploygroup:default/space')}`,
     );
 
     // enabled once the permission is known
     await userEvent.click(await enabledButton('Lock staging'));
-    const dialog = await screen.findByRole('dialog');
-    expect(dialog).toHaveTextContent('every service in this deploy group');
-    await userEvent.type(
-      within(dialog).getByLabelText(/Reason/),
-      'quarterly freeze',
+    expect(await screen.findByRole('dialog')).toHaveTextContent(
+      'every service in this deploy group',
     );
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Lock' }));
+    await userEvent.type(dialog().getByLabelText(/Reason/), 'quarterly freeze');
+    await userEvent.click(dialog().getByRole('button', { name: 'Lock' }));
 
     await waitFor(() =>
       expect(screen.getByTestId('sled-group-lock-staging')).toHaveTextContent(
@@ -255,7 +253,7 @@ describe('EntitySledReleaseContent', () => {
   // "space" could answer without asking
   it('disables releasing and group locks for a user without the release permission on this group', async () => {
     const asked: Array<[string, string | undefined]> = [];
-    await renderTab(
+    renderTab(
       request => {
         asked.push([
           request.permission.name,
@@ -266,15 +264,28 @@ describe('EntitySledReleaseContent', () => {
       { ...group, metadata: { ...group.metadata, name: 'forbidden-space' } },
     );
     await screen.findByText('Current versions');
-    // the buttons are also disabled while the decision loads: look once it has been given
     await waitFor(() =>
       expect(asked).toContainEqual([
         'sled.release',
         'deploygroup:default/forbidden-space',
       ]),
     );
-    await new Promise(resolve => setTimeout(resolve, 100));
+    // the buttons are also disabled while the decision loads: what tells a
+    // denial apart is the reason the button's tooltip gives once it is in
+    await waitFor(() =>
+      expect(
+        screen.getByRole('button', { name: 'Release' }).parentElement,
+      ).toHaveAttribute('title', 'You may not release this deploy group'),
+    );
     expect(screen.getByRole('button', { name: 'Release' })).toBeDisabled();
+    await waitFor(() =>
+      expect(
+        screen.getByRole('button', { name: 'Lock staging' }).parentElement,
+      ).toHaveAttribute(
+        'title',
+        'You may not lock or unlock this deploy group',
+      ),
+    );
     expect(screen.getByRole('button', { name: 'Lock staging' })).toBeDisabled();
   });
 });

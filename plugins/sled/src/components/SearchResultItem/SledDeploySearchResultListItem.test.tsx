@@ -1,9 +1,4 @@
-import { analyticsApiRef } from '@backstage/core-plugin-api';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import {
@@ -29,15 +24,17 @@ const document: SledDeploySearchDocument = {
   mergeRequestTitle: 'Faster refunds',
 };
 
+/** Renders the item and waits until it is shown. */
 async function render(
   props: Partial<Parameters<typeof SledDeploySearchResultListItem>[0]> = {},
 ) {
-  const analytics = mockApis.analytics();
-  await renderInTestApp(
-    <TestApiProvider apis={[[analyticsApiRef, analytics]]}>
-      <SledDeploySearchResultListItem result={document} rank={3} {...props} />
-    </TestApiProvider>,
+  // jest functions, to assert on the events captured
+  const analytics = mockApis.analytics.mock();
+  renderInTestApp(
+    <SledDeploySearchResultListItem result={document} rank={3} {...props} />,
+    { apis: [analytics] },
   );
+  await screen.findByText('Version: 1.4.2');
   return { analytics };
 }
 

@@ -1,5 +1,5 @@
 import { screen } from '@testing-library/react';
-import { renderInTestApp } from '@backstage/test-utils';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { SafeLink, safeHref } from './SafeLink';
 import { SCRIPT_URL } from '../../__testUtils__/fixtures';
 
@@ -50,16 +50,15 @@ describe('safeHref', () => {
 
 describe('SafeLink', () => {
   it('renders a web URL as a link and anything else as its text', async () => {
-    await renderInTestApp(
+    renderInTestApp(
       <>
         <SafeLink to="https://ci.example.com/rocket/2">Good build</SafeLink>
         <SafeLink to={SCRIPT_URL}>Bad build</SafeLink>
       </>,
     );
-    expect(screen.getByRole('link', { name: /Good build/ })).toHaveAttribute(
-      'href',
-      'https://ci.example.com/rocket/2',
-    );
+    expect(
+      await screen.findByRole('link', { name: /Good build/ }),
+    ).toHaveAttribute('href', 'https://ci.example.com/rocket/2');
     expect(screen.getByText('Bad build')).toBeInTheDocument();
     expect(screen.queryByRole('link', { name: /Bad build/ })).toBeNull();
   });
