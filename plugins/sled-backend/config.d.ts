@@ -15,6 +15,16 @@ export interface Config {
       /** deploys to this environment must give a reason */
       requireReason?: boolean;
     }>;
+    /** development only: never set these in production */
+    development?: {
+      /**
+       * At start-up, when the database holds no artifact, register a few
+       * example artifacts for every deployable service through the REST API
+       * with the CI token (the static `externalAccess` token whose subject is
+       * `ci`), and record some deploy history in the past. Default false.
+       */
+      exampleData?: boolean;
+    };
     /** local process executor */
     local?: {
       /** seconds before a deploy process is killed; default 900 */

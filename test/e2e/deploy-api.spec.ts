@@ -48,7 +48,7 @@ test('register with the CI token, deploy as guest, replay is skipped, roll back'
     },
     data: {
       entityRef: 'component:default/ledger',
-      environment: 'local',
+      environment: 'development',
       artifactId: v1.id,
     },
   });
@@ -59,7 +59,7 @@ test('register with the CI token, deploy as guest, replay is skipped, roll back'
       headers: auth,
       data: {
         entityRef: 'component:default/ledger',
-        environment: 'local',
+        environment: 'development',
         artifactId: artifact.id,
       },
     });
@@ -80,7 +80,7 @@ test('register with the CI token, deploy as guest, replay is skipped, roll back'
     headers: auth,
     data: {
       entityRef: 'component:default/ledger',
-      environment: 'local',
+      environment: 'development',
       artifactId: v2.id,
     },
   });
@@ -90,7 +90,7 @@ test('register with the CI token, deploy as guest, replay is skipped, roll back'
   // roll back to the previous good artifact
   const rollback = await request.post(`${BACKEND}/api/sled/rollbacks`, {
     headers: auth,
-    data: { entityRef: 'component:default/ledger', environment: 'local' },
+    data: { entityRef: 'component:default/ledger', environment: 'development' },
   });
   expect(rollback.status()).toBe(202);
   const rolledBack = await waitForFinal(
@@ -110,7 +110,7 @@ test('register with the CI token, deploy as guest, replay is skipped, roll back'
     )
   ).json();
   expect(
-    state.environments.find((e: any) => e.environment === 'local').current
+    state.environments.find((e: any) => e.environment === 'development').current
       .artifact.version,
   ).toBe(v1.version);
 });

@@ -16,7 +16,7 @@ async function deployViaApi(request: APIRequestContext, artifactId: string) {
     headers,
     data: {
       entityRef: `component:default/${SERVICE}`,
-      environment: 'local',
+      environment: 'development',
       artifactId,
     },
   });
@@ -41,7 +41,7 @@ test('deploy the newest artifact from the UI, watch it, find it in History, roll
 }) => {
   const run = Date.now() % 1_000_000;
   const previous = await registerArtifact(request, SERVICE, `5.${run}.0`);
-  // what runs on local before the journey: the previous version
+  // what runs on development before the journey: the previous version
   await deployViaApi(request, previous.id);
   const newest = await registerArtifact(request, SERVICE, `5.${run}.1`);
 
@@ -59,7 +59,7 @@ test('deploy the newest artifact from the UI, watch it, find it in History, roll
     page
       .getByRole('row')
       .filter({ hasText: previous.version })
-      .getByText('local'),
+      .getByText('development'),
   ).toBeVisible();
   await page.screenshot({
     path: `${SCREENSHOTS}/artifacts.png`,
@@ -74,13 +74,13 @@ test('deploy the newest artifact from the UI, watch it, find it in History, roll
   await dialog.getByRole('button', { name: 'Deploy' }).click();
   await expect(dialog).toBeHidden();
 
-  // Deploy tab, reached in the app (no reload): the local card shows the deploy, then succeeded
+  // Deploy tab, reached in the app (no reload): the development card shows the deploy, then succeeded
   await page.getByText('Deployment', { exact: true }).click();
   await page.locator('a[href$="/sled-deploy"]').first().click();
   await expect(page).toHaveURL(new RegExp(`${PAGE}/sled-deploy$`));
   const card = page
     .locator('.MuiCard-root')
-    .filter({ has: page.getByText('local', { exact: true }) })
+    .filter({ has: page.getByText('development', { exact: true }) })
     .first();
   const log = page.getByRole('log', { name: 'Deploy log' });
   // the example script runs about 4 s; on a loaded machine the tab may first

@@ -3,8 +3,9 @@ import { BACKEND } from './helpers';
 
 /**
  * On a fresh database the catalog reads catalog/ in the background after
- * start-up; wait until the example services are there (with their owner
- * relations) before any journey starts.
+ * start-up, and then the example data is registered; wait until the example
+ * services are there (with their owner relations) and have their example
+ * history before any journey starts.
  */
 export default async function globalSetup() {
   const api = await request.newContext();
@@ -40,13 +41,21 @@ export default async function globalSetup() {
             );
           }),
         );
-        if (found.every(Boolean)) break;
+        // and the example data (sled.development.exampleData) is registered
+        const payments = await api.get(
+          `${BACKEND}/api/sled/deploys?entityRef=component:default/payments&limit=1`,
+          { headers },
+        );
+        const examples = payments.ok() && (await payments.json()).items.length;
+        if (found.every(Boolean) && examples) break;
       }
     } catch {
       // the backend is still starting
     }
     if (Date.now() > deadline)
-      throw new Error('The example catalog did not load within 3 minutes');
+      throw new Error(
+        'The example catalog and data did not load within 3 minutes',
+      );
     await new Promise(resolve => setTimeout(resolve, 1000));
   }
   await api.dispose();

@@ -11,7 +11,7 @@ const GROUP = 'team-discovery';
 const MEMBERS = ['search-api', 'recommendations', 'notifications'];
 const PAGE = `/catalog/default/deploygroup/${GROUP}`;
 
-test('release the team-discovery deploy group to local from the UI and watch every member succeed', async ({
+test('release the team-discovery deploy group to development from the UI and watch every member succeed', async ({
   page,
   request,
 }) => {
@@ -65,7 +65,7 @@ test('release the team-discovery deploy group to local from the UI and watch eve
     fullPage: true,
   });
 
-  // history lists it, and the matrix shows the new versions on local
+  // history lists it, and the matrix shows the new versions on development
   await expect(
     page.getByRole('row').filter({ hasText: 'succeeded' }).first(),
   ).toBeVisible();
@@ -84,7 +84,7 @@ test('release the team-discovery deploy group to local from the UI and watch eve
   ).json();
   const latest = releases.items[0];
   expect(latest.status).toBe('succeeded');
-  expect(latest.environment).toBe('local');
+  expect(latest.environment).toBe('development');
   expect(
     latest.members
       .map((m: { artifactId: string; status: string }) => [
@@ -101,7 +101,7 @@ test('release the team-discovery deploy group to local from the UI and watch eve
   await expect(notice.getByRole('link')).toHaveAttribute('href', PAGE);
 });
 
-test('lock the whole team-discovery group in local: member deploys are refused until it is unlocked', async ({
+test('lock the whole team-discovery group in development: member deploys are refused until it is unlocked', async ({
   page,
   request,
 }) => {
@@ -128,10 +128,10 @@ test('lock the whole team-discovery group in local: member deploys are refused u
 
   await signInAsGuest(page);
   await page.goto(`${PAGE}/sled-release`);
-  const status = page.getByTestId('sled-group-lock-local');
+  const status = page.getByTestId('sled-group-lock-development');
   await expect(status).toHaveText('Not locked');
   try {
-    await page.getByRole('button', { name: 'Lock local' }).click();
+    await page.getByRole('button', { name: 'Lock development' }).click();
     const dialog = page.getByRole('dialog');
     await expect(dialog).toContainText('every service in this deploy group');
     await dialog.getByLabel(/Reason/).fill(reason);
@@ -147,7 +147,7 @@ test('lock the whole team-discovery group in local: member deploys are refused u
       headers,
       data: {
         entityRef: 'component:default/recommendations',
-        environment: 'local',
+        environment: 'development',
         artifactId: artifact.id,
       },
     });
@@ -162,7 +162,7 @@ test('lock the whole team-discovery group in local: member deploys are refused u
     await expect(alert).toContainText('locked with its deploy group');
 
     await page.goto(`${PAGE}/sled-release`);
-    await page.getByRole('button', { name: 'Unlock local' }).click();
+    await page.getByRole('button', { name: 'Unlock development' }).click();
     await expect(status).toHaveText('Not locked');
     expect(await groupLock()).toBeUndefined();
   } finally {

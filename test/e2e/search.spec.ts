@@ -27,7 +27,7 @@ test('a deploy is found by its version in search and opens in the History tab', 
     headers: auth,
     data: {
       entityRef: `component:default/${service}`,
-      environment: 'local',
+      environment: 'development',
       artifactId: artifact.id,
       reason: 'e2e: findable in search',
     },
@@ -80,14 +80,16 @@ test('a deploy is found by its version in search and opens in the History tab', 
   // the "Deploys" result type, added by the app's search module
   await page.getByText('Deploys', { exact: true }).click();
 
-  const title = `${service} ${version} → local`;
+  const title = `${service} ${version} → development`;
   const result = page.getByRole('link', { name: title });
   await expect(result).toBeVisible();
   // the result item shows the environment and the version as chips
   const item = page
     .locator('div')
     .filter({ has: result })
-    .filter({ has: page.getByText('Environment: local', { exact: true }) })
+    .filter({
+      has: page.getByText('Environment: development', { exact: true }),
+    })
     .last();
   await expect(
     item.getByText(`Version: ${version}`, { exact: true }),
@@ -107,7 +109,9 @@ test('a deploy is found by its version in search and opens in the History tab', 
   // the History tab opens with that deploy's details in front
   const dialog = page.getByRole('dialog');
   await expect(
-    dialog.getByRole('heading', { name: `Deploy of ${version} to local` }),
+    dialog.getByRole('heading', {
+      name: `Deploy of ${version} to development`,
+    }),
   ).toBeVisible();
   await expect(dialog.getByText('e2e: findable in search')).toBeVisible();
   await page.screenshot({

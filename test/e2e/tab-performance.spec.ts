@@ -34,7 +34,7 @@ const deploys = Array.from({ length: 1000 }, (_, i) => {
   return {
     id: `10000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
     entityRef: ENTITY,
-    environment: 'local',
+    environment: 'development',
     artifactId: artifacts[i % 500].id,
     artifactVersion: artifacts[i % 500].version,
     status,

@@ -51,7 +51,11 @@ describe('releasing and locking a deploy group with the example policy', () => {
     request(backend.server)
       .post('/api/sled/locks')
       .set('Authorization', as(user))
-      .send({ environment: 'local', deployGroup, reason: `freeze by ${user}` });
+      .send({
+        environment: 'development',
+        deployGroup,
+        reason: `freeze by ${user}`,
+      });
 
   beforeAll(async () => {
     backend = await startTestBackend({
@@ -77,7 +81,8 @@ describe('releasing and locking a deploy group with the example policy', () => {
               ],
             },
             sled: {
-              environments: [{ name: 'local', executor: 'local' }],
+              // the example environments: development, staging, production
+              environments: appConfig.sled.environments,
               policy: appConfig.sled.policy,
             },
           },
@@ -164,7 +169,7 @@ describe('releasing and locking a deploy group with the example policy', () => {
       request(backend.server)
         .post('/api/sled/releases')
         .set('Authorization', as(user))
-        .send({ deployGroup, environment: 'local', dryRun: true });
+        .send({ deployGroup, environment: 'development', dryRun: true });
 
     const alice = await release(
       'user:default/alice',

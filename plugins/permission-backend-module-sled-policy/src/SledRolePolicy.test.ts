@@ -73,7 +73,10 @@ const users: Record<string, string[] | undefined> = {
     'user:default/grace',
     'group:default/release-managers',
   ],
-  'guest (no team)': ['user:default/guest'],
+  'guest (team-payments)': [
+    'user:default/guest',
+    'group:default/team-payments',
+  ],
   'no user (service principal)': undefined,
 };
 const payments = {
@@ -96,27 +99,27 @@ function decide(user: string, name: string, environment?: string): boolean {
 describe('SledRolePolicy with the example app-config', () => {
   // user × environment × action → may they do it to the payments service?
   it.each`
-    user                              | action                      | environment     | allowed
-    ${'alice (team-payments lead)'}   | ${'sled.deploy.create'}     | ${'local'}      | ${true}
-    ${'alice (team-payments lead)'}   | ${'sled.deploy.create'}     | ${'staging'}    | ${true}
-    ${'alice (team-payments lead)'}   | ${'sled.deploy.create'}     | ${'production'} | ${true}
-    ${'bob (team-payments engineer)'} | ${'sled.deploy.create'}     | ${'production'} | ${true}
-    ${'dave (team-discovery lead)'}   | ${'sled.deploy.create'}     | ${'local'}      | ${true}
-    ${'dave (team-discovery lead)'}   | ${'sled.deploy.create'}     | ${'staging'}    | ${false}
-    ${'dave (team-discovery lead)'}   | ${'sled.deploy.create'}     | ${'production'} | ${false}
-    ${'grace (release manager)'}      | ${'sled.deploy.create'}     | ${'production'} | ${true}
-    ${'grace (release manager)'}      | ${'sled.deploy.create'}     | ${'staging'}    | ${false}
-    ${'guest (no team)'}              | ${'sled.deploy.create'}     | ${'local'}      | ${true}
-    ${'guest (no team)'}              | ${'sled.deploy.create'}     | ${'staging'}    | ${false}
-    ${'alice (team-payments lead)'}   | ${'sled.deploy.cancel'}     | ${'production'} | ${true}
-    ${'dave (team-discovery lead)'}   | ${'sled.deploy.cancel'}     | ${'production'} | ${false}
-    ${'alice (team-payments lead)'}   | ${'sled.lock.override'}     | ${'production'} | ${false}
-    ${'grace (release manager)'}      | ${'sled.lock.override'}     | ${'production'} | ${true}
-    ${'guest (no team)'}              | ${'sled.read'}              | ${'production'} | ${true}
-    ${'dave (team-discovery lead)'}   | ${'sled.read'}              | ${'production'} | ${true}
-    ${'alice (team-payments lead)'}   | ${'sled.artifact.register'} | ${undefined}    | ${false}
-    ${'grace (release manager)'}      | ${'sled.artifact.register'} | ${undefined}    | ${false}
-    ${'no user (service principal)'}  | ${'sled.deploy.create'}     | ${'local'}      | ${false}
+    user                              | action                      | environment      | allowed
+    ${'alice (team-payments lead)'}   | ${'sled.deploy.create'}     | ${'development'} | ${true}
+    ${'alice (team-payments lead)'}   | ${'sled.deploy.create'}     | ${'staging'}     | ${true}
+    ${'alice (team-payments lead)'}   | ${'sled.deploy.create'}     | ${'production'}  | ${true}
+    ${'bob (team-payments engineer)'} | ${'sled.deploy.create'}     | ${'production'}  | ${true}
+    ${'dave (team-discovery lead)'}   | ${'sled.deploy.create'}     | ${'development'} | ${true}
+    ${'dave (team-discovery lead)'}   | ${'sled.deploy.create'}     | ${'staging'}     | ${false}
+    ${'dave (team-discovery lead)'}   | ${'sled.deploy.create'}     | ${'production'}  | ${false}
+    ${'grace (release manager)'}      | ${'sled.deploy.create'}     | ${'production'}  | ${true}
+    ${'grace (release manager)'}      | ${'sled.deploy.create'}     | ${'staging'}     | ${false}
+    ${'guest (team-payments)'}        | ${'sled.deploy.create'}     | ${'development'} | ${true}
+    ${'guest (team-payments)'}        | ${'sled.deploy.create'}     | ${'staging'}     | ${true}
+    ${'alice (team-payments lead)'}   | ${'sled.deploy.cancel'}     | ${'production'}  | ${true}
+    ${'dave (team-discovery lead)'}   | ${'sled.deploy.cancel'}     | ${'production'}  | ${false}
+    ${'alice (team-payments lead)'}   | ${'sled.lock.override'}     | ${'production'}  | ${false}
+    ${'grace (release manager)'}      | ${'sled.lock.override'}     | ${'production'}  | ${true}
+    ${'guest (team-payments)'}        | ${'sled.read'}              | ${'production'}  | ${true}
+    ${'dave (team-discovery lead)'}   | ${'sled.read'}              | ${'production'}  | ${true}
+    ${'alice (team-payments lead)'}   | ${'sled.artifact.register'} | ${undefined}     | ${false}
+    ${'grace (release manager)'}      | ${'sled.artifact.register'} | ${undefined}     | ${false}
+    ${'no user (service principal)'}  | ${'sled.deploy.create'}     | ${'development'} | ${false}
   `(
     '$user: $action in $environment → $allowed',
     ({ user, action, environment, allowed }) => {
@@ -133,7 +136,7 @@ describe('SledRolePolicy with the example app-config', () => {
     ${'alice (team-payments lead)'}   | ${'mono-deploy'}    | ${false}
     ${'grace (release manager)'}      | ${'team-discovery'} | ${true}
     ${'grace (release manager)'}      | ${'mono-deploy'}    | ${true}
-    ${'guest (no team)'}              | ${'team-discovery'} | ${true}
+    ${'guest (team-payments)'}        | ${'team-discovery'} | ${true}
     ${'no user (service principal)'}  | ${'team-discovery'} | ${false}
   `('$user releases $group → $allowed', ({ user, group, allowed }) => {
     const decision = policy.decide(
@@ -169,7 +172,7 @@ describe('SledRolePolicy with the example app-config', () => {
       attributes: { action: 'read' },
     });
     expect(
-      policy.decide({ permission: catalogRead }, users['guest (no team)'])
+      policy.decide({ permission: catalogRead }, users['guest (team-payments)'])
         .result,
     ).toBe(AuthorizeResult.ALLOW);
   });

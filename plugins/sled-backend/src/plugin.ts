@@ -12,6 +12,7 @@ import {
   sledTargetPermissions,
 } from '@internal/plugin-sled-common';
 import { readSledConfig } from './config';
+import { ExampleData } from './development/ExampleData';
 import { DatabaseDeployStore } from './database/DatabaseDeployStore';
 import { LocalProcessExecutor } from './executors/LocalProcessExecutor';
 import { createKubernetesExecutor } from './executors/kubernetes';
@@ -60,6 +61,7 @@ export const sledPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
+        discovery: coreServices.discovery,
       },
       async init({
         config,
@@ -74,6 +76,7 @@ export const sledPlugin = createBackendPlugin({
         lifecycle,
         scheduler,
         catalog,
+        discovery,
       }) {
         const sledConfig = readSledConfig(config);
         const serviceCatalog = new ServiceCatalog(catalog, auth);
@@ -225,7 +228,24 @@ export const sledPlugin = createBackendPlugin({
             },
           });
         });
+        // development only: example artifacts and history for a first run
+        const exampleData = ExampleData.fromConfig(config, {
+          store,
+          services: serviceCatalog,
+          environments: sledConfig.environments,
+          discovery,
+          logger,
+        });
+        const stopExampleData = new AbortController();
+        lifecycle.addStartupHook(() => {
+          exampleData?.run(stopExampleData.signal).catch(error => {
+            if (!stopExampleData.signal.aborted) {
+              logger.error('example data could not be created', error);
+            }
+          });
+        });
         lifecycle.addShutdownHook(async () => {
+          stopExampleData.abort();
           await deploys.shutdown();
         });
       },

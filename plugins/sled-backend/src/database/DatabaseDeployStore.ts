@@ -29,6 +29,7 @@ import {
   ListDeploysOptions,
   DeployLaunch,
   NewDeploy,
+  PastDeploy,
   NewLock,
   SledTargetFilter,
   SledTargetQuery,
@@ -327,6 +328,41 @@ export class DatabaseDeployStore implements DeployStore {
       await tx('sled_deploys').insert(deploy);
       await tx('sled_idempotency').insert(key);
     });
+  }
+
+  async recordPastDeploy(input: PastDeploy): Promise<Deploy> {
+    const row = {
+      id: randomUUID(),
+      entity_ref: input.entityRef,
+      owner_ref: input.ownerRef ?? null,
+      environment: input.environment,
+      artifact_id: input.artifact.id,
+      artifact_version: input.artifact.version,
+      status: input.status,
+      dry_run: false,
+      force: false,
+      requested_by: input.requestedBy,
+      reason: input.reason ?? null,
+      rollback_of: null,
+      release_id: null,
+      message: input.message ?? null,
+      exit_code: input.exitCode ?? null,
+      execution: null,
+      launch: JSON.stringify(input.launch),
+      created_at: input.createdAt.toISOString(),
+      started_at: input.createdAt.toISOString(),
+      finished_at: input.finishedAt.toISOString(),
+    };
+    await this.db.transaction(async tx => {
+      await tx('sled_deploys').insert(row);
+      await tx('sled_deploy_logs').insert({
+        deploy_id: row.id,
+        chunk: 0,
+        text: input.log,
+        created_at: row.finished_at,
+      });
+    });
+    return toDeploy(row);
   }
 
   async findIdempotent(principal: string, key: string) {

@@ -55,6 +55,23 @@ export interface NewDeploy {
   launch: DeployLaunch;
 }
 
+/** A deploy that ended in the past, recorded with its times and log (example history). */
+export interface PastDeploy {
+  entityRef: string;
+  ownerRef?: string;
+  environment: string;
+  artifact: Artifact;
+  status: 'succeeded' | 'failed';
+  requestedBy: string;
+  reason?: string;
+  message?: string;
+  exitCode?: number;
+  launch: DeployLaunch;
+  createdAt: Date;
+  finishedAt: Date;
+  log: string;
+}
+
 /** How the executor runs a deploy; resolved from artifact, catalog and config when it is created. */
 export interface DeployLaunch {
   /** argv; never run through a shell */
@@ -122,6 +139,8 @@ export interface DeployStore {
     deploy: NewDeploy,
     idempotency?: IdempotencyRecord,
   ): Promise<{ deploy: Deploy; replayed: boolean }>;
+  /** Writes a deploy that already ended, with its log (both or neither). */
+  recordPastDeploy(deploy: PastDeploy): Promise<Deploy>;
   findIdempotent(
     principal: string,
     key: string,

@@ -8,6 +8,7 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   RELATION_DEPLOY_MEMBER_OF,
@@ -122,6 +123,22 @@ export class ServiceCatalog {
       );
     }
     return service;
+  }
+
+  /** Every deployable service in the catalog (those it has processed so far). */
+  async listDeployable(): Promise<DeployableService[]> {
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: {
+          kind: 'Component',
+          'spec.type': 'service',
+          [`metadata.annotations.${SLED_ANNOTATION_DEPLOY_COMMAND}`]:
+            CATALOG_FILTER_EXISTS,
+        },
+      },
+      { credentials: await this.auth.getOwnServiceCredentials() },
+    );
+    return items.flatMap(entity => toDeployableService(entity) ?? []);
   }
 
   /** For permission resources: the target with its owner, if the service exists. */
