@@ -6,12 +6,17 @@ test('a guest signs in, sees the example services and opens one', async ({
 }) => {
   await signInAsGuest(page);
 
-  // the catalog is the landing page and lists the example services
+  // the catalog is the landing page; it opens on what the guest's team owns,
+  // and All lists every example service
   await expect(
     page
       .getByRole('heading', { name: /Example Inc\. Catalog|Catalog/ })
       .first(),
   ).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'payments', exact: true }),
+  ).toBeVisible();
+  await page.getByRole('menuitem', { name: /^All/ }).click();
   for (const service of [
     'payments',
     'checkout',

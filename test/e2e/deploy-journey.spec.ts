@@ -70,7 +70,9 @@ test('deploy the newest artifact from the UI, watch it, find it in History, roll
   const dialog = page.getByRole('dialog');
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText(newest.version);
-  await expect(dialog.getByText('Environment')).toBeVisible();
+  // three environments: the dialog asks which (none is chosen for you)
+  await dialog.getByLabel('Environment').click();
+  await page.getByRole('option', { name: 'development', exact: true }).click();
   await dialog.getByRole('button', { name: 'Deploy' }).click();
   await expect(dialog).toBeHidden();
 
