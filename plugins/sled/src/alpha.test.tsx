@@ -8,14 +8,26 @@ import {
   mockApis,
   registerMswTestHooks,
   renderInTestApp,
+  renderTestApp,
 } from '@backstage/frontend-test-utils';
+import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { createTestEntityPage } from '@backstage/plugin-catalog-react/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import sledPlugin, { sledApi } from './alpha';
+import sledPlugin, {
+  sledApi,
+  sledDeployedVersionsEntityCard,
+  sledDeployGroupMembersEntityCard,
+} from './alpha';
 import { sledApiRef } from './api/SledApi';
 import { SledClient } from './api/SledClient';
 import { EntitySledHistoryContent } from './components/HistoryContent/EntitySledHistoryContent';
-import { BASE_URL, makeDeploy, makeService } from './__testUtils__/fixtures';
+import {
+  BASE_URL,
+  makeDeploy,
+  makeService,
+  makeServiceState,
+} from './__testUtils__/fixtures';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -64,10 +76,59 @@ describe('sled on the new frontend system', () => {
       'entity-content:sled/artifacts',
       'entity-content:sled/release',
       'entity-card:sled/deployed-versions',
+      'entity-card:sled/deploy-group-members',
       'search-result-list-item:sled/deploy',
     ]) {
       expect(sledPlugin.getExtension(id as any)).toBeDefined();
     }
+  });
+
+  describe('overview cards', () => {
+    const group: Entity = {
+      apiVersion: 'sled.dev/v1alpha1',
+      kind: 'DeployGroup',
+      metadata: { name: 'space', namespace: 'default' },
+      spec: { owner: 'team-space', members: [] },
+    };
+    function renderOverview(entity: Entity) {
+      server.use(
+        http.get(`${BASE_URL}/environments`, () => HttpResponse.json([])),
+        http.get(`${BASE_URL}/state`, () =>
+          HttpResponse.json(makeServiceState()),
+        ),
+      );
+      const client = new SledClient({
+        discoveryApi: mockApis.discovery(),
+        fetchApi: { fetch: (input, init) => fetch(input, init) },
+      });
+      renderTestApp({
+        extensions: [
+          createTestEntityPage({ entity }),
+          sledDeployedVersionsEntityCard,
+          sledDeployGroupMembersEntityCard,
+        ],
+        apis: [
+          [sledApiRef, client],
+          mockApis.permission({ authorize: AuthorizeResult.ALLOW }),
+        ],
+      });
+    }
+
+    it("shows the members card on a deploy group's overview, not the deployed versions", async () => {
+      renderOverview(group);
+      expect(
+        await screen.findByText('This deploy group has no members.'),
+      ).toBeInTheDocument();
+      expect(screen.getByText('Members')).toBeInTheDocument();
+      expect(screen.queryByText('Deployed versions')).toBeNull();
+    });
+
+    it("shows the deployed versions on a service's overview, not the members card", async () => {
+      renderOverview(makeService());
+      expect(await screen.findByText('Deployed versions')).toBeInTheDocument();
+      await screen.findByText('staging');
+      expect(screen.queryByText('Members')).toBeNull();
+    });
   });
 
   it('opens the deploy named in the query and closes it through app history', async () => {

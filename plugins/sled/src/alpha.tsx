@@ -102,6 +102,23 @@ export const sledDeployedVersionsEntityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * An overview card of a DeployGroup entity: its member services, their
+ * owners and the version each runs in every environment.
+ *
+ * @alpha
+ */
+export const sledDeployGroupMembersEntityCard = EntityCardBlueprint.make({
+  name: 'deploy-group-members',
+  params: {
+    filter: isDeployGroup,
+    loader: () =>
+      import(
+        './components/DeployGroupMembersCard/EntitySledDeployGroupMembersCard'
+      ).then(m => <m.EntitySledDeployGroupMembersCard />),
+  },
+});
+
+/**
  * How `sled-deploy` documents (the recent-deploys search collator) appear in
  * the search page's results.
  *
@@ -122,7 +139,8 @@ export const sledDeploySearchResultListItem =
 /**
  * The SLeD plugin for apps on the new frontend system: the sled API client,
  * the Deploy, History and Artifacts entity tabs and the "Deployed versions"
- * overview card, all shown only for deployable services.
+ * overview card for deployable services, and the Release tab and "Members"
+ * overview card for deploy groups.
  *
  * @alpha
  */
@@ -135,6 +153,7 @@ export default createFrontendPlugin({
     sledArtifactsEntityContent,
     sledReleaseEntityContent,
     sledDeployedVersionsEntityCard,
+    sledDeployGroupMembersEntityCard,
     sledDeploySearchResultListItem,
   ],
 });

@@ -1,6 +1,7 @@
 /**
  * SLeD frontend: Deploy, History and Artifacts tabs and a deployed-versions
- * card for deployable services in the catalog.
+ * card for deployable services in the catalog, a members card for deploy
+ * groups.
  *
  * @packageDocumentation
  */
@@ -10,11 +11,13 @@ export {
   EntitySledHistoryContent,
   EntitySledArtifactsContent,
   EntitySledDeployedVersionsCard,
+  EntitySledDeployGroupMembersCard,
 } from './plugin';
 export { sledApiRef } from './api/SledApi';
 export type { SledApi } from './api/SledApi';
 export { SledClient } from './api/SledClient';
 export { isDeployableService } from './isDeployableService';
+export { isDeployGroup } from './components/ReleaseContent/useDeployGroup';
 export { SledDeploySearchResultListItem } from './components/SearchResultItem';
 export type {
   SledDeploySearchDocument,

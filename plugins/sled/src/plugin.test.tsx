@@ -2,7 +2,13 @@ import { screen, within } from '@testing-library/react';
 import { setupServer } from 'msw/node';
 import { http, HttpResponse } from 'msw';
 import { coreApis } from '@backstage/frontend-plugin-api';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { Entity } from '@backstage/catalog-model';
+import {
+  catalogApiRef,
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { registerMswTestHooks } from '@backstage/frontend-test-utils';
@@ -16,7 +22,11 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
-import { EntitySledDeployedVersionsCard, sledPlugin } from './index';
+import {
+  EntitySledDeployedVersionsCard,
+  EntitySledDeployGroupMembersCard,
+  sledPlugin,
+} from './index';
 import { sledApiRef } from './api/SledApi';
 import { SledClient } from './api/SledClient';
 import {
@@ -69,5 +79,63 @@ describe('sled on the legacy frontend system', () => {
     await screen.findByText('Deployed versions');
     const staging = within(screen.getByText('staging').closest('tr')!);
     expect(staging.getByText('1.2.0')).toBeInTheDocument();
+  });
+
+  it('renders the lazily loaded deploy group members card extension', async () => {
+    server.use(
+      http.get(`${BASE_URL}/environments`, () =>
+        HttpResponse.json([
+          {
+            name: 'staging',
+            executor: 'local',
+            requireReason: false,
+            locks: [],
+          },
+        ]),
+      ),
+      http.get(`${BASE_URL}/state`, () =>
+        HttpResponse.json(makeServiceState()),
+      ),
+    );
+    const client = new SledClient({
+      discoveryApi: mockApis.discovery(),
+      fetchApi: { fetch: (input, init) => fetch(input, init) },
+    });
+    const group: Entity = {
+      apiVersion: 'sled.dev/v1alpha1',
+      kind: 'DeployGroup',
+      metadata: { name: 'space', namespace: 'default' },
+      spec: { owner: 'team-space', members: ['rocket'] },
+    };
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [sledApiRef, client],
+          [
+            catalogApiRef,
+            catalogApiMock({
+              entities: [
+                {
+                  ...makeService(),
+                  relations: [
+                    { type: 'ownedBy', targetRef: 'group:default/team-a' },
+                  ],
+                },
+              ],
+            }),
+          ],
+        ]}
+      >
+        <EntityProvider entity={group}>
+          <EntitySledDeployGroupMembersCard />
+        </EntityProvider>
+      </TestApiProvider>,
+      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    );
+    await screen.findByText('Members');
+    const rocket = () =>
+      within(screen.getByRole('link', { name: 'rocket' }).closest('tr')!);
+    expect(await rocket().findByText('1.2.0')).toBeInTheDocument();
+    expect(rocket().getByRole('link', { name: 'team-a' })).toBeInTheDocument();
   });
 });

@@ -99,3 +99,21 @@ export const EntitySledDeployedVersionsCard = sledPlugin.provide(
     },
   }),
 );
+
+/**
+ * An overview card of a DeployGroup entity: each member service, its owner
+ * and the version it runs in each environment. Show it with `isDeployGroup`.
+ *
+ * @public
+ */
+export const EntitySledDeployGroupMembersCard = sledPlugin.provide(
+  createComponentExtension({
+    name: 'EntitySledDeployGroupMembersCard',
+    component: {
+      lazy: () =>
+        import(
+          './components/DeployGroupMembersCard/EntitySledDeployGroupMembersCard'
+        ).then(m => m.EntitySledDeployGroupMembersCard),
+    },
+  }),
+);

@@ -82,12 +82,13 @@ export class ReleaseService {
         const artifact = artifactId
           ? await store.getArtifact(artifactId)
           : (await store.listArtifacts({ entityRef, limit: 1 })).items[0];
+        // a member not named that has no artifact yet is left out: CI has
+        // not registered one, and the others are released
+        if (!artifactId && !artifact) continue;
         // another service's artifact answers as a missing one: ids reveal nothing
         if (!artifact || artifact.entityRef !== entityRef) {
           throw new InputError(
-            artifactId
-              ? `artifacts: no artifact '${artifactId}' for ${entityRef}`
-              : `artifacts: ${entityRef} has no registered artifact to release`,
+            `artifacts: no artifact '${artifactId}' for ${entityRef}`,
           );
         }
         // fail the whole release up front rather than half-way through
@@ -105,6 +106,11 @@ export class ReleaseService {
       }
     }
 
+    if (!members.length) {
+      throw new InputError(
+        `artifacts: no member of ${group.entityRef} has a registered artifact to release`,
+      );
+    }
     const release = await releases.createRelease({
       runner: deploys.runner,
       deployGroup: group.entityRef,

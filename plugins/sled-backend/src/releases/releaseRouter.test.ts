@@ -28,6 +28,9 @@ const A = 'component:default/rel-a';
 const B = 'component:default/rel-b';
 const C = 'component:default/rel-c';
 const GROUP = 'deploygroup:default/rel-group';
+const D = 'component:default/rel-d';
+const E = 'component:default/rel-e';
+const PARTIAL = 'deploygroup:default/rel-partial';
 
 const deployGroup = (
   name: string,
@@ -108,6 +111,9 @@ describe('releases API', () => {
         serviceEntity('rel-c', dir, { owner: 'team-b', deployGroup: GROUP }),
         deployGroup('rel-group', [A, B, C], [[A], [B, C]]),
         deployGroup('empty-ish', ['component:default/nowhere']),
+        serviceEntity('rel-d', dir, { deployGroup: PARTIAL }),
+        serviceEntity('rel-e', dir, { deployGroup: PARTIAL }),
+        deployGroup('rel-partial', [D, E]),
       ],
       permissions: switchablePermissions(() => decide),
     });
@@ -506,5 +512,36 @@ describe('releases API', () => {
     ).toEqual(['cancelled', 'not-started', 'not-started']);
     const again = await post(`/releases/${res.body.id}/cancel`);
     expect(again.status).toBe(409);
+  });
+
+  it('leaves out members without an artifact and releases the others; refuses when no member has one (400)', async () => {
+    const before = await releaseCount();
+    const none = await post('/releases', {
+      deployGroup: PARTIAL,
+      environment: 'local',
+    });
+    expect(none.status).toBe(400);
+    expect(none.body.error.message).toBe(
+      `artifacts: no member of ${PARTIAL} has a registered artifact to release`,
+    );
+    expect(await releaseCount()).toBe(before);
+
+    const d = await register(D, '4.0.0');
+    const res = await post('/releases', {
+      deployGroup: PARTIAL,
+      environment: 'local',
+    });
+    expect(res.status).toBe(202);
+    expect(
+      res.body.members.map((m: { entityRef: string }) => m.entityRef),
+    ).toEqual([D]);
+    const done = await waitForRelease(res.body.id, 'succeeded');
+    expect(done.members).toEqual([
+      expect.objectContaining({
+        entityRef: D,
+        artifactId: d.id,
+        status: 'succeeded',
+      }),
+    ]);
   });
 });

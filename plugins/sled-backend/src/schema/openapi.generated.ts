@@ -1214,7 +1214,7 @@ export const spec = {
           artifacts: {
             type: 'object',
             description:
-              'entity ref → artifact id; members not listed get their newest artifact',
+              'entity ref → artifact id; members not listed get their newest artifact, and those with none yet are left out (400 when no member has one)',
             propertyNames: {
               $ref: '#/components/schemas/EntityRef',
             },

@@ -459,7 +459,7 @@ export interface components {
       /** @description DeployGroup entity ref */
       deployGroup: components['schemas']['EntityRef'];
       environment: components['schemas']['EnvironmentName'];
-      /** @description entity ref → artifact id; members not listed get their newest artifact */
+      /** @description entity ref → artifact id; members not listed get their newest artifact, and those with none yet are left out (400 when no member has one) */
       artifacts?: {
         [key: string]: components['schemas']['Uuid'];
       };

@@ -1,6 +1,7 @@
 import { ReactElement } from 'react';
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import {
   AuthorizeResult,
   EvaluatePermissionRequest,
@@ -40,6 +41,8 @@ export function renderSled(
     initialRouteEntries?: string[];
     /** e.g. the catalog's entity route, for member links */
     mountedRoutes?: TestAppOptions['mountedRoutes'];
+    /** the entities the catalog holds (default: an empty catalog) */
+    catalog?: Entity[];
   } = {},
 ) {
   const client = new SledClient({
@@ -55,6 +58,7 @@ export function renderSled(
       mountedRoutes: options.mountedRoutes,
       apis: [
         [sledApiRef, client],
+        catalogApiMock({ entities: options.catalog ?? [] }),
         mockApis.permission({
           authorize: options.authorize ?? AuthorizeResult.ALLOW,
         }),

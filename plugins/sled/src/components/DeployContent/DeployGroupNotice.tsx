@@ -1,19 +1,16 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Alert from '@material-ui/lab/Alert';
-import { RELATION_DEPLOY_MEMBER_OF } from '@internal/plugin-sled-common';
+import { deployGroupOf } from '../common/deployGroupOf';
 
 /** Which deploy group releases this service, from the catalog relation. */
 export function DeployGroupNotice(props: { entity: Entity }) {
-  const group = props.entity.relations?.find(
-    r => r.type === RELATION_DEPLOY_MEMBER_OF,
-  );
+  const group = deployGroupOf(props.entity);
   return (
     <Alert severity="info" data-testid="sled-deploy-group">
       {group ? (
         <>
-          Released with deploy group{' '}
-          <EntityRefLink entityRef={group.targetRef} />.
+          Released with deploy group <EntityRefLink entityRef={group} />.
         </>
       ) : (
         'Not in a deploy group: this service is only deployed on its own.'

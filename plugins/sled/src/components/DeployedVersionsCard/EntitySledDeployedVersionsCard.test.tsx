@@ -2,9 +2,15 @@ import { screen, within } from '@testing-library/react';
 import { setupServer } from 'msw/node';
 import { http, HttpResponse } from 'msw';
 import { registerMswTestHooks } from '@backstage/frontend-test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { RELATION_DEPLOY_MEMBER_OF } from '@internal/plugin-sled-common';
 import { EntitySledDeployedVersionsCard } from './EntitySledDeployedVersionsCard';
 import { renderSled } from '../../__testUtils__/renderSled';
-import { BASE_URL, makeServiceState } from '../../__testUtils__/fixtures';
+import {
+  BASE_URL,
+  makeService,
+  makeServiceState,
+} from '../../__testUtils__/fixtures';
 import { errorResponse } from '../../__testUtils__/handlers';
 
 const server = setupServer();
@@ -28,6 +34,45 @@ describe('EntitySledDeployedVersionsCard', () => {
     const production = within(screen.getByText('production').closest('tr')!);
     expect(production.getByText('1.1.0')).toBeInTheDocument();
     expect(production.getByText('(locked)')).toBeInTheDocument();
+  });
+
+  it('names the deploy group that releases the service and links to it', async () => {
+    server.use(
+      http.get(`${BASE_URL}/state`, () =>
+        HttpResponse.json(makeServiceState()),
+      ),
+    );
+    const service = makeService();
+    renderSled(<EntitySledDeployedVersionsCard />, {
+      entity: {
+        ...service,
+        relations: [
+          {
+            type: RELATION_DEPLOY_MEMBER_OF,
+            targetRef: 'deploygroup:default/space',
+          },
+        ],
+      },
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    });
+    const group = await screen.findByTestId('sled-deployed-versions-group');
+    expect(group).toHaveTextContent('Released with deploy group space');
+    expect(within(group).getByRole('link', { name: 'space' })).toHaveAttribute(
+      'href',
+      '/catalog/default/deploygroup/space',
+    );
+  });
+
+  it('says when the service is in no deploy group', async () => {
+    server.use(
+      http.get(`${BASE_URL}/state`, () =>
+        HttpResponse.json(makeServiceState()),
+      ),
+    );
+    renderSled(<EntitySledDeployedVersionsCard />);
+    expect(
+      await screen.findByTestId('sled-deployed-versions-group'),
+    ).toHaveTextContent('Not in a deploy group: deployed on its own');
   });
 
   it('shows the backend error message', async () => {

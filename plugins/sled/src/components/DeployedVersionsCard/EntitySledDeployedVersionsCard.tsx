@@ -1,6 +1,6 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Progress } from '@backstage/core-components';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import {
   ACTIVE_DEPLOY_STATUSES,
   EnvironmentState,
@@ -10,6 +10,7 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { deployGroupOf } from '../common/deployGroupOf';
 import { DeployStatusLabel } from '../common/DeployStatusLabel';
 import { ErrorAlert, ErrorPanel } from '../common/ErrorAlert';
 import {
@@ -93,8 +94,24 @@ function EnvironmentRow(props: { environment: EnvironmentState }) {
   );
 }
 
+/** The card's subheader: the deploy group that releases the service, if any. */
+function DeployGroupSubheader(props: { group?: string }) {
+  return (
+    <span data-testid="sled-deployed-versions-group">
+      {props.group ? (
+        <>
+          Released with deploy group <EntityRefLink entityRef={props.group} />
+        </>
+      ) : (
+        'Not in a deploy group: deployed on its own'
+      )}
+    </span>
+  );
+}
+
 /**
- * An overview card: which version of the service runs in each environment.
+ * An overview card: which version of the service runs in each environment,
+ * and the deploy group that releases it.
  *
  * @public
  */
@@ -129,5 +146,12 @@ export function EntitySledDeployedVersionsCard() {
       </>
     );
   }
-  return <InfoCard title="Deployed versions">{content}</InfoCard>;
+  return (
+    <InfoCard
+      title="Deployed versions"
+      subheader={<DeployGroupSubheader group={deployGroupOf(entity)} />}
+    >
+      {content}
+    </InfoCard>
+  );
 }

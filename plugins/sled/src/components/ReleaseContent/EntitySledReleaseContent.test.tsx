@@ -209,6 +209,65 @@ describe('EntitySledReleaseContent', () => {
     expect(within(progress()).getAllByText('succeeded')).toHaveLength(2);
   });
 
+  it('leaves a member without an artifact out of the release, saying why, and releases the others', async () => {
+    server.use(
+      http.get(`${BASE_URL}/artifacts`, ({ request }) => {
+        const entityRef = new URL(request.url).searchParams.get('entityRef')!;
+        return HttpResponse.json({
+          items:
+            entityRef === MOON
+              ? []
+              : [makeArtifact(5, { entityRef, id: `${entityRef}#5` })],
+        });
+      }),
+    );
+    renderTab();
+    await userEvent.click(await enabledButton('Release'));
+    await screen.findByRole('dialog');
+    await waitFor(() =>
+      expect(
+        dialog().getByText(
+          'Not released: no artifact registered yet. CI registers one with POST /api/sled/artifacts.',
+        ),
+      ).toBeInTheDocument(),
+    );
+    expect(
+      dialog().getByText(
+        '1 of 2 members have no registered artifact yet: they are left out of this release, the others are released.',
+      ),
+    ).toBeInTheDocument();
+    expect(dialog().getAllByText(/1\.5\.0/)).toHaveLength(1);
+
+    await userEvent.click(await enabledButton('Start release', () => dialog()));
+    await waitFor(() => expect(posted).toHaveLength(1));
+    expect(posted[0].artifacts).toEqual({ [ROCKET]: `${ROCKET}#5` });
+  });
+
+  it('keeps the release disabled when no member has an artifact, and says why', async () => {
+    server.use(
+      http.get(`${BASE_URL}/artifacts`, () => HttpResponse.json({ items: [] })),
+    );
+    renderTab();
+    await userEvent.click(await enabledButton('Release'));
+    await screen.findByRole('dialog');
+    await waitFor(() =>
+      expect(
+        dialog().getByText(
+          'Nothing to release yet: no member of this group has a registered artifact. CI registers one with POST /api/sled/artifacts.',
+        ),
+      ).toBeInTheDocument(),
+    );
+    expect(
+      dialog().getAllByText(
+        'Not released: no artifact registered yet. CI registers one with POST /api/sled/artifacts.',
+      ),
+    ).toHaveLength(2);
+    expect(
+      dialog().getByRole('button', { name: 'Start release' }),
+    ).toBeDisabled();
+    expect(posted).toHaveLength(0);
+  });
+
   it('locks the whole group in an environment with a reason, and unlocks it', async () => {
     renderTab();
     expect(

@@ -24,6 +24,7 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { sledApiRef } from '../../api/SledApi';
 import { ActionButton } from '../common/ActionButton';
+import { currentVersion } from '../common/currentVersion';
 import { DeployStatusLabel } from '../common/DeployStatusLabel';
 import { ErrorAlert, ErrorPanel } from '../common/ErrorAlert';
 import { formatRelativeTime } from '../common/format';
@@ -235,8 +236,7 @@ export function EntitySledReleaseContent() {
     const state = states.find(s => s.entityRef === ref);
     const versions: Record<string, string> = {};
     for (const env of environments) {
-      const e = state?.environments.find(x => x.environment === env.name);
-      versions[env.name] = e?.current ? e.current.artifact.version : '—';
+      versions[env.name] = currentVersion(state, env.name) ?? '—';
     }
     return { id: ref, entityRef: ref, versions };
   });

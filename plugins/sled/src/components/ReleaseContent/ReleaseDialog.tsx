@@ -10,6 +10,7 @@ import FormControlLabel from '@material-ui/core/FormControlLabel';
 import MenuItem from '@material-ui/core/MenuItem';
 import Switch from '@material-ui/core/Switch';
 import TextField from '@material-ui/core/TextField';
+import Alert from '@material-ui/lab/Alert';
 import { sledApiRef } from '../../api/SledApi';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { shortSha } from '../common/format';
@@ -23,9 +24,14 @@ export interface ReleaseDialogProps {
   onReleased: (release: Release) => void;
 }
 
+/** Why a member without an artifact is not in the release, and how it gets one. */
+const NO_ARTIFACT_YET =
+  'Not released: no artifact registered yet. CI registers one with POST /api/sled/artifacts.';
+
 /**
  * Environment, one artifact per member (newest preselected), dry run and
- * reason; submits `POST /releases`.
+ * reason; submits `POST /releases`. Members without a registered artifact
+ * are left out of the release, each saying so.
  */
 export function ReleaseDialog(props: ReleaseDialogProps) {
   const { open, onClose, deployGroup, members, environments, onReleased } =
@@ -72,6 +78,10 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
   const requireReason = environments.find(
     e => e.name === environment,
   )?.requireReason;
+  const loaded = members.every(ref => artifacts[ref] !== undefined);
+  const withoutArtifact = members.filter(ref => artifacts[ref]?.length === 0);
+  // only members with an artifact: `chosen` never holds the others
+  const released = members.filter(ref => chosen[ref]);
   const submit = async () => {
     setSubmitting(true);
     setError(undefined);
@@ -79,7 +89,7 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
       const release = await sledApi.createRelease({
         deployGroup,
         environment,
-        artifacts: chosen,
+        artifacts: Object.fromEntries(released.map(ref => [ref, chosen[ref]])),
         dryRun,
         reason: reason.trim() || undefined,
       });
@@ -117,6 +127,13 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
             </MenuItem>
           ))}
         </TextField>
+        {loaded && withoutArtifact.length > 0 && (
+          <Alert severity={released.length ? 'warning' : 'info'}>
+            {released.length
+              ? `${withoutArtifact.length} of ${members.length} members have no registered artifact yet: they are left out of this release, the others are released.`
+              : 'Nothing to release yet: no member of this group has a registered artifact. CI registers one with POST /api/sled/artifacts.'}
+          </Alert>
+        )}
         {members.map(ref => (
           <TextField
             key={ref}
@@ -126,10 +143,9 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
             label={ref}
             value={chosen[ref] ?? ''}
             onChange={e => setChosen(c => ({ ...c, [ref]: e.target.value }))}
+            disabled={withoutArtifact.includes(ref)}
             helperText={
-              artifacts[ref] && artifacts[ref].length === 0
-                ? 'No artifacts registered'
-                : undefined
+              withoutArtifact.includes(ref) ? NO_ARTIFACT_YET : undefined
             }
           >
             {(artifacts[ref] ?? []).map(a => (
@@ -166,7 +182,8 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
             submitting ||
             !environment ||
             (requireReason && !reason.trim()) ||
-            members.some(m => !chosen[m])
+            !loaded ||
+            released.length === 0
           }
         >
           Start release
