@@ -56,6 +56,10 @@ test('the first run: open payments, deploy to development, the same version to s
 
   // 2. deploy the newest artifact to development
   await deployNewest(page, 'development');
+  // when the first deploy in the browser succeeded (time to first deploy)
+  console.log(
+    `[first-run] deploy to development succeeded at ${new Date().toISOString()}`,
+  );
   await shot(page, '3-development');
 
   // 3. the same version to staging (the guest's team owns payments)
