@@ -39,7 +39,23 @@ test('the first run: open payments, deploy to development, the same version to s
   await expect(
     page.getByRole('heading', { name: 'payments' }).first(),
   ).toBeVisible();
-  await shot(page, '1-payments');
+  // its Overview: what it is, and the deploy group it is released with
+  await expect(
+    page.getByText('Card and wallet payments').first(),
+  ).toBeVisible();
+  await expect(page.getByTestId('sled-deployed-versions-group')).toContainText(
+    'Mono-deploy',
+  );
+  // the catalog graph draws the group relation (deployMemberOf)
+  const graph = page
+    .getByRole('img')
+    .filter({ hasText: 'hasDeployMember / deployMemberOf' })
+    .first();
+  await expect(graph).toContainText('Mono-deploy');
+  await page.screenshot({
+    path: `${SCREENSHOTS}/first-run-1-payments.png`,
+    fullPage: true,
+  });
 
   // the Deployment tabs: Deploy first, then History and Artifacts
   await page.getByText('Deployment', { exact: true }).click();
@@ -76,7 +92,7 @@ test('the first run: open payments, deploy to development, the same version to s
   ).toBeVisible();
   await expect(dialog.getByRole('button', { name: 'Deploy' })).toBeDisabled();
   await shot(page, '5-production-needs-a-reason');
-  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(dialog).toBeHidden();
 
   // 5. release payments' deploy group to development
@@ -93,10 +109,32 @@ test('the first run: open payments, deploy to development, the same version to s
   await expect(progress).toHaveAttribute('data-release-status', 'succeeded', {
     timeout: 60_000,
   });
-  for (const member of ['ledger', 'payments', 'checkout', 'cart']) {
+  // each member's newest artifact (other journeys may have registered newer
+  // ones of theirs): payments' is the 1.3.0 it already runs, so it is skipped
+  for (const member of ['ledger', 'checkout', 'cart']) {
     await expect(
       progress.getByRole('row').filter({ hasText: member }),
-    ).toContainText('1.3.0');
+    ).toContainText('succeeded');
   }
-  await shot(page, '7-released');
+  await expect(
+    progress.getByRole('row').filter({ hasText: 'payments' }),
+  ).toContainText('1.3.0');
+  // and the current versions follow: checkout runs what the release deployed
+  const released = await progress
+    .getByRole('row')
+    .filter({ hasText: 'checkout' })
+    .getByRole('cell')
+    .nth(2)
+    .textContent();
+  await expect(
+    page
+      .locator('.MuiCard-root')
+      .filter({ hasText: 'Current versions' })
+      .getByRole('row')
+      .filter({ hasText: 'checkout' }),
+  ).toContainText(released!.trim());
+  await page.screenshot({
+    path: `${SCREENSHOTS}/first-run-7-released.png`,
+    fullPage: true,
+  });
 });
