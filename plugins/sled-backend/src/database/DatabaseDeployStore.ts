@@ -140,6 +140,42 @@ export function applyTargetFilter(
 const ARTIFACT_CACHE_SIZE = 2000;
 
 /** The Knex implementation of {@link DeployStore}, for SQLite and PostgreSQL. */
+/** The sled_deploys row of a deploy being written (its id drawn here). */
+function deployRow(
+  input: Omit<NewDeploy, 'status'> & {
+    status: DeployStatus;
+    exitCode?: number;
+  },
+  times: {
+    createdAt: string;
+    startedAt: string | null;
+    finishedAt: string | null;
+  },
+) {
+  return {
+    id: randomUUID(),
+    entity_ref: input.entityRef,
+    owner_ref: input.ownerRef ?? null,
+    environment: input.environment,
+    artifact_id: input.artifact.id,
+    artifact_version: input.artifact.version,
+    status: input.status,
+    dry_run: input.dryRun,
+    force: input.force,
+    requested_by: input.requestedBy,
+    reason: input.reason ?? null,
+    rollback_of: input.rollbackOf ?? null,
+    release_id: input.releaseId ?? null,
+    message: input.message ?? null,
+    exit_code: input.exitCode ?? null,
+    execution: null,
+    launch: JSON.stringify(input.launch),
+    created_at: times.createdAt,
+    started_at: times.startedAt,
+    finished_at: times.finishedAt,
+  };
+}
+
 export class DatabaseDeployStore implements DeployStore {
   static async create(options: {
     database: DatabaseService;
@@ -246,28 +282,11 @@ export class DatabaseDeployStore implements DeployStore {
   ): Promise<{ deploy: Deploy; replayed: boolean }> {
     const now = new Date().toISOString();
     const final = input.status === 'skipped';
-    const row = {
-      id: randomUUID(),
-      entity_ref: input.entityRef,
-      owner_ref: input.ownerRef ?? null,
-      environment: input.environment,
-      artifact_id: input.artifact.id,
-      artifact_version: input.artifact.version,
-      status: input.status,
-      dry_run: input.dryRun,
-      force: input.force,
-      requested_by: input.requestedBy,
-      reason: input.reason ?? null,
-      rollback_of: input.rollbackOf ?? null,
-      release_id: input.releaseId ?? null,
-      message: input.message ?? null,
-      exit_code: null,
-      execution: null,
-      launch: JSON.stringify(input.launch),
-      created_at: now,
-      started_at: final ? now : null,
-      finished_at: final ? now : null,
-    };
+    const row = deployRow(input, {
+      createdAt: now,
+      startedAt: final ? now : null,
+      finishedAt: final ? now : null,
+    });
     try {
       if (!idempotency) {
         await this.db('sled_deploys').insert(row);
@@ -331,28 +350,14 @@ export class DatabaseDeployStore implements DeployStore {
   }
 
   async recordPastDeploy(input: PastDeploy): Promise<Deploy> {
-    const row = {
-      id: randomUUID(),
-      entity_ref: input.entityRef,
-      owner_ref: input.ownerRef ?? null,
-      environment: input.environment,
-      artifact_id: input.artifact.id,
-      artifact_version: input.artifact.version,
-      status: input.status,
-      dry_run: false,
-      force: false,
-      requested_by: input.requestedBy,
-      reason: input.reason ?? null,
-      rollback_of: null,
-      release_id: null,
-      message: input.message ?? null,
-      exit_code: input.exitCode ?? null,
-      execution: null,
-      launch: JSON.stringify(input.launch),
-      created_at: input.createdAt.toISOString(),
-      started_at: input.createdAt.toISOString(),
-      finished_at: input.finishedAt.toISOString(),
-    };
+    const row = deployRow(
+      { ...input, dryRun: false, force: false },
+      {
+        createdAt: input.createdAt.toISOString(),
+        startedAt: input.createdAt.toISOString(),
+        finishedAt: input.finishedAt.toISOString(),
+      },
+    );
     await this.db.transaction(async tx => {
       await tx('sled_deploys').insert(row);
       await tx('sled_deploy_logs').insert({

@@ -55,7 +55,7 @@ const principalOf = (credentials: BackstageCredentials): string => {
 };
 
 /** A comma-separated query value as its items (`a,,b` → `[a, b]`). */
-export const commaList = (value?: string) =>
+const commaList = (value?: string) =>
   value === undefined ? undefined : value.split(',').filter(Boolean);
 
 /**
