@@ -1,4 +1,7 @@
 import {
+  AuditorService,
+  AuditorServiceEvent,
+  BackendFeature,
   coreServices,
   createServiceFactory,
   PermissionsService,
@@ -126,6 +129,8 @@ export async function startSledBackend(options: {
   entities: Entity[];
   sled?: JsonObject;
   permissions?: ReturnType<typeof switchablePermissions>;
+  /** more service factories or modules, such as {@link recordingAuditor} */
+  features?: Array<BackendFeature>;
 }): Promise<TestBackend> {
   return startTestBackend({
     features: [
@@ -136,6 +141,7 @@ export async function startSledBackend(options: {
       }),
       mockServices.database.factory({ knex: options.knex }),
       ...(options.permissions ? [options.permissions] : []),
+      ...(options.features ?? []),
     ],
   });
 }
@@ -188,4 +194,50 @@ export async function snapshotTables(
     snapshot[table] = await knex(table).select().orderBy(order.split(','));
   }
   return snapshot;
+}
+
+/** One audit event as the auditor received it, and how it ended. */
+export interface RecordedAuditEvent {
+  eventId: string;
+  severityLevel?: string;
+  meta?: Record<string, unknown>;
+  outcome?: 'success' | 'fail';
+  error?: string;
+}
+
+/**
+ * An auditor that keeps every event it is given, in order: the test reads
+ * `events` after the request.
+ */
+export function recordingAuditor() {
+  const events: RecordedAuditEvent[] = [];
+  const auditor: AuditorService = {
+    async createEvent(options) {
+      const event: RecordedAuditEvent = {
+        eventId: options.eventId,
+        severityLevel: options.severityLevel,
+        meta: options.meta as Record<string, unknown> | undefined,
+      };
+      events.push(event);
+      const handle: AuditorServiceEvent = {
+        async success(params) {
+          event.outcome = 'success';
+          event.meta = { ...event.meta, ...(params?.meta ?? {}) };
+        },
+        async fail(params) {
+          event.outcome = 'fail';
+          event.error = String(params.error?.message ?? params.error);
+        },
+      };
+      return handle;
+    },
+  };
+  return {
+    events,
+    factory: createServiceFactory({
+      service: coreServices.auditor,
+      deps: {},
+      factory: () => auditor,
+    }),
+  };
 }

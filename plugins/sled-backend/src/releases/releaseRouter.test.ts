@@ -82,11 +82,20 @@ describe('releases API', () => {
     }, 30_000);
   }
 
+  /** An artifact for every member of GROUP (each test has its own database). */
+  async function registerGroup(): Promise<Record<string, Artifact>> {
+    return {
+      [A]: await register(A, '0.0.1'),
+      [B]: await register(B, '1.0.0'),
+      [C]: await register(C, '1.0.0'),
+    };
+  }
+
   const releaseCount = async () =>
     Number((await knex('sled_releases').count({ n: '*' }))[0].n);
 
-  beforeAll(async () => {
-    let dir: string;
+  let dir: string;
+  beforeAll(() => {
     ({ dir, cleanup } = makeTempDir('sled-releases-'));
     // the catalog's script decides what a version does: artifacts cannot
     writeScript(
@@ -102,6 +111,10 @@ describe('releases API', () => {
     );
     writeScript(dir, 'fail.sh', 'echo broken; exit 3');
     writeScript(dir, 'slow.sh', 'sleep 30 &\nwait');
+  });
+
+  // every test its own database and backend: it runs alone and in any order
+  beforeEach(async () => {
     knex = await databases.init('SQLITE_3');
     backend = await startSledBackend({
       knex,
@@ -119,14 +132,12 @@ describe('releases API', () => {
     });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
+    decide = allowAllButLockOverride;
     await backend?.stop();
-    cleanup?.();
   });
 
-  afterEach(() => {
-    decide = allowAllButLockOverride;
-  });
+  afterAll(() => cleanup?.());
 
   it.each([
     ['post', '/releases', { deployGroup: GROUP, environment: 'local' }],
@@ -246,6 +257,7 @@ describe('releases API', () => {
   });
 
   it('releases every member in waves with its newest artifact, one status for the whole', async () => {
+    await register(A, '0.0.1');
     const b = await register(B, '1.0.0');
     const c1 = await register(C, '1.0.0');
     await register(C, '1.1.0');
@@ -288,6 +300,7 @@ describe('releases API', () => {
   });
 
   it('a failed member stops later waves', async () => {
+    await registerGroup();
     await register(A, '0.0.2-broken');
     const res = await post('/releases', {
       deployGroup: GROUP,
@@ -304,7 +317,21 @@ describe('releases API', () => {
   });
 
   it('rolls back a release to the artifacts of the previous successful one', async () => {
+    await registerGroup();
+    const first = await post('/releases', {
+      deployGroup: GROUP,
+      environment: 'local',
+    });
+    await waitForRelease(first.body.id, 'succeeded');
+    // a failed release in between is not what a rollback returns to
+    await register(A, '0.0.2-broken');
+    const failed = await post('/releases', {
+      deployGroup: GROUP,
+      environment: 'local',
+    });
+    await waitForRelease(failed.body.id, 'failed');
     await register(A, '0.0.3');
+    await register(C, '1.1.0');
     const second = await post('/releases', {
       deployGroup: GROUP,
       environment: 'local',
@@ -328,6 +355,7 @@ describe('releases API', () => {
   });
 
   it('refuses a release while a member is locked (409), writing nothing', async () => {
+    await registerGroup();
     const lock = await post('/locks', {
       environment: 'local',
       entityRef: B,
@@ -380,6 +408,7 @@ describe('releases API', () => {
   );
 
   it('locks a whole deploy group: member deploys and releases are refused, naming the group, until unlocked', async () => {
+    await registerGroup();
     const asked: Array<[string, string | undefined]> = [];
     decide = p => {
       asked.push([p.name, 'resourceType' in p ? p.resourceType : undefined]);
@@ -494,6 +523,7 @@ describe('releases API', () => {
   });
 
   it('cancel cancels what has not finished', async () => {
+    await registerGroup();
     await register(A, '0.0.4-slow');
     const res = await post('/releases', {
       deployGroup: GROUP,

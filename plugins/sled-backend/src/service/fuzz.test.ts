@@ -557,10 +557,13 @@ describe('SLeD REST API fuzz', () => {
 
   const denyAll: Decide = () => ({ result: AuthorizeResult.DENY });
 
-  beforeAll(async () => {
-    let dir: string;
-    ({ dir, cleanup } = makeTempDir('sled-fuzz-'));
-    writeScript(dir, 'deploy.sh', 'exit 0');
+  let dir: string;
+
+  /**
+   * A database with the fixtures (`fx`), and a backend on it; `locked`: with
+   * the fixture locks the refusals run under (see the top of the file).
+   */
+  async function startFuzzBackend(locked: boolean): Promise<TestBackend> {
     knex = await databases.init('SQLITE_3');
 
     // fixtures written through the store: finished deploys without running any
@@ -611,7 +614,7 @@ describe('SLeD REST API fuzz', () => {
       spec: { owner: 'team-a', members },
       relations: [{ type: 'ownedBy', targetRef: OWNER }],
     });
-    backend = await startSledBackend({
+    const started = await startSledBackend({
       knex,
       entities: [
         serviceEntity('fuzz-art', dir),
@@ -631,11 +634,12 @@ describe('SLeD REST API fuzz', () => {
       },
     });
     counts = rowCounter(knex, await sledTables(knex));
+    if (!locked) return started;
 
     // the fixture locks: see the top of the file
     for (const environment of ENVIRONMENTS) {
       for (const entityRef of CONTAINED) {
-        const res = await send(backend.server, {
+        const res = await send(started.server, {
           route: 'POST /locks',
           method: 'post',
           path: '/locks',
@@ -647,6 +651,13 @@ describe('SLeD REST API fuzz', () => {
         }
       }
     }
+    return started;
+  }
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = makeTempDir('sled-fuzz-'));
+    writeScript(dir, 'deploy.sh', 'exit 0');
+    backend = await startFuzzBackend(true);
   });
 
   afterAll(async () => {
@@ -1759,128 +1770,134 @@ describe('SLeD REST API fuzz', () => {
 
   // acceptance -------------------------------------------------------------------
 
-  it('answers valid queries of every GET route with 200, writing nothing', () => {
-    const gets: fc.Arbitrary<ApiRequest> = fc.oneof(
-      ...queryRouteNames.map(name => {
-        const r = queryRoute(name);
-        return r.valid(false).map(q => queryRequest(r.route, r.path)(q));
-      }),
-      fc.constantFrom<ApiRequest>(
-        {
-          route: 'GET /environments',
-          method: 'get',
-          path: '/environments',
-          auth: USER,
-        },
-        {
-          route: 'GET /deploys/:id',
-          method: 'get',
-          path: `/deploys/${fx.deploy}`,
-          auth: USER,
-        },
-        {
-          route: 'GET /artifacts/:id',
-          method: 'get',
-          path: `/artifacts/${fx.dep}`,
-          auth: USER,
-        },
-      ),
-    );
-    return fc.assert(
-      fc.asyncProperty(gets, async req => {
-        await expectAccepted(req, [200], { unchanged: true });
-      }),
-      params(),
-    );
-  });
+  /**
+   * Valid requests, accepted: on a database and backend of their own without
+   * the fixture locks, so the refusals above run alone and in any order (the
+   * helpers above read `backend`, `knex` and `fx`: swapped for this block).
+   */
+  describe('accepting valid requests', () => {
+    let refusals: { backend: TestBackend; knex: Knex; fx: Fixtures };
+    let counted: typeof counts;
 
-  it('removes the fixture locks (204), so that valid deploys can run', async () => {
-    const res = await send(backend.server, {
-      route: 'GET /locks',
-      method: 'get',
-      path: '/locks',
-      auth: USER,
+    beforeAll(async () => {
+      refusals = { backend, knex, fx: { ...fx } };
+      counted = counts;
+      backend = await startFuzzBackend(false);
     });
-    for (const lock of res.body as Array<{ id: string }>) {
-      await expectAccepted(
-        {
-          route: 'DELETE /locks/:id',
-          method: 'delete',
-          path: `/locks/${lock.id}`,
-          auth: USER,
-        },
-        [204],
-      );
-    }
-  });
 
-  it('registers valid artifacts (201)', () =>
-    fc.assert(
-      fc.asyncProperty(artifactBody(false), async body => {
-        const req = withUniqueVersion(artifactRequest(body));
-        const res = await expectAccepted(req, [201]);
-        expect(res.body).toMatchObject({
-          entityRef: ART,
-          version: (req.body as any).version,
-          commitSha: body.commitSha,
-        });
-      }),
-      params(),
-    ));
+    afterAll(async () => {
+      await backend?.stop();
+      ({ backend, knex } = refusals);
+      Object.assign(fx, refusals.fx);
+      counts = counted;
+    });
 
-  it('creates valid locks (201) and removes them (204)', () =>
-    fc.assert(
-      fc.asyncProperty(lockBody(false), async body => {
-        const res = await expectAccepted(lockRequest(body), [201]);
-        expect(res.body.environment).toBe(body.environment);
-        await expectAccepted(
+    it('answers valid queries of every GET route with 200, writing nothing', () => {
+      const gets: fc.Arbitrary<ApiRequest> = fc.oneof(
+        ...queryRouteNames.map(name => {
+          const r = queryRoute(name);
+          return r.valid(false).map(q => queryRequest(r.route, r.path)(q));
+        }),
+        fc.constantFrom<ApiRequest>(
           {
-            route: 'DELETE /locks/:id',
-            method: 'delete',
-            path: `/locks/${segment(res.body.id)}`,
+            route: 'GET /environments',
+            method: 'get',
+            path: '/environments',
             auth: USER,
           },
-          [204],
-        );
-      }),
-      params(),
-    ));
+          {
+            route: 'GET /deploys/:id',
+            method: 'get',
+            path: `/deploys/${fx.deploy}`,
+            auth: USER,
+          },
+          {
+            route: 'GET /artifacts/:id',
+            method: 'get',
+            path: `/artifacts/${fx.dep}`,
+            auth: USER,
+          },
+        ),
+      );
+      return fc.assert(
+        fc.asyncProperty(gets, async req => {
+          await expectAccepted(req, [200], { unchanged: true });
+        }),
+        params(),
+      );
+    });
 
-  it('queues valid deploys (202, or 200 when skipped)', () =>
-    fc.assert(
-      fc.asyncProperty(
-        deployBody(false),
-        fc.option(idempotencyKey, { nil: undefined }),
-        async (body, key) => {
-          sequence += 1;
-          const req = deployRequest(body);
-          const res = await expectAccepted(
-            key
-              ? { ...req, headers: { 'Idempotency-Key': `${key}-${sequence}` } }
-              : req,
-            [200, 202],
+    it('registers valid artifacts (201)', () =>
+      fc.assert(
+        fc.asyncProperty(artifactBody(false), async body => {
+          const req = withUniqueVersion(artifactRequest(body));
+          const res = await expectAccepted(req, [201]);
+          expect(res.body).toMatchObject({
+            entityRef: ART,
+            version: (req.body as any).version,
+            commitSha: body.commitSha,
+          });
+        }),
+        params(),
+      ));
+
+    it('creates valid locks (201) and removes them (204)', () =>
+      fc.assert(
+        fc.asyncProperty(lockBody(false), async body => {
+          const res = await expectAccepted(lockRequest(body), [201]);
+          expect(res.body.environment).toBe(body.environment);
+          await expectAccepted(
+            {
+              route: 'DELETE /locks/:id',
+              method: 'delete',
+              path: `/locks/${segment(res.body.id)}`,
+              auth: USER,
+            },
+            [204],
           );
-          expect(res.body.artifactId).toBe(body.artifactId);
-        },
-      ),
-      params(),
-    ));
+        }),
+        params(),
+      ));
 
-  it('queues valid rollbacks (202, or 200 when skipped)', () =>
-    fc.assert(
-      fc.asyncProperty(rollbackBody(false), async body => {
-        const res = await expectAccepted(rollbackRequest(body), [200, 202]);
-        expect(res.body.entityRef).toBe(RB);
-      }),
-      params(),
-    ));
+    it('queues valid deploys (202, or 200 when skipped)', () =>
+      fc.assert(
+        fc.asyncProperty(
+          deployBody(false),
+          fc.option(idempotencyKey, { nil: undefined }),
+          async (body, key) => {
+            sequence += 1;
+            const req = deployRequest(body);
+            const res = await expectAccepted(
+              key
+                ? {
+                    ...req,
+                    headers: { 'Idempotency-Key': `${key}-${sequence}` },
+                  }
+                : req,
+              [200, 202],
+            );
+            expect(res.body.artifactId).toBe(body.artifactId);
+          },
+        ),
+        params(),
+      ));
 
-  it('starts valid releases (202)', () =>
-    fc.assert(
-      fc.asyncProperty(releaseBody(false), async body => {
-        const res = await expectAccepted(releaseRequest(body), [202]);
-        expect(res.body.deployGroup).toBe(GROUP);
-      }),
-      params(),
-    ));
+    it('queues valid rollbacks (202, or 200 when skipped)', () =>
+      fc.assert(
+        fc.asyncProperty(rollbackBody(false), async body => {
+          const res = await expectAccepted(rollbackRequest(body), [200, 202]);
+          expect(res.body.entityRef).toBe(RB);
+        }),
+        params(),
+      ));
+
+    it('starts valid releases (202)', () =>
+      fc.assert(
+        fc.asyncProperty(releaseBody(false), async body => {
+          const res = await expectAccepted(releaseRequest(body), [202]);
+          expect(res.body.deployGroup).toBe(GROUP);
+        }),
+        params(),
+      ));
+  });
 });

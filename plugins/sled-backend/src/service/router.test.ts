@@ -156,6 +156,10 @@ describe('sled router', () => {
       'chatty.sh',
       'echo one\nsleep 0.3\necho two\nsleep 0.3\necho three',
     );
+  });
+
+  // every test its own database and backend: it runs alone and in any order
+  beforeEach(async () => {
     knex = await databases.init('SQLITE_3');
     backend = await startSledBackend({
       knex,
@@ -171,14 +175,12 @@ describe('sled router', () => {
     });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
+    decide = allowAllButLockOverride;
     await backend?.stop();
-    cleanup?.();
   });
 
-  afterEach(() => {
-    decide = allowAllButLockOverride;
-  });
+  afterAll(() => cleanup?.());
 
   it('serves /health without credentials', async () => {
     const res = await api().get('/api/sled/health').set('Authorization', NONE);

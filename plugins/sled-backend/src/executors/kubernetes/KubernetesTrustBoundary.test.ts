@@ -51,6 +51,10 @@ describe('the trust boundary of a Kubernetes deploy', () => {
 
   beforeAll(async () => {
     fake = await FakeKubernetesApi.start();
+  });
+
+  // every test its own database and backend: it runs alone and in any order
+  beforeEach(async () => {
     knex = await databases.init('SQLITE_3');
     backend = await startKubernetesBackend({
       knex,
@@ -62,8 +66,11 @@ describe('the trust boundary of a Kubernetes deploy', () => {
     });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await backend?.stop();
+  });
+
+  afterAll(async () => {
     await fake?.stop();
   });
 
