@@ -106,9 +106,7 @@ describe('deploy request rules', () => {
       deploy: 'queued',
     });
     await post(`/deploys/${running.body.id}/cancel`, {});
-    expect((await waitForEnd(backend, again.body.id)).status).toBe(
-      'succeeded',
-    );
+    expect((await waitForEnd(backend, again.body.id)).status).toBe('succeeded');
 
     // with nothing active, the same request is a replay and is skipped
     const replay = await post('/deploys', {
