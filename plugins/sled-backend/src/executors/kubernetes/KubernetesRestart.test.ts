@@ -65,7 +65,8 @@ const LINES = Array.from({ length: 30 }, (_, i) => `rollout step ${i}\n`);
 
 // Several backends share one database here, so it must be a server. Without
 // one configured (./scripts/test starts one; see BACKSTAGE_TEST_DATABASE_
-// POSTGRES15_CONNECTION_STRING in scripts/postgres.sh) the suite is skipped.
+// POSTGRES15_CONNECTION_STRING in scripts/postgres.sh) the suite is skipped,
+// except in CI, where setupTests.ts fails the run instead.
 const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 const describeWithPostgres =
   databases.eachSupportedId().length > 0 ? describe : describe.skip;
