@@ -3,6 +3,7 @@ import {
   DeployStatus,
   ReleaseMember,
 } from '@internal/plugin-sled-common';
+import { eventually } from '../__testUtils__/processes';
 import { ReleaseMemberRunner, ReleasePlanner } from './ReleasePlanner';
 
 const member = (entityRef: string, wave: number): ReleaseMember => ({
@@ -174,10 +175,11 @@ describe('ReleasePlanner', () => {
       fake.runner,
       abort.signal,
     );
-    await new Promise(r => setTimeout(r, 20));
+    // a and b run (parallelism 2); when a ends, c starts in its slot
+    await eventually(() => expect(fake.pending.has('a')).toBe(true));
     fake.pending.get('a')!('succeeded');
     fake.pending.delete('a');
-    await new Promise(r => setTimeout(r, 20)); // c started in a's slot
+    await eventually(() => expect(fake.pending.has('c')).toBe(true));
     abort.abort();
     const outcome = await run;
     expect(outcome.status).toBe('cancelled');

@@ -31,13 +31,12 @@ import { jobNameFor } from './jobSpec';
 jest.setTimeout(120_000);
 
 /**
- * Stops a backend and lets its last buffered log writes land (DeployLogs
- * flushes every 100 ms); a process that exits takes them along instead.
+ * Stops a backend: its shut-down writes every buffered log line before it
+ * returns (DeployService.shutdown → DeployLogs.flushAll).
  */
 async function stopBackend(backend: TestBackend, list: TestBackend[]) {
   await backend.stop();
   list.splice(list.indexOf(backend), 1);
-  await new Promise(resolve => setTimeout(resolve, 300));
 }
 
 type CapturedTask = SchedulerServiceTaskScheduleDefinition & {
