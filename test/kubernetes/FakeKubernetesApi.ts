@@ -150,6 +150,10 @@ export class FakeKubernetesApi {
   private failures: Array<{
     status?: number;
     hang?: boolean;
+    /** close the connection without an answer (a reset) */
+    reset?: boolean;
+    /** carry the request out this much later (a slow API server) */
+    delayMs?: number;
     /** handle the request, then answer `status` anyway (a lost response) */
     afterProcessing?: boolean;
     match?: (r: RecordedRequest) => boolean;
@@ -270,6 +274,20 @@ export class FakeKubernetesApi {
     for (let i = 0; i < count; i++) this.failures.push({ hang: true, match });
   }
 
+  /** The next `count` matching requests have their connection reset, unanswered. */
+  resetNext(count: number, match?: (r: RecordedRequest) => boolean) {
+    for (let i = 0; i < count; i++) this.failures.push({ reset: true, match });
+  }
+
+  /** The next `count` matching requests are carried out `delayMs` late (a slow Job create, say). */
+  delayNext(
+    count: number,
+    delayMs: number,
+    match?: (r: RecordedRequest) => boolean,
+  ) {
+    for (let i = 0; i < count; i++) this.failures.push({ delayMs, match });
+  }
+
   /** Cuts every open watch connection (as a load balancer would). */
   dropWatches() {
     for (const w of this.watchers) w.res.destroy();
@@ -348,6 +366,14 @@ export class FakeKubernetesApi {
     );
     if (failureIndex >= 0) {
       const [failure] = this.failures.splice(failureIndex, 1);
+      if (failure.reset) {
+        req.socket.destroy();
+        return;
+      }
+      if (failure.delayMs) {
+        await new Promise(resolve => setTimeout(resolve, failure.delayMs));
+        if (res.destroyed) return;
+      }
       if (failure.hang) {
         this.hung.add(res);
         return;

@@ -39,6 +39,38 @@ interface Ops {
   countRequests(method: string, pathPart: string): number;
   /** requests from the `from`-th on, per kind: `GET jobs?watch`, `POST jobs`, `GET pods/:name/log?follow` … */
   requestKinds(from: number): Record<string, number>;
+  /** Jobs ever created (201) per value of label `label`, deleted ones included */
+  createdPerLabel(label: string): Record<string, number>;
+  /** every Job now in `namespace`: its name, label `label`, and whether it still runs */
+  jobSummaries(
+    namespace: string,
+    label: string,
+  ): Array<{ name: string; label: string; active: boolean }>;
+  /** injects one fault into the next `count` requests matching `match` (see FaultKind) */
+  injectFault(
+    kind: FaultKind,
+    count: number,
+    match?: RequestMatch,
+    value?: number,
+  ): void;
+}
+
+/** A fault the parent can inject over IPC (functions do not cross it: matches are data). */
+export type FaultKind =
+  | 'status' // answer `value` (default 500) without doing anything
+  | 'lose-response' // do it, then answer `value` (default 503)
+  | 'hang' // never answer
+  | 'reset' // close the connection unanswered
+  | 'delay' // do it `value` ms late
+  | 'drop-watches' // cut every open watch now (count, match unused)
+  | 'expire-history'; // forget the event history: watches from before get 410 Expired
+
+/** Which requests a fault hits: all of them, or by method and a part of the path. */
+export interface RequestMatch {
+  method?: string;
+  pathPart?: string;
+  /** only watch requests (`?watch=true`) */
+  watch?: boolean;
 }
 
 type Call = { id: number; op: keyof Ops | 'stop'; args: any[] };
@@ -173,6 +205,20 @@ export class FakeKubernetesProcess {
   requestKinds(from = 0) {
     return this.call('requestKinds', from);
   }
+  createdPerLabel(label: string) {
+    return this.call('createdPerLabel', label);
+  }
+  jobSummaries(namespace: string, label: string) {
+    return this.call('jobSummaries', namespace, label);
+  }
+  injectFault(
+    kind: FaultKind,
+    count = 1,
+    match?: RequestMatch,
+    value?: number,
+  ) {
+    return this.call('injectFault', kind, count, match, value);
+  }
 
   /** Stops the server and waits for the child to exit. */
   async stop(): Promise<void> {
@@ -209,8 +255,10 @@ async function child() {
   if (behaviour) fake.behave = () => ({ ...behaviour });
 
   const jobWaiters = new Map<string, Set<(job: Obj) => void>>();
+  const created: Obj[] = [];
   const countWaiters = new Set<{ count: number; done: (n: number) => void }>();
   fake.onJobCreated = job => {
+    created.push({ labels: { ...job.metadata.labels } });
     const key = `${job.metadata.namespace}/${job.metadata.name}`;
     const waiters = jobWaiters.get(key);
     if (waiters) {
@@ -284,6 +332,56 @@ async function child() {
     },
     countRequests: (method, pathPart) =>
       fake.requestsTo(method, pathPart).length,
+    createdPerLabel: label => {
+      const counts: Record<string, number> = {};
+      for (const job of created) {
+        const value = job.labels?.[label] ?? '';
+        counts[value] = (counts[value] ?? 0) + 1;
+      }
+      return counts;
+    },
+    jobSummaries: (namespace, label) =>
+      fake.listJobs(namespace).map(job => ({
+        name: job.metadata.name,
+        label: job.metadata.labels?.[label] ?? '',
+        active:
+          !job.metadata.deletionTimestamp &&
+          !(job.status?.conditions ?? []).some(
+            (c: Obj) =>
+              ['Complete', 'Failed'].includes(c.type) && c.status === 'True',
+          ),
+      })),
+    injectFault: (kind, count, match, value) => {
+      const matches = match
+        ? (r: {
+            method: string;
+            path: string;
+            query: Record<string, string>;
+          }) =>
+            (!match.method || r.method === match.method) &&
+            (!match.pathPart || r.path.includes(match.pathPart)) &&
+            (match.watch === undefined ||
+              (r.query.watch === 'true') === match.watch)
+        : undefined;
+      switch (kind) {
+        case 'status':
+          return fake.failNext(count, value ?? 500, matches);
+        case 'lose-response':
+          return fake.loseResponseOfNext(count, value ?? 503, matches);
+        case 'hang':
+          return fake.hangNext(count, matches);
+        case 'reset':
+          return fake.resetNext(count, matches);
+        case 'delay':
+          return fake.delayNext(count, value ?? 2000, matches);
+        case 'drop-watches':
+          return fake.dropWatches();
+        case 'expire-history':
+          return fake.compactHistory();
+        default:
+          throw new Error(`unknown fault ${kind}`);
+      }
+    },
     requestKinds: from => {
       const kinds: Record<string, number> = {};
       for (const r of fake.requests.slice(from)) {
