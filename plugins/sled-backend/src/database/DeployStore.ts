@@ -89,7 +89,8 @@ export interface IdempotencyRecord {
 }
 
 export interface DeployOutcome {
-  status: 'succeeded' | 'failed' | 'cancelled';
+  /** `lost`: the deploy's Job vanished before its outcome was seen */
+  status: 'succeeded' | 'failed' | 'cancelled' | 'lost';
   message?: string;
   exitCode?: number;
 }

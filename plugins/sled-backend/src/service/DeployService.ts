@@ -158,7 +158,7 @@ export class DeployService implements DeployReporter {
     if (!input.force && !input.dryRun) {
       const active = await store.countActive(service.entityRef, env.name);
       const last = await store.findLatest(service.entityRef, env.name, {
-        statuses: ['succeeded', 'failed', 'cancelled'],
+        statuses: ['succeeded', 'failed', 'cancelled', 'lost'],
       });
       if (
         active === 0 &&

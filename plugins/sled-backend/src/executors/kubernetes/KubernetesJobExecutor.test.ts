@@ -166,7 +166,7 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     expect(fake.listJobs(NAMESPACE)).toHaveLength(0);
   });
 
-  it('ends a followed deploy as failed "lost" when its Job is deleted behind SLeD\'s back', async () => {
+  it("ends a followed deploy as lost when its Job is deleted behind SLeD's back", async () => {
     fake.behave = () => ({ lines: ['started\n'], runForever: true });
     const b = await start();
     const id = await requestDeploy(b, SVC, artifactId);
@@ -176,7 +176,7 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     );
     fake.removeJob((fake as any).jobs.get(`${NAMESPACE}/${jobNameFor(id)}`));
     const done = await waitForEnd(b, id);
-    expect(done.status).toBe('failed');
+    expect(done.status).toBe('lost');
     expect(done.message).toMatch(
       /^lost: the Job sled-deploys\/sled-[0-9a-f]{20} no longer exists/,
     );

@@ -713,7 +713,7 @@ export class KubernetesJobExecutor implements DeployExecutor {
       if (t.settling || t.cancelling || this.tracked.get(t.deployId) !== t)
         return;
       this.settle(t, {
-        status: 'failed',
+        status: 'lost',
         message: `lost: the Job ${t.namespace}/${t.jobName} no longer exists in cluster '${t.cluster}' (deleted before SLeD saw it finish); its outcome is unknown`,
       });
     }, LOST_GRACE_MS).unref?.();

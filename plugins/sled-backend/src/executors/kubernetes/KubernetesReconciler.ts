@@ -22,7 +22,7 @@ const GIVE_UP_AFTER_DEADLINE_MS = 10 * 60_000;
  * to running Jobs, records outcomes and remaining logs of Jobs that ended
  * meanwhile, creates Jobs for deploys written but never launched (idempotent:
  * the Job name is derived from the deploy id, and a 409 adopts the same
- * spec), and ends as failed (`lost: ...`) deploys whose Job vanished.
+ * spec), and ends as `lost` deploys whose Job vanished.
  *
  * Deploys another replica runs are never touched, even when their Job ended:
  * that replica records them, or, once it is gone, the replica that takes them
@@ -147,7 +147,7 @@ export class KubernetesReconciler {
         return;
       }
       await reporter.finished(deploy.id, {
-        status: 'failed',
+        status: 'lost',
         message: `lost: the Job ${location.namespace}/${location.jobName} no longer exists in cluster '${location.cluster}' (deleted, or removed by ttlSecondsAfterFinished before SLeD recorded its outcome); its outcome is unknown`,
       });
       return;

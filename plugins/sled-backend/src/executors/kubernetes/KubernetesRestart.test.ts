@@ -220,7 +220,7 @@ describeWithPostgres(
     );
 
     it.each(POSTGRES)(
-      'a deploy whose Job vanished while no backend ran ends as failed "lost" (%p)',
+      'a deploy whose Job vanished while no backend ran ends as lost (%p)',
       async databaseId => {
         const knex = await databases.init(databaseId);
         // never ends by itself: only its removal ends it
@@ -266,7 +266,7 @@ describeWithPostgres(
         });
         backends.push(second);
         const done = await waitForEnd(second, id);
-        expect(done.status).toBe('failed');
+        expect(done.status).toBe('lost');
         expect(done.message).toMatch(
           new RegExp(
             `^lost: the Job ${NAMESPACE}/${jobNameFor(id)} no longer exists`,
