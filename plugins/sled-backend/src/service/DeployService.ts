@@ -15,6 +15,7 @@ import { DeployOutcome, DeployStore } from '../database/DeployStore';
 import { TakeOverOptions } from '../database/runners';
 import { hashOf } from '../database/DatabaseDeployStore';
 import { DeployExecutor, DeployReporter } from '../executors/DeployExecutor';
+import { stopIfCancelled } from '../executors/stopIfCancelled';
 import { DeployerImagePolicy } from './DeployerImagePolicy';
 import { DeployLogs } from './DeployLogs';
 import { DeployableService } from './ServiceCatalog';
@@ -441,7 +442,14 @@ export class DeployService implements DeployReporter {
         environment: env,
         launch: launch!,
       });
-      await store.setExecution(deploy.id, execution);
+      if (!(await store.setExecution(deploy.id, execution))) {
+        await stopIfCancelled(store, executor, deploy.id).catch(error =>
+          logger.error(
+            `Deploy ${deploy.id} was cancelled while it started, and could not be stopped`,
+            error as Error,
+          ),
+        );
+      }
       // it runs; the next one starts when it finishes
     } catch (error) {
       // claimed as the backend began to shut down: left running and never

@@ -3,6 +3,7 @@ import { Deploy } from '@internal/plugin-sled-common';
 import { SledConfig } from '../../config';
 import { DeployStore } from '../../database/DeployStore';
 import { DeployReporter } from '../DeployExecutor';
+import { stopIfCancelled } from '../stopIfCancelled';
 import { KubernetesJobExecutor } from './KubernetesJobExecutor';
 import { describe } from './errors';
 
@@ -191,7 +192,9 @@ export class KubernetesReconciler {
         environment,
         launch,
       });
-      await store.setExecution(deploy.id, execution);
+      if (!(await store.setExecution(deploy.id, execution))) {
+        await stopIfCancelled(store, executor, deploy.id);
+      }
     } catch (error) {
       // a stopping backend leaves the launch to the replica that takes over
       if (executor.stopping) return;
