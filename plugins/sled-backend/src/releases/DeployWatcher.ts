@@ -22,14 +22,26 @@ export class DeployWatcher {
     waiting.forEach(resolve => resolve(deploy));
   }
 
-  waitForEnd(deployId: string): Promise<Deploy> {
+  /** With `signal`, rejects once it aborts (and stops polling). */
+  waitForEnd(deployId: string, signal?: AbortSignal): Promise<Deploy> {
     return new Promise<Deploy>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      const stop = () => {
+        clearTimeout(timer);
+        this.waiters.get(deployId)?.delete(done);
+        reject(new Error(`Stopped waiting for the end of deploy ${deployId}`));
+      };
       const done = (deploy: Deploy) => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', stop);
         this.waiters.get(deployId)?.delete(done);
         resolve(deploy);
       };
+      if (signal?.aborted) {
+        stop();
+        return;
+      }
+      signal?.addEventListener('abort', stop, { once: true });
       const set = this.waiters.get(deployId) ?? new Set();
       set.add(done);
       this.waiters.set(deployId, set);
@@ -44,6 +56,7 @@ export class DeployWatcher {
           if (this.waiters.get(deployId)?.has(done))
             timer = setTimeout(poll, this.pollMs);
         } catch (error) {
+          signal?.removeEventListener('abort', stop);
           this.waiters.get(deployId)?.delete(done);
           reject(error);
         }
