@@ -26,16 +26,19 @@ export class DeployWatcher {
   waitForEnd(deployId: string, signal?: AbortSignal): Promise<Deploy> {
     return new Promise<Deploy>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      let detach = () => {};
+      const done = (deploy: Deploy) => {
+        detach();
+        resolve(deploy);
+      };
       const stop = () => {
-        clearTimeout(timer);
-        this.waiters.get(deployId)?.delete(done);
+        detach();
         reject(new Error(`Stopped waiting for the end of deploy ${deployId}`));
       };
-      const done = (deploy: Deploy) => {
+      detach = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', stop);
         this.waiters.get(deployId)?.delete(done);
-        resolve(deploy);
       };
       if (signal?.aborted) {
         stop();
@@ -56,8 +59,7 @@ export class DeployWatcher {
           if (this.waiters.get(deployId)?.has(done))
             timer = setTimeout(poll, this.pollMs);
         } catch (error) {
-          signal?.removeEventListener('abort', stop);
-          this.waiters.get(deployId)?.delete(done);
+          detach();
           reject(error);
         }
       };
