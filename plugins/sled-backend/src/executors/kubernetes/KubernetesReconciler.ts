@@ -156,11 +156,16 @@ export class KubernetesReconciler {
 
     if (!deploy.execution) {
       // created by a backend that stopped before recording it
-      await store.setExecution(deploy.id, {
+      const running = await store.setExecution(deploy.id, {
         executor: 'kubernetes',
         handle: `${location.cluster}/${location.namespace}/${location.jobName}`,
         ...location,
       });
+      // cancelled meanwhile: its Job is stopped, never followed
+      if (!running) {
+        await stopIfCancelled(store, executor, deploy.id);
+        return;
+      }
     }
     // this backend runs the deploy and no part of it follows the Job
     await executor.attach(deploy, location, job);
