@@ -28,7 +28,7 @@ const RUNNER_TIMEOUT_MS = 30_000;
  * Tries to record an outcome before it gives up: past the runner timeout, so
  * a backend whose database stays away is taken over meanwhile.
  */
-const RECORD_ATTEMPTS = 10;
+const RECORD_ATTEMPTS = 11;
 const RECORD_RETRY_MS = 250;
 const RECORD_RETRY_MAX_MS = 5_000;
 

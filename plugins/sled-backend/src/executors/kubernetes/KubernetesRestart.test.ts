@@ -602,5 +602,54 @@ describeWithPostgres(
         );
       },
     );
+
+    it.each(POSTGRES)(
+      'a cancel through one replica while the other creates the Job leaves no Job running (%p)',
+      async databaseId => {
+        const knex = await databases.init(databaseId);
+        fake.behave = () => ({ lines: ['started\n'], runForever: true });
+        let finishCreate!: () => void;
+        const slowCreate = new Promise<void>(r => (finishCreate = r));
+        fake.beforeJobCreate = () => slowCreate;
+        const creating = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+        });
+        backends.push(creating);
+        const cancelling = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+        });
+        backends.push(cancelling);
+        const artifactId = await registerArtifact(
+          creating,
+          'component:default/shop',
+        );
+        const id = await requestDeploy(
+          creating,
+          'component:default/shop',
+          artifactId,
+        );
+        await eventually(() =>
+          expect(fake.requestsTo('POST', '/jobs')).toHaveLength(1),
+        );
+
+        const res = await request(cancelling.server)
+          .post(`/api/sled/deploys/${id}/cancel`)
+          .set('Authorization', USER);
+        expect(res.status).toBe(200);
+        expect(res.body.status).toBe('cancelled');
+
+        finishCreate();
+        await eventually(() => expect(fake.createdJobs).toBe(1));
+        await eventually(() => {
+          expect(fake.listJobs(NAMESPACE)).toEqual([]);
+          expect(fake.listPods(NAMESPACE)).toEqual([]);
+        });
+        expect((await waitForEnd(creating, id)).status).toBe('cancelled');
+      },
+    );
   },
 );
