@@ -146,6 +146,11 @@ export class FakeKubernetesApi {
   intercept?: (r: RecordedRequest) => void;
   /** called with each Job created through the API (a 201 answer), after `createdJobs` counts it */
   onJobCreated?: (job: Obj) => void;
+  /**
+   * awaited before a Job POST is carried out (a slow create): the Job exists
+   * and the answer is sent only once it resolves
+   */
+  beforeJobCreate?: (body: Obj) => Promise<void>;
 
   private failures: Array<{
     status?: number;
@@ -309,6 +314,14 @@ export class FakeKubernetesApi {
       .map(clone);
   }
 
+  /** The pods of a namespace (or all), as the API would list them. */
+  listPods(namespace?: string): Obj[] {
+    return [...this.pods.values()]
+      .map(p => p.pod)
+      .filter(p => !namespace || p.metadata.namespace === namespace)
+      .map(clone);
+  }
+
   getJob(namespace: string, name: string): Obj | undefined {
     const job = this.jobs.get(`${namespace}/${name}`);
     return job && clone(job);
@@ -411,8 +424,10 @@ export class FakeKubernetesApi {
         return watch
           ? this.watch(res, 'Job', ns, url)
           : this.list(res, 'Job', ns, url);
-      if (!name && record.method === 'POST')
+      if (!name && record.method === 'POST') {
+        await this.beforeJobCreate?.(record.body);
         return this.postJob(res, ns, record.body);
+      }
       if (name && record.method === 'GET')
         return this.getOne(res, 'Job', ns, name);
       if (name && record.method === 'DELETE')

@@ -246,6 +246,9 @@ export const sledPlugin = createBackendPlugin({
         });
         lifecycle.addShutdownHook(async () => {
           stopExampleData.abort();
+          // planners first: once this backend's runner row goes, another
+          // replica takes its releases over and resumes them
+          await releases.shutdown();
           await deploys.shutdown();
         });
       },

@@ -1,6 +1,9 @@
 import type { components, operations } from './generated/openapi';
 
-/** Status of a deploy. `skipped` means the artifact was already what runs there. */
+/**
+ * Status of a deploy. `skipped` means the artifact was already what runs
+ * there; `lost` that its Job vanished before its outcome was recorded.
+ */
 export type DeployStatus = components['schemas']['DeployStatus'];
 
 /** Every status of a deploy, in the order a deploy goes through them. */
@@ -10,6 +13,7 @@ export const DEPLOY_STATUSES = [
   'succeeded',
   'failed',
   'cancelled',
+  'lost',
   'skipped',
 ] as const satisfies ReadonlyArray<DeployStatus>;
 // and every status of the spec is listed (this fails to compile otherwise)
@@ -25,6 +29,7 @@ export const FINAL_DEPLOY_STATUSES: ReadonlyArray<DeployStatus> = [
   'succeeded',
   'failed',
   'cancelled',
+  'lost',
   'skipped',
 ];
 

@@ -162,6 +162,7 @@ async function insertDeploy(
     artifact: { id: string; version: string };
     createdAt: string;
     status?: string;
+    message?: string;
     requestedBy?: string;
   },
 ): Promise<string> {
@@ -174,6 +175,7 @@ async function insertDeploy(
     artifact_id: deploy.artifact.id,
     artifact_version: deploy.artifact.version,
     status: deploy.status ?? 'succeeded',
+    message: deploy.message ?? null,
     dry_run: false,
     force: false,
     requested_by: deploy.requestedBy ?? 'user:default/alice',
@@ -197,7 +199,11 @@ async function waitForFinal(h: Harness, id: string) {
       headers: { Authorization: mockCredentials.user.header() },
     });
     const body = await res.json();
-    if (['succeeded', 'failed', 'cancelled', 'skipped'].includes(body.status))
+    if (
+      ['succeeded', 'failed', 'cancelled', 'lost', 'skipped'].includes(
+        body.status,
+      )
+    )
       return body;
     await new Promise(r => setTimeout(r, 50));
   }
@@ -290,6 +296,31 @@ describe.each(databases.eachSupportedId())(
       expect(text).toContain('refund fix for ticket PAY-77');
       expect(text).toContain('c0ffee1234abcd');
       expect(text).toContain('Faster refunds (1.4.2)');
+    });
+
+    it('indexes a deploy whose Job vanished as lost, saying so in its text', async () => {
+      h = await startHarness(await databases.init(databaseId));
+      const artifact = await registerArtifact(
+        h,
+        'component:default/payments',
+        '1.4.3',
+      );
+      const id = await insertDeploy(h.knex, {
+        entityRef: 'component:default/payments',
+        environment: 'production',
+        artifact,
+        createdAt: daysAgo(1 / 24),
+        status: 'lost',
+        message:
+          'lost: the Job sled-deploys/sled-1 no longer exists in cluster production',
+      });
+
+      const documents = await collect(await h.registered.factory.getCollator());
+      expect(documents).toEqual([
+        expect.objectContaining({ deployId: id, status: 'lost' }),
+      ]);
+      expect(documents[0].text).toContain('alice: lost.');
+      expect(documents[0].text).toContain('no longer exists');
     });
 
     it('indexes only the deploys of the configured window, newest first', async () => {

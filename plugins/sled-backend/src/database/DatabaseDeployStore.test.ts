@@ -606,10 +606,13 @@ describe('DatabaseDeployStore', () => {
       const claimed = await store.claimNext(SVC_A, 'staging', RUNNER);
       // the claim hands over how to launch it
       expect(claimed?.launch).toEqual({ command: ['./deploy.sh'] });
-      await store.setExecution(deploy.id, {
-        executor: 'local',
-        handle: 'pid:42',
-      });
+      // true: it still runs
+      expect(
+        await store.setExecution(deploy.id, {
+          executor: 'local',
+          handle: 'pid:42',
+        }),
+      ).toBe(true);
       expect(await store.getLaunch(deploy.id)).toEqual({
         command: ['./deploy.sh'],
       });
@@ -630,6 +633,16 @@ describe('DatabaseDeployStore', () => {
       ).toBeUndefined();
       expect(await store.getDeploy(deploy.id)).toEqual(ended);
       expect(ended.execution).toEqual({ executor: 'local', handle: 'pid:42' });
+      // recorded all the same once it ended, saying so
+      expect(
+        await store.setExecution(deploy.id, {
+          executor: 'local',
+          handle: 'pid:43',
+        }),
+      ).toBe(false);
+      expect((await store.getDeploy(deploy.id))!.execution?.handle).toBe(
+        'pid:43',
+      );
       expect(['succeeded', 'cancelled']).toContain(ended.status);
 
       const { deploy: skipped } = await store.createDeploy(

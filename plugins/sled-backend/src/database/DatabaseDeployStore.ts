@@ -474,10 +474,12 @@ export class DatabaseDeployStore implements DeployStore {
     return row ? toLaunch(row) : undefined;
   }
 
-  async setExecution(id: string, execution: DeployExecution): Promise<void> {
-    await this.db('sled_deploys')
+  async setExecution(id: string, execution: DeployExecution): Promise<boolean> {
+    const [row] = await this.db('sled_deploys')
       .where({ id })
-      .update({ execution: JSON.stringify(execution) });
+      .update({ execution: JSON.stringify(execution) })
+      .returning('status');
+    return row?.status === 'running';
   }
 
   async finishDeploy(

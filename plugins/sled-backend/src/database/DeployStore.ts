@@ -89,7 +89,8 @@ export interface IdempotencyRecord {
 }
 
 export interface DeployOutcome {
-  status: 'succeeded' | 'failed' | 'cancelled';
+  /** `lost`: the deploy's Job vanished before its outcome was seen */
+  status: 'succeeded' | 'failed' | 'cancelled' | 'lost';
   message?: string;
   exitCode?: number;
 }
@@ -158,8 +159,11 @@ export interface DeployStore {
     runner: string,
   ): Promise<ClaimedDeploy | undefined>;
   getLaunch(id: string): Promise<DeployLaunch | undefined>;
-  /** Records how a running deploy is executed. */
-  setExecution(id: string, execution: DeployExecution): Promise<void>;
+  /**
+   * Records how a deploy is executed; true while it still runs (false once
+   * it ended meanwhile, e.g. a cancel that came while it started).
+   */
+  setExecution(id: string, execution: DeployExecution): Promise<boolean>;
   /**
    * Ends a queued or running deploy and returns it; undefined when it had
    * already ended. With `runner`, only while that backend runs it (undefined

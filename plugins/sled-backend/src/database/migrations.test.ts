@@ -131,3 +131,38 @@ describe('migrations of the trust boundary', () => {
     });
   });
 });
+
+describe('migration to the lost status', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+  it.each(databases.eachSupportedId())(
+    'gives deploys recorded failed as "lost: ..." the status lost, and no others (%p)',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      await migrateThrough(knex, '20261201000100_refuse_artifact_commands.js');
+      await knex('sled_artifacts').insert(
+        artifact('a', 'component:default/svc', {}),
+      );
+      await knex('sled_deploys').insert([
+        {
+          ...deploy('d-vanished', 'a', 'failed'),
+          message: 'lost: the Job sled-deploys/sled-1 no longer exists',
+        },
+        {
+          ...deploy('d-failed', 'a', 'failed'),
+          message: 'The deploy script exited with code 3',
+        },
+        deploy('d-succeeded', 'a', 'succeeded'),
+      ]);
+      await knex.migrate.latest({ directory });
+      const rows = await knex('sled_deploys')
+        .select('id', 'status')
+        .orderBy('id');
+      expect(rows).toEqual([
+        { id: 'd-failed', status: 'failed' },
+        { id: 'd-succeeded', status: 'succeeded' },
+        { id: 'd-vanished', status: 'lost' },
+      ]);
+    },
+  );
+});

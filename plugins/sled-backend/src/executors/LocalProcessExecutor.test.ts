@@ -170,6 +170,25 @@ describe('LocalProcessExecutor', () => {
     }
   });
 
+  it('forgets a deploy another backend took over: stops its process group and reports nothing more', async () => {
+    const script = writeScript(
+      dir,
+      'deploy.sh',
+      'sleep 60 &\nwhile true; do echo tick; sleep 0.05; done',
+    );
+    const j = job([script]);
+    const pid = pidOf((await executor.start(j)).handle);
+    await eventually(() => expect(reporter.log(j.deploy.id)).toContain('tick'));
+
+    executor.forget(j.deploy.id);
+    const logWhenForgotten = reporter.log(j.deploy.id);
+    await eventually(() => expect(liveProcessesInGroup(pid)).toEqual([]));
+    // nothing left here to cancel either
+    await executor.cancel(j.deploy);
+    expect(reporter.outcomes.get(j.deploy.id)).toBeUndefined();
+    expect(reporter.log(j.deploy.id)).toBe(logWhenForgotten);
+  });
+
   it('passes --dry-run and SLED_DRY_RUN=1 for dry runs', async () => {
     const script = writeScript(
       dir,

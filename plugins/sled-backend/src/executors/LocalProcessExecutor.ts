@@ -19,6 +19,8 @@ interface Running {
   child: ChildProcess;
   stopReason?: 'cancelled' | 'timeout';
   timer: NodeJS.Timeout;
+  /** another backend runs the deploy now: nothing more is reported */
+  forgotten?: boolean;
 }
 
 /**
@@ -65,16 +67,15 @@ export class LocalProcessExecutor implements DeployExecutor {
     };
     this.running.set(id, entry);
 
-    child
-      .stdout!.setEncoding('utf8')
-      .on('data', (text: string) => reporter.appendLog(id, text));
-    child
-      .stderr!.setEncoding('utf8')
-      .on('data', (text: string) => reporter.appendLog(id, text));
+    const output = (text: string) => {
+      if (!entry.forgotten) reporter.appendLog(id, text);
+    };
+    child.stdout!.setEncoding('utf8').on('data', output);
+    child.stderr!.setEncoding('utf8').on('data', output);
 
     let settled = false;
     const settle = (outcome: Parameters<DeployReporter['finished']>[1]) => {
-      if (settled) return;
+      if (settled || entry.forgotten) return;
       settled = true;
       clearTimeout(entry.timer);
       this.running.delete(id);
@@ -89,10 +90,7 @@ export class LocalProcessExecutor implements DeployExecutor {
     };
 
     child.on('error', error => {
-      reporter.appendLog(
-        id,
-        `sled: could not start ${file}: ${error.message}\n`,
-      );
+      output(`sled: could not start ${file}: ${error.message}\n`);
       settle({
         status: 'failed',
         message: `Could not start the deploy command '${file}': ${error.message}`,
@@ -149,6 +147,20 @@ export class LocalProcessExecutor implements DeployExecutor {
     const entry = this.running.get(deploy.id);
     if (!entry) return;
     entry.stopReason = 'cancelled';
+    this.killGroup(entry.child);
+  }
+
+  /**
+   * Another backend took the deploy over (this one sent no heartbeat for too
+   * long) and recorded that its process ended with this backend: this one
+   * stops the process, and reports neither its output nor its outcome.
+   */
+  forget(deployId: string): void {
+    const entry = this.running.get(deployId);
+    if (!entry) return;
+    entry.forgotten = true;
+    clearTimeout(entry.timer);
+    this.running.delete(deployId);
     this.killGroup(entry.child);
   }
 

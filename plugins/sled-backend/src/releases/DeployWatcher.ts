@@ -22,14 +22,29 @@ export class DeployWatcher {
     waiting.forEach(resolve => resolve(deploy));
   }
 
-  waitForEnd(deployId: string): Promise<Deploy> {
+  /** With `signal`, rejects once it aborts (and stops polling). */
+  waitForEnd(deployId: string, signal?: AbortSignal): Promise<Deploy> {
     return new Promise<Deploy>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      let detach = () => {};
       const done = (deploy: Deploy) => {
-        clearTimeout(timer);
-        this.waiters.get(deployId)?.delete(done);
+        detach();
         resolve(deploy);
       };
+      const stop = () => {
+        detach();
+        reject(new Error(`Stopped waiting for the end of deploy ${deployId}`));
+      };
+      detach = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', stop);
+        this.waiters.get(deployId)?.delete(done);
+      };
+      if (signal?.aborted) {
+        stop();
+        return;
+      }
+      signal?.addEventListener('abort', stop, { once: true });
       const set = this.waiters.get(deployId) ?? new Set();
       set.add(done);
       this.waiters.set(deployId, set);
@@ -44,7 +59,7 @@ export class DeployWatcher {
           if (this.waiters.get(deployId)?.has(done))
             timer = setTimeout(poll, this.pollMs);
         } catch (error) {
-          this.waiters.get(deployId)?.delete(done);
+          detach();
           reject(error);
         }
       };

@@ -149,6 +149,19 @@ describe('ReleasePlanner', () => {
     expect(fake.events).not.toContain('start web');
   });
 
+  it('stops later waves when a member is lost (its Job vanished, its outcome unknown)', async () => {
+    const fake = fakeRunner({ api: 'lost' });
+    const outcome = await new ReleasePlanner({ parallelism: 5 }).run(
+      [member('api', 0), member('web', 1)],
+      fake.runner,
+      new AbortController().signal,
+    );
+    expect(outcome).toEqual({ status: 'failed', message: 'api lost' });
+    expect(fake.statuses.get('api')).toBe('lost');
+    expect(fake.statuses.get('web')).toBe('not-started');
+    expect(fake.events).not.toContain('start web');
+  });
+
   it('fails the release when a member cannot start, and starts nothing after it', async () => {
     const fake = fakeRunner();
     const start = fake.runner.start;

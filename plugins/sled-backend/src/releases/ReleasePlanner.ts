@@ -130,7 +130,8 @@ export class ReleasePlanner {
                 }
                 if (
                   deploy.status === 'failed' ||
-                  deploy.status === 'cancelled'
+                  deploy.status === 'cancelled' ||
+                  deploy.status === 'lost'
                 ) {
                   state.stop ??= {
                     status: 'failed',

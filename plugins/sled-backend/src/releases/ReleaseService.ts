@@ -35,8 +35,15 @@ export interface ReleaseServiceOptions {
 export class ReleaseService {
   private readonly running = new Map<
     string,
-    { abort: AbortController; done: Promise<void> }
+    {
+      /** cancels the release */
+      abort: AbortController;
+      /** stops this backend's planner, leaving the release to a take-over */
+      stop: AbortController;
+      done: Promise<void>;
+    }
   >();
+  private stopped = false;
 
   constructor(private readonly options: ReleaseServiceOptions) {}
 
@@ -196,7 +203,8 @@ export class ReleaseService {
     if (release.status !== 'running') {
       throw new ConflictError(`Release ${id} already ended: ${release.status}`);
     }
-    const local = this.running.get(id);
+    // a planner that is stopping would leave the cancel undone
+    const local = this.stopped ? undefined : this.running.get(id);
     if (local) {
       local.abort.abort();
       await local.done;
@@ -232,14 +240,14 @@ export class ReleaseService {
    */
   async recover(options: { startup?: boolean } = {}): Promise<void> {
     const { releases, deploys } = this.options;
-    if (deploys.stopping) return;
+    if (this.stopped || deploys.stopping) return;
     const running = await releases.takeOverRunning(
       deploys.runner,
       deploys.takeOverOptions(Boolean(options.startup)),
     );
     // shutting down meanwhile: its runner row goes, and a live replica takes
     // these over in turn
-    if (deploys.stopping) return;
+    if (this.stopped || deploys.stopping) return;
     for (const release of running) {
       if (this.running.has(release.id)) continue;
       this.start(release, {
@@ -254,43 +262,55 @@ export class ReleaseService {
     await Promise.all([...this.running.values()].map(r => r.done));
   }
 
+  /**
+   * Stops this backend's planners (backend shut-down) and resolves once none
+   * writes any more: their releases stay running, for the replica that takes
+   * them over to resume, so two planners never write one release's members.
+   */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    for (const planner of this.running.values()) planner.stop.abort();
+    await this.settled();
+  }
+
   private start(release: Release, context: DeployRequestContext) {
-    const { planner, releases, deploys, store, watcher, logger, getService } =
-      this.options;
+    const { planner, releases, deploys, store, watcher, logger } = this.options;
+    // a backend shutting down leaves the release to the one that takes over
+    if (this.stopped) return;
     const abort = new AbortController();
-    const runner = {
-      start: async (member: ReleaseMember): Promise<Deploy> => {
-        if (member.deployId) return deploys.getDeploy(member.deployId);
-        const service = await getService(member.entityRef);
-        const { deploy } = await deploys.createDeploy(
-          service,
-          {
-            entityRef: member.entityRef,
-            environment: release.environment,
-            artifactId: member.artifactId,
-            dryRun: release.dryRun,
-            reason: release.reason ?? `Release of ${release.deployGroup}`,
-            releaseId: release.id,
-          },
-          // one deploy per member, even when a restart (or a second backend)
-          // resumes the release before the member's deploy id was recorded
-          {
-            ...context,
-            idempotencyKey: `release:${release.id}:${member.entityRef}`,
-          },
+    const stop = new AbortController();
+    /** what the planner is doing, for the stop to wait for */
+    const steps = new Set<Promise<unknown>>();
+    const step = <T>(fn: () => Promise<T>): Promise<T> => {
+      if (stop.signal.aborted) {
+        return Promise.reject(
+          new Error('This backend stopped its release planners'),
         );
-        return deploy;
-      },
-      waitForEnd: (deployId: string) => watcher.waitForEnd(deployId),
-      cancel: async (deployId: string) => {
-        const deploy = await store.getDeploy(deployId);
-        if (deploy && !isFinalDeployStatus(deploy.status))
-          await deploys.cancel(deploy);
-      },
+      }
+      const running = fn();
+      steps.add(running);
+      running.then(
+        () => steps.delete(running),
+        () => steps.delete(running),
+      );
+      return running;
+    };
+    const runner = {
+      start: (member: ReleaseMember): Promise<Deploy> =>
+        step(() => this.startMember(release, member, context)),
+      waitForEnd: (deployId: string) =>
+        watcher.waitForEnd(deployId, stop.signal),
+      cancel: (deployId: string) =>
+        step(async () => {
+          const deploy = await store.getDeploy(deployId);
+          if (deploy && !isFinalDeployStatus(deploy.status))
+            await deploys.cancel(deploy);
+        }),
       update: (
         member: ReleaseMember,
         update: Parameters<typeof releases.updateMember>[2],
-      ) => releases.updateMember(release.id, member.entityRef, update),
+      ) =>
+        step(() => releases.updateMember(release.id, member.entityRef, update)),
     };
     const done = (async () => {
       try {
@@ -299,8 +319,10 @@ export class ReleaseService {
           runner,
           abort.signal,
         );
-        await releases.finishRelease(release.id, outcome);
+        await step(() => releases.finishRelease(release.id, outcome));
       } catch (error) {
+        // stopped: the release goes on running, for a take-over to resume
+        if (stop.signal.aborted) return;
         logger.error(
           `Release ${release.id} of ${release.deployGroup} broke off`,
           error as Error,
@@ -312,10 +334,41 @@ export class ReleaseService {
           })
           .catch(() => {});
       } finally {
+        // the steps the planner began before the stop
+        await Promise.allSettled([...steps]);
         this.running.delete(release.id);
       }
     })();
-    this.running.set(release.id, { abort, done });
+    this.running.set(release.id, { abort, stop, done });
+  }
+
+  /** Creates a member's deploy (or returns the one it already has). */
+  private async startMember(
+    release: Release,
+    member: ReleaseMember,
+    context: DeployRequestContext,
+  ): Promise<Deploy> {
+    const { deploys, getService } = this.options;
+    if (member.deployId) return deploys.getDeploy(member.deployId);
+    const service = await getService(member.entityRef);
+    const { deploy } = await deploys.createDeploy(
+      service,
+      {
+        entityRef: member.entityRef,
+        environment: release.environment,
+        artifactId: member.artifactId,
+        dryRun: release.dryRun,
+        reason: release.reason ?? `Release of ${release.deployGroup}`,
+        releaseId: release.id,
+      },
+      // one deploy per member, even when a restart (or a second backend)
+      // resumes the release before the member's deploy id was recorded
+      {
+        ...context,
+        idempotencyKey: `release:${release.id}:${member.entityRef}`,
+      },
+    );
+    return deploy;
   }
 
   private async withLiveStatus(release: Release): Promise<Release> {

@@ -351,9 +351,9 @@ export const spec = {
             schema: {
               type: 'string',
               pattern:
-                '^,*(?:(?:queued|running|succeeded|failed|cancelled|skipped)(?:,+|$))*$',
+                '^,*(?:(?:queued|running|succeeded|failed|cancelled|lost|skipped)(?:,+|$))*$',
               'x-error-message':
-                'must be comma-separated statuses: queued, running, succeeded, failed, cancelled, skipped',
+                'must be comma-separated statuses: queued, running, succeeded, failed, cancelled, lost, skipped',
             },
           },
           {
@@ -1013,7 +1013,8 @@ export const spec = {
           'must be an ISO 8601 date-time with seconds and Z or an offset such as +02:00',
       },
       DeployStatus: {
-        description: '`skipped` means the artifact was already what runs there',
+        description:
+          "`skipped` means the artifact was already what runs there; `lost` that the deploy's Job vanished before its outcome was recorded (unknown)",
         type: 'string',
         enum: [
           'queued',
@@ -1021,6 +1022,7 @@ export const spec = {
           'succeeded',
           'failed',
           'cancelled',
+          'lost',
           'skipped',
         ],
       },
@@ -1558,6 +1560,7 @@ export const spec = {
           'succeeded',
           'failed',
           'cancelled',
+          'lost',
           'skipped',
           'pending',
           'not-started',

@@ -15,6 +15,7 @@ import { DeployOutcome, DeployStore } from '../database/DeployStore';
 import { TakeOverOptions } from '../database/runners';
 import { hashOf } from '../database/DatabaseDeployStore';
 import { DeployExecutor, DeployReporter } from '../executors/DeployExecutor';
+import { stopIfCancelled } from '../executors/stopIfCancelled';
 import { DeployerImagePolicy } from './DeployerImagePolicy';
 import { DeployLogs } from './DeployLogs';
 import { DeployableService } from './ServiceCatalog';
@@ -23,6 +24,13 @@ import { DeployableService } from './ServiceCatalog';
 const HEARTBEAT_MS = 10_000;
 /** a backend silent this long is gone: others take over its running deploys */
 const RUNNER_TIMEOUT_MS = 30_000;
+/**
+ * Tries to record an outcome before it gives up: past the runner timeout, so
+ * a backend whose database stays away is taken over meanwhile.
+ */
+const RECORD_ATTEMPTS = 11;
+const RECORD_RETRY_MS = 250;
+const RECORD_RETRY_MAX_MS = 5_000;
 
 export interface DeployRequestContext {
   /** who asked: a user or service entity ref */
@@ -158,7 +166,7 @@ export class DeployService implements DeployReporter {
     if (!input.force && !input.dryRun) {
       const active = await store.countActive(service.entityRef, env.name);
       const last = await store.findLatest(service.entityRef, env.name, {
-        statuses: ['succeeded', 'failed', 'cancelled'],
+        statuses: ['succeeded', 'failed', 'cancelled', 'lost'],
       });
       if (
         active === 0 &&
@@ -441,7 +449,14 @@ export class DeployService implements DeployReporter {
         environment: env,
         launch: launch!,
       });
-      await store.setExecution(deploy.id, execution);
+      if (!(await store.setExecution(deploy.id, execution))) {
+        await stopIfCancelled(store, executor, deploy.id).catch(error =>
+          logger.error(
+            `Deploy ${deploy.id} was cancelled while it started, and could not be stopped`,
+            error as Error,
+          ),
+        );
+      }
       // it runs; the next one starts when it finishes
     } catch (error) {
       // claimed as the backend began to shut down: left running and never
@@ -486,12 +501,41 @@ export class DeployService implements DeployReporter {
     options: { requested?: boolean } = {},
   ): Promise<void> {
     await this.options.logs.close(deployId);
-    const deploy = await this.options.store.finishDeploy(
+    const deploy = await this.recordOutcome(
       deployId,
       outcome,
       options.requested ? undefined : this.runner,
     );
     if (deploy) this.afterFinish(deploy);
+  }
+
+  /**
+   * Writes the outcome, retried: one that is not written leaves the deploy
+   * running (and its target blocked) with nobody to end it, as nothing runs
+   * any more (a local process that could not start, a Job never created).
+   * A backend that stops meanwhile leaves it to the one that takes over.
+   */
+  private async recordOutcome(
+    deployId: string,
+    outcome: DeployOutcome,
+    runner: string | undefined,
+  ): Promise<Deploy | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.options.store.finishDeploy(deployId, outcome, runner);
+      } catch (error) {
+        if (attempt >= RECORD_ATTEMPTS || this.stopped) throw error;
+        this.options.logger.warn(
+          `Could not record the end of deploy ${deployId} (attempt ${attempt} of ${RECORD_ATTEMPTS}), trying again: ${error}`,
+        );
+        await new Promise(resolve =>
+          setTimeout(
+            resolve,
+            Math.min(RECORD_RETRY_MS * 2 ** (attempt - 1), RECORD_RETRY_MAX_MS),
+          ),
+        );
+      }
+    }
   }
 
   /** Another backend took the deploy over: this one stops following it. */

@@ -388,7 +388,7 @@ export interface components {
      */
     DateTime: string;
     /**
-     * @description `skipped` means the artifact was already what runs there
+     * @description `skipped` means the artifact was already what runs there; `lost` that the deploy's Job vanished before its outcome was recorded (unknown)
      * @enum {string}
      */
     DeployStatus:
@@ -397,6 +397,7 @@ export interface components {
       | 'succeeded'
       | 'failed'
       | 'cancelled'
+      | 'lost'
       | 'skipped';
     /** @enum {string} */
     ExecutorKind: 'local' | 'kubernetes';
@@ -589,6 +590,7 @@ export interface components {
       | 'succeeded'
       | 'failed'
       | 'cancelled'
+      | 'lost'
       | 'skipped'
       | 'pending'
       | 'not-started';

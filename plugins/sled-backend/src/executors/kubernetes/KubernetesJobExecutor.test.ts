@@ -166,7 +166,36 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     expect(fake.listJobs(NAMESPACE)).toHaveLength(0);
   });
 
-  it('ends a followed deploy as failed "lost" when its Job is deleted behind SLeD\'s back', async () => {
+  it('deletes the Job of a deploy cancelled while its Job was being created, so nothing runs', async () => {
+    fake.behave = () => ({ lines: ['started\n'], runForever: true });
+    let finishCreate!: () => void;
+    const slowCreate = new Promise<void>(resolve => (finishCreate = resolve));
+    fake.beforeJobCreate = () => slowCreate;
+    const b = await start();
+    const id = await requestDeploy(b, SVC, artifactId);
+    // the Job's create is on its way, not answered yet
+    await eventually(() =>
+      expect(fake.requests.filter(isJobPost)).toHaveLength(1),
+    );
+
+    const res = await request(b.server)
+      .post(`/api/sled/deploys/${id}/cancel`)
+      .set('Authorization', USER);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('cancelled');
+
+    finishCreate();
+    await eventually(() => expect(fake.createdJobs).toBe(1));
+    await eventually(() => {
+      expect(fake.listJobs(NAMESPACE)).toEqual([]);
+      expect(fake.listPods(NAMESPACE)).toEqual([]);
+    });
+    const done = await waitForEnd(b, id);
+    expect(done.status).toBe('cancelled');
+    expect(done.message).toMatch(/^Cancelled/);
+  });
+
+  it("ends a followed deploy as lost when its Job is deleted behind SLeD's back", async () => {
     fake.behave = () => ({ lines: ['started\n'], runForever: true });
     const b = await start();
     const id = await requestDeploy(b, SVC, artifactId);
@@ -176,7 +205,7 @@ describe('KubernetesJobExecutor against the fake API server', () => {
     );
     fake.removeJob((fake as any).jobs.get(`${NAMESPACE}/${jobNameFor(id)}`));
     const done = await waitForEnd(b, id);
-    expect(done.status).toBe('failed');
+    expect(done.status).toBe('lost');
     expect(done.message).toMatch(
       /^lost: the Job sled-deploys\/sled-[0-9a-f]{20} no longer exists/,
     );

@@ -353,25 +353,12 @@ export class KubernetesJobExecutor implements DeployExecutor {
     const location = this.locationOf(deploy);
     const t = this.tracked.get(deploy.id);
     if (t) t.cancelling = true;
+    let deleted: boolean;
     try {
-      await withRetry(async () => {
-        const api = await this.clients(location.cluster);
-        await api.batch.deleteNamespacedJob({
-          name: location.jobName,
-          namespace: location.namespace,
-          body: { propagationPolicy: 'Background' },
-        });
-      }, this.retryOptions);
+      deleted = await this.deleteJob(location);
     } catch (error) {
-      if (classify(error) !== 'notFound') {
-        if (t) t.cancelling = false;
-        throw new Error(
-          describe(error, {
-            ...location,
-            action: `delete Job ${location.jobName}`,
-          }),
-        );
-      }
+      if (t) t.cancelling = false;
+      throw error;
     }
     if (t) {
       // settling records the outcome itself, unless this backend dropped the
@@ -390,6 +377,40 @@ export class KubernetesJobExecutor implements DeployExecutor {
       // requested here; another replica may be the one following the Job
       { requested: true },
     );
+    if (!deleted) {
+      // No Job yet: it may be being created (here or on another replica).
+      // Whoever creates it sees the deploy cancelled once it records the Job
+      // (recorded above), and deletes it; a Job created before that record
+      // is deleted now.
+      await this.deleteJob(location).catch(error =>
+        this.options.logger.warn(
+          `Deploy ${deploy.id} was cancelled, but its Job could not be deleted: ${error}`,
+        ),
+      );
+    }
+  }
+
+  /** Deletes a deploy's Job; false when there is none. */
+  private async deleteJob(location: JobLocation): Promise<boolean> {
+    try {
+      await withRetry(async () => {
+        const api = await this.clients(location.cluster);
+        await api.batch.deleteNamespacedJob({
+          name: location.jobName,
+          namespace: location.namespace,
+          body: { propagationPolicy: 'Background' },
+        });
+      }, this.retryOptions);
+      return true;
+    } catch (error) {
+      if (classify(error) === 'notFound') return false;
+      throw new Error(
+        describe(error, {
+          ...location,
+          action: `delete Job ${location.jobName}`,
+        }),
+      );
+    }
   }
 
   async recover(running: Deploy[]): Promise<void> {
@@ -713,7 +734,7 @@ export class KubernetesJobExecutor implements DeployExecutor {
       if (t.settling || t.cancelling || this.tracked.get(t.deployId) !== t)
         return;
       this.settle(t, {
-        status: 'failed',
+        status: 'lost',
         message: `lost: the Job ${t.namespace}/${t.jobName} no longer exists in cluster '${t.cluster}' (deleted before SLeD saw it finish); its outcome is unknown`,
       });
     }, LOST_GRACE_MS).unref?.();

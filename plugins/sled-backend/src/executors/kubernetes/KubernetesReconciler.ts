@@ -3,6 +3,7 @@ import { Deploy } from '@internal/plugin-sled-common';
 import { SledConfig } from '../../config';
 import { DeployStore } from '../../database/DeployStore';
 import { DeployReporter } from '../DeployExecutor';
+import { stopIfCancelled } from '../stopIfCancelled';
 import { KubernetesJobExecutor } from './KubernetesJobExecutor';
 import { describe } from './errors';
 
@@ -22,7 +23,7 @@ const GIVE_UP_AFTER_DEADLINE_MS = 10 * 60_000;
  * to running Jobs, records outcomes and remaining logs of Jobs that ended
  * meanwhile, creates Jobs for deploys written but never launched (idempotent:
  * the Job name is derived from the deploy id, and a 409 adopts the same
- * spec), and ends as failed (`lost: ...`) deploys whose Job vanished.
+ * spec), and ends as `lost` deploys whose Job vanished.
  *
  * Deploys another replica runs are never touched, even when their Job ended:
  * that replica records them, or, once it is gone, the replica that takes them
@@ -147,7 +148,7 @@ export class KubernetesReconciler {
         return;
       }
       await reporter.finished(deploy.id, {
-        status: 'failed',
+        status: 'lost',
         message: `lost: the Job ${location.namespace}/${location.jobName} no longer exists in cluster '${location.cluster}' (deleted, or removed by ttlSecondsAfterFinished before SLeD recorded its outcome); its outcome is unknown`,
       });
       return;
@@ -155,11 +156,16 @@ export class KubernetesReconciler {
 
     if (!deploy.execution) {
       // created by a backend that stopped before recording it
-      await store.setExecution(deploy.id, {
+      const running = await store.setExecution(deploy.id, {
         executor: 'kubernetes',
         handle: `${location.cluster}/${location.namespace}/${location.jobName}`,
         ...location,
       });
+      // cancelled meanwhile: its Job is stopped, never followed
+      if (!running) {
+        await stopIfCancelled(store, executor, deploy.id);
+        return;
+      }
     }
     // this backend runs the deploy and no part of it follows the Job
     await executor.attach(deploy, location, job);
@@ -191,7 +197,9 @@ export class KubernetesReconciler {
         environment,
         launch,
       });
-      await store.setExecution(deploy.id, execution);
+      if (!(await store.setExecution(deploy.id, execution))) {
+        await stopIfCancelled(store, executor, deploy.id);
+      }
     } catch (error) {
       // a stopping backend leaves the launch to the replica that takes over
       if (executor.stopping) return;

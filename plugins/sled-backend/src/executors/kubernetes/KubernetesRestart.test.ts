@@ -220,7 +220,7 @@ describeWithPostgres(
     );
 
     it.each(POSTGRES)(
-      'a deploy whose Job vanished while no backend ran ends as failed "lost" (%p)',
+      'a deploy whose Job vanished while no backend ran ends as lost (%p)',
       async databaseId => {
         const knex = await databases.init(databaseId);
         // never ends by itself: only its removal ends it
@@ -266,7 +266,7 @@ describeWithPostgres(
         });
         backends.push(second);
         const done = await waitForEnd(second, id);
-        expect(done.status).toBe('failed');
+        expect(done.status).toBe('lost');
         expect(done.message).toMatch(
           new RegExp(
             `^lost: the Job ${NAMESPACE}/${jobNameFor(id)} no longer exists`,
@@ -600,6 +600,55 @@ describeWithPostgres(
           () => expect(pool.numPendingAcquires()).toBe(0),
           20_000,
         );
+      },
+    );
+
+    it.each(POSTGRES)(
+      'a cancel through one replica while the other creates the Job leaves no Job running (%p)',
+      async databaseId => {
+        const knex = await databases.init(databaseId);
+        fake.behave = () => ({ lines: ['started\n'], runForever: true });
+        let finishCreate!: () => void;
+        const slowCreate = new Promise<void>(r => (finishCreate = r));
+        fake.beforeJobCreate = () => slowCreate;
+        const creating = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+        });
+        backends.push(creating);
+        const cancelling = await startKubernetesBackend({
+          knex,
+          fake,
+          entities: [kubeService('shop')],
+        });
+        backends.push(cancelling);
+        const artifactId = await registerArtifact(
+          creating,
+          'component:default/shop',
+        );
+        const id = await requestDeploy(
+          creating,
+          'component:default/shop',
+          artifactId,
+        );
+        await eventually(() =>
+          expect(fake.requestsTo('POST', '/jobs')).toHaveLength(1),
+        );
+
+        const res = await request(cancelling.server)
+          .post(`/api/sled/deploys/${id}/cancel`)
+          .set('Authorization', USER);
+        expect(res.status).toBe(200);
+        expect(res.body.status).toBe('cancelled');
+
+        finishCreate();
+        await eventually(() => expect(fake.createdJobs).toBe(1));
+        await eventually(() => {
+          expect(fake.listJobs(NAMESPACE)).toEqual([]);
+          expect(fake.listPods(NAMESPACE)).toEqual([]);
+        });
+        expect((await waitForEnd(creating, id)).status).toBe('cancelled');
       },
     );
   },

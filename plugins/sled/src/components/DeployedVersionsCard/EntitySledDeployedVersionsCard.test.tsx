@@ -8,6 +8,7 @@ import { EntitySledDeployedVersionsCard } from './EntitySledDeployedVersionsCard
 import { renderSled } from '../../__testUtils__/renderSled';
 import {
   BASE_URL,
+  makeDeploy,
   makeService,
   makeServiceState,
 } from '../../__testUtils__/fixtures';
@@ -34,6 +35,23 @@ describe('EntitySledDeployedVersionsCard', () => {
     const production = within(screen.getByText('production').closest('tr')!);
     expect(production.getByText('1.1.0')).toBeInTheDocument();
     expect(production.getByText('(locked)')).toBeInTheDocument();
+  });
+
+  it('shows a lost last deploy beside the version that last succeeded', async () => {
+    const state = makeServiceState();
+    state.environments[0].lastDeploy = makeDeploy({
+      id: 'deploy-staging-lost',
+      artifactVersion: '1.3.0',
+      status: 'lost',
+      message: 'lost: the Job sled-deploys/sled-1 no longer exists',
+    });
+    server.use(http.get(`${BASE_URL}/state`, () => HttpResponse.json(state)));
+    renderSled(<EntitySledDeployedVersionsCard />);
+    await screen.findByText('staging');
+    const staging = within(screen.getByText('staging').closest('tr')!);
+    expect(staging.getByText('1.2.0')).toBeInTheDocument();
+    expect(staging.getByText('lost')).toBeInTheDocument();
+    expect(staging.getByText('1.3.0')).toBeInTheDocument();
   });
 
   it('names the deploy group that releases the service and links to it', async () => {

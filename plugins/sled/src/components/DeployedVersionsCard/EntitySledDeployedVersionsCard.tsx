@@ -27,7 +27,8 @@ function EnvironmentRow(props: { environment: EnvironmentState }) {
     lastDeploy &&
     lastDeploy.id !== current?.deploy.id &&
     (ACTIVE_DEPLOY_STATUSES.includes(lastDeploy.status) ||
-      lastDeploy.status === 'failed')
+      lastDeploy.status === 'failed' ||
+      lastDeploy.status === 'lost')
       ? lastDeploy
       : undefined;
   return (

@@ -121,6 +121,36 @@ describe('EntitySledHistoryContent', () => {
     expect(tableQueries.at(-1)!.get('cursor')).toBeNull();
   });
 
+  it('shows a deploy whose Job vanished as lost, and filters by lost on the server', async () => {
+    server.use(
+      http.get(`${BASE_URL}/deploys`, ({ request }) => {
+        const query = new URL(request.url).searchParams;
+        if (query.get('limit') !== '500') tableQueries.push(query);
+        return HttpResponse.json({
+          items: [
+            makeDeploy({
+              id: 'vanished',
+              artifactVersion: '9.9.9',
+              status: 'lost',
+              message:
+                'lost: the Job sled-deploys/sled-vanished no longer exists',
+            }),
+          ],
+        });
+      }),
+    );
+    const user = userEvent.setup();
+    renderSled(<EntitySledHistoryContent />);
+    const row = (await screen.findByText('9.9.9')).closest('tr')!;
+    expect(within(row).getByText('lost')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: /Status/ }));
+    await user.click(await screen.findByRole('option', { name: 'lost' }));
+    await waitFor(() =>
+      expect(tableQueries.at(-1)!.get('status')).toBe('lost'),
+    );
+  });
+
   it('opens a deploy with its full log when a row is clicked', async () => {
     const user = userEvent.setup();
     renderSled(<EntitySledHistoryContent />);

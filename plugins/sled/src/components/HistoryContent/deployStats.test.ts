@@ -39,4 +39,24 @@ describe('deployStats', () => {
     expect(stats.successRate).toBeCloseTo(2 / 3);
     expect(stats.p95).toBe(30_000);
   });
+
+  it('counts lost deploys apart: neither in the success rate nor in the durations', () => {
+    const start = Date.UTC(2025, 0, 3, 10);
+    const deploy = (status: 'succeeded' | 'lost', seconds: number) =>
+      makeDeploy({
+        status,
+        createdAt: new Date(start).toISOString(),
+        startedAt: new Date(start).toISOString(),
+        finishedAt: new Date(start + seconds * 1000).toISOString(),
+      });
+    const stats = computeDeployStats([
+      deploy('succeeded', 10),
+      deploy('lost', 900),
+    ]);
+    expect(stats.days).toEqual([
+      expect.objectContaining({ deploys: 2, succeeded: 1, failed: 0, lost: 1 }),
+    ]);
+    expect(stats.successRate).toBe(1);
+    expect(stats.p95).toBe(10_000);
+  });
 });

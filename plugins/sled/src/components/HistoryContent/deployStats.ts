@@ -7,6 +7,8 @@ export interface DayStats {
   deploys: number;
   succeeded: number;
   failed: number;
+  /** deploys whose Job vanished: their outcome is unknown */
+  lost: number;
   /** of finished, non-skipped deploys, in ms; undefined when none */
   p50?: number;
   p95?: number;
@@ -15,7 +17,10 @@ export interface DayStats {
 export interface DeployStats {
   days: DayStats[];
   total: number;
-  /** succeeded / (succeeded + failed); undefined when neither happened */
+  /**
+   * succeeded / (succeeded + failed); undefined when neither happened. Lost
+   * deploys count in neither: their outcome is unknown.
+   */
   successRate?: number;
   p50?: number;
   p95?: number;
@@ -71,6 +76,7 @@ export function computeDeployStats(deploys: Deploy[]): DeployStats {
     const durations = durationsOf(list);
     const daySucceeded = list.filter(d => d.status === 'succeeded').length;
     const dayFailed = list.filter(d => d.status === 'failed').length;
+    const dayLost = list.filter(d => d.status === 'lost').length;
     succeeded += daySucceeded;
     failed += dayFailed;
     return {
@@ -78,6 +84,7 @@ export function computeDeployStats(deploys: Deploy[]): DeployStats {
       deploys: list.length,
       succeeded: daySucceeded,
       failed: dayFailed,
+      lost: dayLost,
       p50: percentile(durations, 50),
       p95: percentile(durations, 95),
     };

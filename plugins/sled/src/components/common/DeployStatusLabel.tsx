@@ -24,6 +24,8 @@ const STATUS_COMPONENTS: Record<
   succeeded: StatusOK,
   failed: StatusError,
   cancelled: StatusAborted,
+  // its Job vanished: the outcome is unknown, someone should look
+  lost: StatusWarning,
   skipped: StatusWarning,
 };
 

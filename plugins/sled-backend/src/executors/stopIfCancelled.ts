@@ -1,0 +1,18 @@
+import { DeployStore } from '../database/DeployStore';
+import { DeployExecutor } from './DeployExecutor';
+
+/**
+ * A deploy that ended while its executor started it (`setExecution` said it
+ * no longer runs): when that end was a cancel, what just started is stopped,
+ * so a cancel that came during the start (a Job being created, say) is never
+ * followed by a deploy that runs all the same. The outcome stays the one
+ * recorded.
+ */
+export async function stopIfCancelled(
+  store: DeployStore,
+  executor: DeployExecutor,
+  deployId: string,
+): Promise<void> {
+  const deploy = await store.getDeploy(deployId);
+  if (deploy?.status === 'cancelled') await executor.cancel(deploy);
+}
