@@ -118,10 +118,15 @@ async function child() {
     connection: options.connection,
     pool: { min: 0, max: 10 },
   });
+  // the real scheduler, not the test backend's mock (which runs a task only
+  // when asked): the periodic take-over and reconcile are what the soak tests
+  const { schedulerServiceFactory } =
+    require('@backstage/backend-defaults/scheduler') as typeof import('@backstage/backend-defaults/scheduler');
   const backend = await startBenchBackend({
     knex,
     entities: options.entities,
     config: options.config,
+    features: [schedulerServiceFactory],
   });
   process.on('SIGTERM', () => {
     backend
