@@ -1,4 +1,3 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   DeployCheck,
   DeployCheckContext,
@@ -21,8 +20,6 @@ export interface DeployCheckVerdict {
  */
 export class DeployChecks implements SledDeployChecksExtensionPoint {
   private readonly checks = new Map<string, DeployCheck>();
-
-  constructor(private readonly logger?: LoggerService) {}
 
   addCheck(check: DeployCheck) {
     if (!NAME.test(check.name)) {
@@ -53,9 +50,6 @@ export class DeployChecks implements SledDeployChecksExtensionPoint {
         const refused = await check.evaluate(context);
         if (refused) return { check: name, message: refused.message };
       } catch (error) {
-        this.logger?.warn(
-          `Deploy check '${name}' failed on ${context.entityRef} to ${context.environment.name}: ${error}`,
-        );
         return {
           check: name,
           message: `the check could not decide: ${(error as Error).message}`,
