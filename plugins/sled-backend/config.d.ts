@@ -6,14 +6,29 @@ export interface Config {
     environments: Array<{
       /** lower-case name, e.g. `staging` */
       name: string;
-      /** `local` runs deploy commands as child processes; `kubernetes` as Jobs */
-      executor: 'local' | 'kubernetes';
+      /**
+       * The executor that runs its deploys: `local` runs deploy commands as
+       * child processes, `kubernetes` as Jobs; a backend module may register
+       * another kind (`sledExecutorsExtensionPoint` of
+       * `@internal/plugin-sled-node`), which may read further keys of the
+       * environment. Start-up fails on a kind no executor is registered for.
+       */
+      executor: string;
       /** a cluster name from `kubernetes.clusterLocatorMethods` (kubernetes executor) */
       cluster?: string;
       /** namespace the deploy Jobs run in (kubernetes executor) */
       namespace?: string;
       /** deploys to this environment must give a reason */
       requireReason?: boolean;
+      /**
+       * Deploy checks, by name, that must let each deploy to this environment
+       * go: before it is queued (a refusal answers 409 and writes nothing)
+       * and again right before it starts (a refusal ends it `failed` without
+       * running it). Backend modules add checks
+       * (`sledDeployChecksExtensionPoint` of `@internal/plugin-sled-node`);
+       * start-up fails on a name no module added.
+       */
+      checks?: string[];
     }>;
     /** development only: never set these in production */
     development?: {

@@ -1,11 +1,31 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { readSledConfig } from './config';
+import { checkEnvironmentExtensions, readSledConfig } from './config';
+import { ExecutorRegistry } from './executors/ExecutorRegistry';
+import { kubernetesExecutor } from './executors/kubernetes';
+import { localExecutor } from './executors/localExecutor';
 import sledPlugin from '.';
 
 describe('readSledConfig', () => {
-  const read = (sled: object) => readSledConfig(new ConfigReader({ sled }));
+  const read = (sled: object, checks = ['freeze']) => {
+    const config = new ConfigReader({ sled });
+    const sledConfig = readSledConfig(config);
+    const executors = new ExecutorRegistry();
+    executors.addExecutor(localExecutor({ timeoutSeconds: 1 }));
+    executors.addExecutor(
+      kubernetesExecutor({
+        config,
+        sledConfig,
+        scheduler: mockServices.scheduler.mock(),
+      }),
+    );
+    checkEnvironmentExtensions(config, sledConfig.environments, {
+      executors,
+      checks,
+    });
+    return sledConfig;
+  };
 
   it('reads environments with defaults', () => {
     const config = read({
@@ -27,6 +47,7 @@ describe('readSledConfig', () => {
         cluster: undefined,
         namespace: undefined,
         requireReason: false,
+        checks: [],
       },
       {
         name: 'production',
@@ -34,15 +55,33 @@ describe('readSledConfig', () => {
         cluster: 'prod',
         namespace: 'sled',
         requireReason: true,
+        checks: [],
       },
     ]);
     expect(config.local.timeoutSeconds).toBe(900);
   });
 
+  it('reads the deploy checks an environment lists', () => {
+    const config = read({
+      environments: [
+        { name: 'local', executor: 'local', checks: ['freeze', 'freeze'] },
+      ],
+    });
+    expect(config.environments[0].checks).toEqual(['freeze']);
+  });
+
   it.each([
     [
       { environments: [{ name: 'local', executor: 'bogus' }] },
-      /sled\.environments\[0\]\.executor: unknown executor 'bogus'/,
+      /sled\.environments\[0\]\.executor: unknown executor 'bogus', registered: kubernetes, local$/,
+    ],
+    [
+      {
+        environments: [
+          { name: 'local', executor: 'local', checks: ['freeze', 'nope'] },
+        ],
+      },
+      /sled\.environments\[0\]\.checks\[1\]: unknown deploy check 'nope', registered: freeze$/,
     ],
     [
       { environments: [{ name: 'Prod!', executor: 'local' }] },

@@ -1,14 +1,6 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { ExecutorKind } from '@internal/plugin-sled-common';
-
-export interface EnvironmentConfig {
-  name: string;
-  executor: ExecutorKind;
-  cluster?: string;
-  namespace?: string;
-  requireReason: boolean;
-}
+import { EnvironmentConfig } from '@internal/plugin-sled-node';
 
 export interface SledConfig {
   environments: EnvironmentConfig[];
@@ -31,8 +23,21 @@ export interface SledConfig {
   };
 }
 
-const EXECUTORS: ExecutorKind[] = ['local', 'kubernetes'];
 const NAME = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/** What the environments of `sled.environments` are checked against. */
+export interface SledExtensions {
+  executors: {
+    /** Throws naming the key when no executor of the environment's kind is registered, or its own keys are wrong. */
+    readEnvironment(
+      environment: EnvironmentConfig,
+      config: Config,
+      path: string,
+    ): void;
+  };
+  /** the names of the registered deploy checks */
+  checks: string[];
+}
 
 /**
  * Reads and checks `sled.*`. Throws at start-up with the offending key named,
@@ -55,28 +60,16 @@ export function readSledConfig(config: Config): SledConfig {
       );
     }
     seen.add(name);
-    const executor = env.getString('executor');
-    if (!EXECUTORS.includes(executor as ExecutorKind)) {
-      throw new InputError(
-        `Invalid config at ${key}.executor: unknown executor '${executor}', expected one of ${EXECUTORS.join(
-          ', ',
-        )}`,
-      );
-    }
-    const cluster = env.getOptionalString('cluster');
-    const namespace = env.getOptionalString('namespace');
-    if (executor === 'kubernetes' && (!cluster || !namespace)) {
-      throw new InputError(
-        `Invalid config at ${key}: the kubernetes executor needs both 'cluster' and 'namespace'`,
-      );
-    }
-    return {
+    const checks = env.getOptionalStringArray('checks') ?? [];
+    const environment: EnvironmentConfig = {
       name,
-      executor: executor as ExecutorKind,
-      cluster,
-      namespace,
+      executor: env.getString('executor'),
+      cluster: env.getOptionalString('cluster'),
+      namespace: env.getOptionalString('namespace'),
       requireReason: env.getOptionalBoolean('requireReason') ?? false,
+      checks: [...new Set(checks)],
     };
+    return environment;
   });
   const positive = (key: string, fallback: number) => {
     const value = config.getOptionalNumber(key) ?? fallback;
@@ -112,6 +105,32 @@ export function readSledConfig(config: Config): SledConfig {
       watchTimeoutSeconds: positive('sled.kubernetes.watchTimeoutSeconds', 240),
     },
   };
+}
+
+/**
+ * Checks each environment against what modules registered: its `executor:`
+ * names a registered executor (which reads and checks its own keys), and
+ * its `checks` name added deploy checks. Throws at start-up naming the key.
+ */
+export function checkEnvironmentExtensions(
+  config: Config,
+  environments: EnvironmentConfig[],
+  extensions: SledExtensions,
+) {
+  const envConfigs = config.getOptionalConfigArray('sled.environments') ?? [];
+  environments.forEach((environment, i) => {
+    const key = `sled.environments[${i}]`;
+    extensions.executors.readEnvironment(environment, envConfigs[i], key);
+    environment.checks.forEach((check, j) => {
+      if (!extensions.checks.includes(check)) {
+        throw new InputError(
+          `Invalid config at ${key}.checks[${j}]: unknown deploy check '${check}', registered: ${
+            extensions.checks.join(', ') || 'none'
+          }`,
+        );
+      }
+    });
+  });
 }
 
 function readResources(config: Config): SledConfig['kubernetes']['resources'] {

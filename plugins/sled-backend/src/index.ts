@@ -23,8 +23,4 @@ export type {
   SledDeployGroupResource,
   SledDeployGroupQuery,
 } from './permissions/rules';
-export type {
-  DeployExecutor,
-  DeployJob,
-  DeployReporter,
-} from './executors/DeployExecutor';
+// the executor and deploy-check contracts are @internal/plugin-sled-node's

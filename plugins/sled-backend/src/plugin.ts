@@ -11,11 +11,18 @@ import {
   sledLockPermissions,
   sledTargetPermissions,
 } from '@internal/plugin-sled-common';
-import { readSledConfig } from './config';
+import {
+  sledDeployChecksExtensionPoint,
+  sledExecutorsExtensionPoint,
+} from '@internal/plugin-sled-node';
+import { DeployChecks } from './checks/DeployChecks';
+import { checkEnvironmentExtensions, readSledConfig } from './config';
 import { ExampleData } from './development/ExampleData';
 import { DatabaseDeployStore } from './database/DatabaseDeployStore';
-import { LocalProcessExecutor } from './executors/LocalProcessExecutor';
-import { createKubernetesExecutor } from './executors/kubernetes';
+import { ExecutorDeployRecords } from './executors/ExecutorDeployRecords';
+import { ExecutorRegistry } from './executors/ExecutorRegistry';
+import { kubernetesExecutor } from './executors/kubernetes';
+import { localExecutor } from './executors/localExecutor';
 import { SledAuthorizer } from './permissions/SledAuthorizer';
 import {
   sledDeployGroupResourceRef,
@@ -40,13 +47,23 @@ import { addReleaseRoutes } from './releases/releaseRouter';
 import { readReleaseConfig } from './releases/config';
 
 /**
- * SLeD: service-level deploys. REST API at `/api/sled`.
+ * SLeD: service-level deploys. REST API at `/api/sled`. Backend modules add
+ * executors and deploy checks through the extension points of
+ * `@internal/plugin-sled-node`.
  *
  * @public
  */
 export const sledPlugin = createBackendPlugin({
   pluginId: 'sled',
   register(env) {
+    const executors = new ExecutorRegistry();
+    env.registerExtensionPoint(sledExecutorsExtensionPoint, {
+      addExecutor: registration => executors.addExecutor(registration),
+    });
+    const checks = new DeployChecks();
+    env.registerExtensionPoint(sledDeployChecksExtensionPoint, {
+      addCheck: check => checks.addCheck(check),
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -79,6 +96,17 @@ export const sledPlugin = createBackendPlugin({
         discovery,
       }) {
         const sledConfig = readSledConfig(config);
+        // the built-in executors, through the API modules use
+        executors.addExecutor(
+          localExecutor({ timeoutSeconds: sledConfig.local.timeoutSeconds }),
+        );
+        executors.addExecutor(
+          kubernetesExecutor({ config, sledConfig, scheduler }),
+        );
+        checkEnvironmentExtensions(config, sledConfig.environments, {
+          executors,
+          checks: checks.names,
+        });
         const serviceCatalog = new ServiceCatalog(catalog, auth);
         const store = await DatabaseDeployStore.create({ database });
         // this process, as the runner of the deploys it runs
@@ -95,39 +123,21 @@ export const sledPlugin = createBackendPlugin({
           images,
           logger,
           runner,
+          executors,
+          checks,
           onChange: deploy => watcher.notify(deploy),
         });
-        if (sledConfig.environments.some(e => e.executor === 'local')) {
-          deploys.addExecutor(
-            new LocalProcessExecutor({
-              reporter: deploys,
-              logger,
-              timeoutSeconds: sledConfig.local.timeoutSeconds,
-            }),
-          );
-        }
-        if (sledConfig.environments.some(e => e.executor === 'kubernetes')) {
-          deploys.addExecutor(
-            await createKubernetesExecutor({
-              config,
-              sledConfig,
-              logger,
-              scheduler,
-              store,
-              reporter: deploys,
-              runner,
-              isLaunching: id => deploys.isLaunching(id),
-              readLog: id => logs.read(id),
-            }),
-          );
-        }
-
-        sledConfig.environments.forEach((environment, i) => {
-          if (!deploys.hasExecutor(environment.executor)) {
-            throw new Error(
-              `Invalid config at sled.environments[${i}].executor: the '${environment.executor}' executor is not available in this backend`,
-            );
-          }
+        // each executor of a kind the environments use, reporting to the service
+        await executors.createExecutors({
+          environments: sledConfig.environments,
+          reporter: deploys,
+          logger,
+          deploys: new ExecutorDeployRecords({
+            store,
+            runner,
+            launching: deploys,
+            logs,
+          }),
         });
 
         // deploy targets and locks: `<entityRef>#<environment>` refs

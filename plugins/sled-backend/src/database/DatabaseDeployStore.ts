@@ -20,20 +20,19 @@ import {
 import { createHash, randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import {
-  DeployOutcome,
   ClaimedDeploy,
   DeployStore,
   ListLocksOptions,
   IdempotencyRecord,
   ListArtifactsOptions,
   ListDeploysOptions,
-  DeployLaunch,
   NewDeploy,
   PastDeploy,
   NewLock,
   SledTargetFilter,
   SledTargetQuery,
 } from './DeployStore';
+import { DeployLaunch, DeployOutcome } from '@internal/plugin-sled-node';
 import {
   TakeOverOptions,
   forgetSilentRunners,

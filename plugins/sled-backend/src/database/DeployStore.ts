@@ -8,6 +8,7 @@ import {
   RegisterArtifactRequest,
 } from '@internal/plugin-sled-common';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
+import { DeployLaunch, DeployOutcome } from '@internal/plugin-sled-node';
 import { TakeOverOptions } from './runners';
 
 /** A permission condition translated to a column test. */
@@ -72,27 +73,10 @@ export interface PastDeploy {
   log: string;
 }
 
-/** How the executor runs a deploy; resolved from artifact, catalog and config when it is created. */
-export interface DeployLaunch {
-  /** argv; never run through a shell */
-  command: string[];
-  /** deployer image (Kubernetes executor) */
-  image?: string;
-  /** working directory (local executor): the service's catalog folder */
-  workingDirectory?: string;
-}
-
 export interface IdempotencyRecord {
   principal: string;
   key: string;
   requestHash: string;
-}
-
-export interface DeployOutcome {
-  /** `lost`: the deploy's Job vanished before its outcome was seen */
-  status: 'succeeded' | 'failed' | 'cancelled' | 'lost';
-  message?: string;
-  exitCode?: number;
 }
 
 /** A deploy just claimed to run, with its (internal) launch settings. */

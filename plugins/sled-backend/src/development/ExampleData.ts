@@ -11,7 +11,7 @@ import {
 } from '@internal/plugin-sled-common';
 import { createHash } from 'crypto';
 import { setTimeout as sleep } from 'timers/promises';
-import { EnvironmentConfig } from '../config';
+import { EnvironmentConfig } from '@internal/plugin-sled-node';
 import { DeployStore, PastDeploy } from '../database/DeployStore';
 import { DeployableService, ServiceCatalog } from '../service/ServiceCatalog';
 

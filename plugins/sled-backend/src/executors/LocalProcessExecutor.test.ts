@@ -11,8 +11,11 @@ import {
   makeTempDir,
   writeScript,
 } from '../__testUtils__/processes';
-import { DeployOutcome } from '../database/DeployStore';
-import { DeployJob, DeployReporter } from './DeployExecutor';
+import {
+  DeployJob,
+  DeployOutcome,
+  DeployReporter,
+} from '@internal/plugin-sled-node';
 import { LocalProcessExecutor } from './LocalProcessExecutor';
 
 jest.setTimeout(30_000);
@@ -95,7 +98,12 @@ describe('LocalProcessExecutor', () => {
     return {
       deploy,
       artifact,
-      environment: { name: 'local', executor: 'local', requireReason: false },
+      environment: {
+        name: 'local',
+        executor: 'local',
+        requireReason: false,
+        checks: [],
+      },
       launch: { command, workingDirectory: options.workingDirectory ?? dir },
     };
   }

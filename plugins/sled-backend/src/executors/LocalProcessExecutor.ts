@@ -8,7 +8,7 @@ import {
   DeployReporter,
   deployArgv,
   deployEnvironment,
-} from './DeployExecutor';
+} from '@internal/plugin-sled-node';
 
 /** Environment variables a deploy process inherits from the backend; no secrets. */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR'];

@@ -1,5 +1,5 @@
-import { DeployStore } from '../database/DeployStore';
-import { DeployExecutor } from './DeployExecutor';
+import { Deploy } from '@internal/plugin-sled-common';
+import { DeployExecutor } from '@internal/plugin-sled-node';
 
 /**
  * A deploy that ended while its executor started it (`setExecution` said it
@@ -9,8 +9,8 @@ import { DeployExecutor } from './DeployExecutor';
  * recorded.
  */
 export async function stopIfCancelled(
-  store: DeployStore,
-  executor: DeployExecutor,
+  store: { getDeploy(id: string): Promise<Deploy | undefined> },
+  executor: Pick<DeployExecutor, 'cancel'>,
   deployId: string,
 ): Promise<void> {
   const deploy = await store.getDeploy(deployId);

@@ -104,6 +104,16 @@ export class ReleaseService {
           { entityRef, deployGroup: group.entityRef },
           context,
         );
+        await deploys.assertChecksAllow({
+          phase: 'queue',
+          entityRef,
+          environment: env,
+          artifact,
+          requestedBy: context.requestedBy,
+          dryRun: Boolean(input.dryRun),
+          force: false,
+          reason,
+        });
         members.push({
           entityRef,
           wave,

@@ -308,7 +308,7 @@ export const spec = {
           },
           '409': {
             description:
-              'the target is locked (the message names the lock), or the Idempotency-Key was used for another request',
+              'the target is locked (the message names the lock), a deploy check of the environment refused the deploy (the message names the check and gives its reason; nothing is written), or the Idempotency-Key was used for another request',
             content: {
               'application/json': {
                 schema: {
@@ -526,7 +526,8 @@ export const spec = {
             $ref: '#/components/responses/Invalid',
           },
           '409': {
-            description: 'nothing to roll back to',
+            description:
+              'nothing to roll back to, the target is locked, or a deploy check of the environment refused the deploy (the message names the check)',
             content: {
               'application/json': {
                 schema: {
@@ -715,7 +716,8 @@ export const spec = {
             $ref: '#/components/responses/Invalid',
           },
           '409': {
-            description: 'a member is locked',
+            description:
+              "a member is locked, or a deploy check of the environment refused a member's deploy (the message names the check); nothing is written",
             content: {
               'application/json': {
                 schema: {
@@ -1027,8 +1029,11 @@ export const spec = {
         ],
       },
       ExecutorKind: {
+        description:
+          "the kind of executor that runs an environment's deploys: the built-in `local` and `kubernetes`, or one a backend module registers",
         type: 'string',
-        enum: ['local', 'kubernetes'],
+        maxLength: 31,
+        pattern: '^[a-z][a-z0-9-]*$',
       },
       Error: {
         type: 'object',
@@ -1356,6 +1361,13 @@ export const spec = {
           },
           requireReason: {
             type: 'boolean',
+          },
+          checks: {
+            type: 'array',
+            description: 'the deploy checks a deploy to it must pass, by name',
+            items: {
+              type: 'string',
+            },
           },
           locks: {
             type: 'array',

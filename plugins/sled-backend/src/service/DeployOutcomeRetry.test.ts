@@ -2,10 +2,13 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { randomUUID } from 'crypto';
 import { eventually, makeTempDir } from '../__testUtils__/processes';
-import { readSledConfig } from '../config';
+import { DeployChecks } from '../checks/DeployChecks';
+import { checkEnvironmentExtensions, readSledConfig } from '../config';
 import { DatabaseDeployStore } from '../database/DatabaseDeployStore';
 import { DeployStore } from '../database/DeployStore';
-import { LocalProcessExecutor } from '../executors/LocalProcessExecutor';
+import { ExecutorDeployRecords } from '../executors/ExecutorDeployRecords';
+import { ExecutorRegistry } from '../executors/ExecutorRegistry';
+import { localExecutor } from '../executors/localExecutor';
 import { DeployerImagePolicy } from './DeployerImagePolicy';
 import { DeployLogs } from './DeployLogs';
 import { DeployService } from './DeployService';
@@ -47,26 +50,37 @@ describe('a deploy whose outcome cannot be recorded at once', () => {
     const { store, attempts } = withFailingOutcomes(real, 2);
     const logger = mockServices.logger.mock();
     const runner = randomUUID();
-    const config = readSledConfig(
-      new ConfigReader({
-        sled: { environments: [{ name: 'local', executor: 'local' }] },
-      }),
-    );
+    const environments = [{ name: 'local', executor: 'local' }];
+    const config = readSledConfig(new ConfigReader({ sled: { environments } }));
+    const executors = new ExecutorRegistry();
+    executors.addExecutor(localExecutor({ timeoutSeconds: 60 }));
+    const sledConfig = new ConfigReader({ sled: { environments } });
+    checkEnvironmentExtensions(sledConfig, config.environments, {
+      executors,
+      checks: [],
+    });
+    const logs = new DeployLogs(store, logger, runner);
     deploys = new DeployService({
       store,
       config,
-      logs: new DeployLogs(store, logger, runner),
+      logs,
       images: new DeployerImagePolicy([]),
       logger,
       runner,
+      executors,
+      checks: new DeployChecks(),
     });
-    deploys.addExecutor(
-      new LocalProcessExecutor({
-        reporter: deploys,
-        logger,
-        timeoutSeconds: 60,
+    await executors.createExecutors({
+      environments: config.environments,
+      reporter: deploys,
+      logger,
+      deploys: new ExecutorDeployRecords({
+        store,
+        runner,
+        launching: deploys,
+        logs,
       }),
-    );
+    });
     await deploys.start();
 
     let dir: string;

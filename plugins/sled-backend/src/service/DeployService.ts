@@ -5,16 +5,23 @@ import {
   CreateDeployRequest,
   Deploy,
   EnvironmentState,
-  ExecutorKind,
   Lock,
   ServiceState,
   isFinalDeployStatus,
 } from '@internal/plugin-sled-common';
-import { EnvironmentConfig, SledConfig } from '../config';
-import { DeployOutcome, DeployStore } from '../database/DeployStore';
+import {
+  DeployCheckContext,
+  DeployExecutor,
+  DeployOutcome,
+  DeployReporter,
+  EnvironmentConfig,
+} from '@internal/plugin-sled-node';
+import { DeployChecks } from '../checks/DeployChecks';
+import { SledConfig } from '../config';
+import { DeployStore } from '../database/DeployStore';
 import { TakeOverOptions } from '../database/runners';
 import { hashOf } from '../database/DatabaseDeployStore';
-import { DeployExecutor, DeployReporter } from '../executors/DeployExecutor';
+import { ExecutorRegistry } from '../executors/ExecutorRegistry';
 import { stopIfCancelled } from '../executors/stopIfCancelled';
 import { DeployerImagePolicy } from './DeployerImagePolicy';
 import { DeployLogs } from './DeployLogs';
@@ -51,7 +58,6 @@ export interface CreateDeployInput extends CreateDeployRequest {
  * when nothing runs there (the store guarantees at most one running).
  */
 export class DeployService implements DeployReporter {
-  private readonly executors = new Map<ExecutorKind, DeployExecutor>();
   private readonly dispatching = new Map<string, Promise<void>>();
   private readonly redispatch = new Set<string>();
   /** deploys this backend claimed and is starting (until their handle is recorded) */
@@ -72,19 +78,15 @@ export class DeployService implements DeployReporter {
       logger: LoggerService;
       /** this backend (a new id for each process), as its deploys' runner */
       runner: string;
+      /** the executors, created at start-up with this service as their reporter */
+      executors: ExecutorRegistry;
+      /** the deploy checks environments list */
+      checks: DeployChecks;
       onChange?: (deploy: Deploy) => void;
     },
   ) {
     this.runner = options.runner;
     options.logs.onTakenOver = deployId => this.forget(deployId);
-  }
-
-  addExecutor(executor: DeployExecutor) {
-    this.executors.set(executor.kind, executor);
-  }
-
-  hasExecutor(kind: ExecutorKind): boolean {
-    return this.executors.has(kind);
   }
 
   get environments(): EnvironmentConfig[] {
@@ -160,6 +162,17 @@ export class DeployService implements DeployReporter {
       throw new InputError(`reason: deploys to ${env.name} must give a reason`);
     }
     await this.assertNotLocked(env.name, service, context);
+    await this.assertChecksAllow({
+      phase: 'queue',
+      entityRef: service.entityRef,
+      environment: env,
+      artifact,
+      requestedBy: context.requestedBy,
+      dryRun: Boolean(input.dryRun),
+      force: Boolean(input.force),
+      reason,
+      releaseId: input.releaseId,
+    });
 
     let status: 'queued' | 'skipped' = 'queued';
     let message: string | undefined;
@@ -335,6 +348,19 @@ export class DeployService implements DeployReporter {
     );
   }
 
+  /**
+   * Refuses (409, naming the check and giving its message) a deploy that one
+   * of its environment's deploy checks refuses.
+   */
+  async assertChecksAllow(context: DeployCheckContext & { phase: 'queue' }) {
+    const refused = await this.options.checks.refusal(context);
+    if (refused) {
+      throw new ConflictError(
+        `Refused by deploy check '${refused.check}': ${refused.message}`,
+      );
+    }
+  }
+
   async getState(
     service: Pick<DeployableService, 'entityRef' | 'deployGroup'>,
   ): Promise<ServiceState> {
@@ -442,10 +468,30 @@ export class DeployService implements DeployReporter {
     try {
       const env = this.getEnvironment(environment);
       const executor = this.executorFor(environment);
-      const artifact = await store.getArtifact(deploy.artifactId);
+      const artifact = (await store.getArtifact(deploy.artifactId))!;
+      // checked again: what a check decides on may have changed while it was queued
+      const refused = await this.options.checks.refusal({
+        phase: 'start',
+        entityRef: deploy.entityRef,
+        environment: env,
+        artifact,
+        requestedBy: deploy.requestedBy,
+        dryRun: deploy.dryRun,
+        force: deploy.force,
+        reason: deploy.reason,
+        releaseId: deploy.releaseId,
+        deployId: deploy.id,
+      });
+      if (refused) {
+        await this.finished(deploy.id, {
+          status: 'failed',
+          message: `Refused by deploy check '${refused.check}' before it started: ${refused.message}`,
+        });
+        return;
+      }
       const execution = await executor.start({
         deploy,
-        artifact: artifact!,
+        artifact,
         environment: env,
         launch: launch!,
       });
@@ -480,7 +526,7 @@ export class DeployService implements DeployReporter {
 
   private executorFor(environment: string): DeployExecutor {
     const env = this.getEnvironment(environment);
-    const executor = this.executors.get(env.executor);
+    const executor = this.options.executors.get(env.executor);
     if (!executor) {
       throw new Error(
         `The ${env.executor} executor of environment ${env.name} is not available`,
@@ -540,7 +586,9 @@ export class DeployService implements DeployReporter {
 
   /** Another backend took the deploy over: this one stops following it. */
   private forget(deployId: string) {
-    for (const executor of this.executors.values()) executor.forget?.(deployId);
+    for (const executor of this.options.executors.all()) {
+      executor.forget?.(deployId);
+    }
   }
 
   private afterFinish(deploy: Deploy) {
@@ -596,7 +644,7 @@ export class DeployService implements DeployReporter {
       this.takeOverOptions(Boolean(options.startup)),
     );
     for (const deploy of running) this.options.logs.resumed(deploy.id);
-    for (const executor of this.executors.values()) {
+    for (const executor of this.options.executors.all()) {
       const mine = running.filter(
         d =>
           this.environments.find(e => e.name === d.environment)?.executor ===
@@ -638,7 +686,9 @@ export class DeployService implements DeployReporter {
     clearInterval(this.heartbeatTimer);
     // a heartbeat on its way must not bring the row back after its removal
     await this.beating?.catch(() => {});
-    for (const executor of this.executors.values()) await executor.shutdown();
+    for (const executor of this.options.executors.all()) {
+      await executor.shutdown();
+    }
     await this.options.logs.flushAll();
     await this.options.store
       .removeRunner(this.runner)

@@ -399,8 +399,8 @@ export interface components {
       | 'cancelled'
       | 'lost'
       | 'skipped';
-    /** @enum {string} */
-    ExecutorKind: 'local' | 'kubernetes';
+    /** @description the kind of executor that runs an environment's deploys: the built-in `local` and `kubernetes`, or one a backend module registers */
+    ExecutorKind: string;
     Error: {
       error: {
         name: string;
@@ -511,6 +511,8 @@ export interface components {
       cluster?: string;
       namespace?: string;
       requireReason: boolean;
+      /** @description the deploy checks a deploy to it must pass, by name */
+      checks?: string[];
       /** @description environment-wide locks in force */
       locks: components['schemas']['Lock'][];
     };
@@ -882,7 +884,7 @@ export interface operations {
         };
       };
       400: components['responses']['Invalid'];
-      /** @description the target is locked (the message names the lock), or the Idempotency-Key was used for another request */
+      /** @description the target is locked (the message names the lock), a deploy check of the environment refused the deploy (the message names the check and gives its reason; nothing is written), or the Idempotency-Key was used for another request */
       409: {
         headers: {
           [name: string]: unknown;
@@ -996,7 +998,7 @@ export interface operations {
         };
       };
       400: components['responses']['Invalid'];
-      /** @description nothing to roll back to */
+      /** @description nothing to roll back to, the target is locked, or a deploy check of the environment refused the deploy (the message names the check) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1148,7 +1150,7 @@ export interface operations {
         };
       };
       400: components['responses']['Invalid'];
-      /** @description a member is locked */
+      /** @description a member is locked, or a deploy check of the environment refused a member's deploy (the message names the check); nothing is written */
       409: {
         headers: {
           [name: string]: unknown;

@@ -3,9 +3,14 @@ import { Deploy, DeployExecution } from '@internal/plugin-sled-common';
 import { V1Job, V1ObjectMeta, V1Pod } from '@kubernetes/client-node';
 import { StringDecoder } from 'string_decoder';
 import { Writable } from 'stream';
-import { EnvironmentConfig, SledConfig } from '../../config';
-import { DeployOutcome } from '../../database/DeployStore';
-import { DeployExecutor, DeployJob, DeployReporter } from '../DeployExecutor';
+import {
+  DeployExecutor,
+  DeployJob,
+  DeployOutcome,
+  DeployReporter,
+  EnvironmentConfig,
+} from '@internal/plugin-sled-node';
+import { SledConfig } from '../../config';
 import { ClusterClients, KubernetesClusters } from './clusters';
 import {
   KubernetesDeployError,

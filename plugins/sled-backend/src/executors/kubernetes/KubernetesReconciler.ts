@@ -1,8 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Deploy } from '@internal/plugin-sled-common';
+import { DeployReporter, ExecutorDeploys } from '@internal/plugin-sled-node';
 import { SledConfig } from '../../config';
-import { DeployStore } from '../../database/DeployStore';
-import { DeployReporter } from '../DeployExecutor';
 import { stopIfCancelled } from '../stopIfCancelled';
 import { KubernetesJobExecutor } from './KubernetesJobExecutor';
 import { describe } from './errors';
@@ -35,17 +34,11 @@ export class KubernetesReconciler {
   constructor(
     private readonly options: {
       executor: KubernetesJobExecutor;
-      store: DeployStore;
+      /** this backend's deploys; a deploy it is launching is left be */
+      deploys: ExecutorDeploys;
       reporter: DeployReporter;
       config: SledConfig;
       logger: LoggerService;
-      /** this backend, as the runner of its deploys */
-      runner: string;
-      /**
-       * True from the moment this backend claims a deploy until its executor
-       * was started (and its Job recorded): the scheduled pass leaves it be.
-       */
-      isLaunching?: (deployId: string) => boolean;
     },
   ) {
     options.executor.onRecover = deploys =>
@@ -64,15 +57,15 @@ export class KubernetesReconciler {
   }
 
   private async pass(options: { startup?: boolean; deploys?: Deploy[] }) {
-    const { store, config, executor, runner } = this.options;
+    const { deploys: records, config, executor } = this.options;
     const kubernetesEnvs = new Map(
       config.environments
         .filter(e => e.executor === 'kubernetes')
         .map(e => [e.name, e]),
     );
-    const deploys = (
-      options.deploys ?? (await store.listRunning({ runner }))
-    ).filter(d => kubernetesEnvs.has(d.environment));
+    const deploys = (options.deploys ?? (await records.listRunning())).filter(
+      d => kubernetesEnvs.has(d.environment),
+    );
     for (const deploy of deploys) {
       // a stopping backend leaves its deploys to the replica that takes over
       if (executor.stopping) return;
@@ -88,9 +81,15 @@ export class KubernetesReconciler {
   }
 
   private async reconcile(listed: Deploy, startup: boolean) {
-    const { executor, store, reporter, config, logger, isLaunching } =
-      this.options;
-    if (isLaunching?.(listed.id)) return;
+    const {
+      executor,
+      deploys: records,
+      reporter,
+      config,
+      logger,
+    } = this.options;
+    const isLaunching = (id: string) => records.isLaunching(id);
+    if (isLaunching(listed.id)) return;
     let deploy = listed;
     const age = Date.now() - Date.parse(deploy.startedAt ?? deploy.createdAt);
     const deadlineMs =
@@ -131,12 +130,12 @@ export class KubernetesReconciler {
     // The list may be old by now (a pass reads one Job after another, each
     // with retries): act on the deploy as it is, if this backend still has
     // it to do.
-    const current = await store.getDeploy(deploy.id);
+    const current = await records.getDeploy(deploy.id);
     if (
       !current ||
       current.status !== 'running' ||
       executor.isLocal(deploy.id) ||
-      isLaunching?.(deploy.id)
+      isLaunching(deploy.id)
     ) {
       return;
     }
@@ -156,14 +155,14 @@ export class KubernetesReconciler {
 
     if (!deploy.execution) {
       // created by a backend that stopped before recording it
-      const running = await store.setExecution(deploy.id, {
+      const running = await records.setExecution(deploy.id, {
         executor: 'kubernetes',
         handle: `${location.cluster}/${location.namespace}/${location.jobName}`,
         ...location,
       });
       // cancelled meanwhile: its Job is stopped, never followed
       if (!running) {
-        await stopIfCancelled(store, executor, deploy.id);
+        await stopIfCancelled(records, executor, deploy.id);
         return;
       }
     }
@@ -173,13 +172,19 @@ export class KubernetesReconciler {
 
   /** A deploy claimed as running whose Job was never created. */
   private async launch(deploy: Deploy) {
-    const { executor, store, reporter, config, logger } = this.options;
+    const {
+      executor,
+      deploys: records,
+      reporter,
+      config,
+      logger,
+    } = this.options;
     const environment = config.environments.find(
       e => e.name === deploy.environment,
     )!;
     const [artifact, launch] = await Promise.all([
-      store.getArtifact(deploy.artifactId),
-      store.getLaunch(deploy.id),
+      records.getArtifact(deploy.artifactId),
+      records.getLaunch(deploy.id),
     ]);
     if (!artifact || !launch) {
       await reporter.finished(deploy.id, {
@@ -197,8 +202,8 @@ export class KubernetesReconciler {
         environment,
         launch,
       });
-      if (!(await store.setExecution(deploy.id, execution))) {
-        await stopIfCancelled(store, executor, deploy.id);
+      if (!(await records.setExecution(deploy.id, execution))) {
+        await stopIfCancelled(records, executor, deploy.id);
       }
     } catch (error) {
       // a stopping backend leaves the launch to the replica that takes over

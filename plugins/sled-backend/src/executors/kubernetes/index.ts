@@ -1,8 +1,8 @@
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { SchedulerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { SledExecutorRegistration } from '@internal/plugin-sled-node';
 import { SledConfig } from '../../config';
-import { DeployStore } from '../../database/DeployStore';
-import { DeployReporter } from '../DeployExecutor';
 import { KubernetesClusters } from './clusters';
 import { KubernetesJobExecutor } from './KubernetesJobExecutor';
 import { KubernetesReconciler } from './KubernetesReconciler';
@@ -12,54 +12,63 @@ export { KubernetesReconciler } from './KubernetesReconciler';
 export { KubernetesClusters } from './clusters';
 
 /**
- * The Kubernetes executor with its reconciler, scheduled as the
- * `sled-kubernetes-reconcile` task of each replica (for that replica's own
- * deploys). Throws on clusters it cannot use.
+ * The built-in `kubernetes` executor (a Job per deploy), registered through
+ * the executors extension point like any other, with its reconciler
+ * scheduled as the `sled-kubernetes-reconcile` task of each replica (for
+ * that replica's own deploys). Its environments name `cluster` and
+ * `namespace`; creating it throws on clusters it cannot use.
  */
-export async function createKubernetesExecutor(options: {
+export function kubernetesExecutor(options: {
   config: Config;
   sledConfig: SledConfig;
-  logger: LoggerService;
   scheduler: SchedulerService;
-  store: DeployStore;
-  reporter: DeployReporter;
-  /** this backend, as the runner of its deploys */
-  runner: string;
-  /** true while this backend starts a deploy it claimed */
-  isLaunching: (deployId: string) => boolean;
-  readLog: (deployId: string) => Promise<string>;
-}): Promise<KubernetesJobExecutor> {
-  const { sledConfig, logger } = options;
-  const clusters = KubernetesClusters.fromConfig({
-    config: options.config,
-    logger,
-    required: sledConfig.environments
-      .filter(e => e.executor === 'kubernetes')
-      .map(e => ({ environment: e.name, cluster: e.cluster! })),
-    requestTimeoutMs: sledConfig.kubernetes.requestTimeoutSeconds * 1000,
-  });
-  const executor = new KubernetesJobExecutor({
-    reporter: options.reporter,
-    logger,
-    clusters,
-    config: sledConfig,
-    readLog: options.readLog,
-  });
-  const reconciler = new KubernetesReconciler({
-    executor,
-    store: options.store,
-    reporter: options.reporter,
-    config: sledConfig,
-    logger,
-    runner: options.runner,
-    isLaunching: options.isLaunching,
-  });
-  await options.scheduler.scheduleTask({
-    id: 'sled-kubernetes-reconcile',
-    frequency: { seconds: 30 },
-    timeout: { minutes: 2 },
-    scope: 'local',
-    fn: () => reconciler.run(),
-  });
-  return executor;
+}): SledExecutorRegistration {
+  const { sledConfig } = options;
+  return {
+    kind: 'kubernetes',
+    readEnvironment(environment, path) {
+      if (
+        !environment.getOptionalString('cluster') ||
+        !environment.getOptionalString('namespace')
+      ) {
+        throw new InputError(
+          `Invalid config at ${path}: the kubernetes executor needs both 'cluster' and 'namespace'`,
+        );
+      }
+      return undefined;
+    },
+    async createExecutor({ environments, reporter, logger, deploys }) {
+      const clusters = KubernetesClusters.fromConfig({
+        config: options.config,
+        logger,
+        required: environments.map(({ environment }) => ({
+          environment: environment.name,
+          cluster: environment.cluster!,
+        })),
+        requestTimeoutMs: sledConfig.kubernetes.requestTimeoutSeconds * 1000,
+      });
+      const executor = new KubernetesJobExecutor({
+        reporter,
+        logger,
+        clusters,
+        config: sledConfig,
+        readLog: id => deploys.readLog(id),
+      });
+      const reconciler = new KubernetesReconciler({
+        executor,
+        deploys,
+        reporter,
+        config: sledConfig,
+        logger,
+      });
+      await options.scheduler.scheduleTask({
+        id: 'sled-kubernetes-reconcile',
+        frequency: { seconds: 30 },
+        timeout: { minutes: 2 },
+        scope: 'local',
+        fn: () => reconciler.run(),
+      });
+      return executor;
+    },
+  };
 }

@@ -1,7 +1,11 @@
 import { V1Job } from '@kubernetes/client-node';
 import { SledConfig } from '../../config';
 import { hashOf } from '../../database/DatabaseDeployStore';
-import { DeployJob, deployArgv, deployEnvironment } from '../DeployExecutor';
+import {
+  DeployJob,
+  deployArgv,
+  deployEnvironment,
+} from '@internal/plugin-sled-node';
 
 export const LABEL_DEPLOY_ID = 'sled.dev/deploy-id';
 export const LABEL_SERVICE = 'sled.dev/service';

@@ -2,12 +2,41 @@ import {
   Artifact,
   Deploy,
   DeployExecution,
-  ExecutorKind,
 } from '@internal/plugin-sled-common';
-import { EnvironmentConfig } from '../config';
-import { DeployLaunch, DeployOutcome } from '../database/DeployStore';
+import { EnvironmentConfig } from './EnvironmentConfig';
 
-/** Everything an executor needs to run one deploy. */
+/**
+ * How an executor runs a deploy; resolved from artifact, catalog and config
+ * when the deploy is created.
+ *
+ * @public
+ */
+export interface DeployLaunch {
+  /** argv; never run through a shell */
+  command: string[];
+  /** deployer image (Kubernetes executor) */
+  image?: string;
+  /** working directory (local executor): the service's catalog folder */
+  workingDirectory?: string;
+}
+
+/**
+ * How a deploy ended.
+ *
+ * @public
+ */
+export interface DeployOutcome {
+  /** `lost`: what ran the deploy vanished before its outcome was seen */
+  status: 'succeeded' | 'failed' | 'cancelled' | 'lost';
+  message?: string;
+  exitCode?: number;
+}
+
+/**
+ * Everything an executor needs to run one deploy.
+ *
+ * @public
+ */
 export interface DeployJob {
   deploy: Deploy;
   artifact: Artifact;
@@ -15,7 +44,11 @@ export interface DeployJob {
   launch: DeployLaunch;
 }
 
-/** How executors report back: output as it comes, and the outcome once. */
+/**
+ * How executors report back: output as it comes, and the outcome once.
+ *
+ * @public
+ */
 export interface DeployReporter {
   appendLog(deployId: string, text: string): void;
   /**
@@ -33,17 +66,21 @@ export interface DeployReporter {
 
 /**
  * Runs deploys somewhere. An executor reports output and the outcome through
- * the {@link DeployReporter} it was created with.
+ * the {@link DeployReporter} of its {@link SledExecutorContext}.
+ *
+ * @public
  */
 export interface DeployExecutor {
-  readonly kind: ExecutorKind;
+  /** the `executor:` of the environments it runs */
+  readonly kind: string;
   /** Starts a deploy; resolves once it runs, with the handle to record. */
   start(job: DeployJob): Promise<DeployExecution>;
   /** Stops a running deploy; the outcome is reported as `cancelled`. */
   cancel(deploy: Deploy): Promise<void>;
   /**
-   * Called once at start-up with the deploys recorded as running on this
-   * executor: re-attach to them or settle their outcome.
+   * Called once at start-up (and when this backend takes over the deploys of
+   * one that is gone) with the deploys recorded as running on this executor:
+   * re-attach to them or settle their outcome.
    */
   recover(running: Deploy[]): Promise<void>;
   /** Stops what this process owns (backend shut-down). */
@@ -53,26 +90,4 @@ export interface DeployExecutor {
    * nothing. Executors whose deploys cannot move between backends leave it out.
    */
   forget?(deployId: string): void;
-}
-
-/** The deploy-script contract shared by every executor. */
-export function deployEnvironment(job: DeployJob): Record<string, string> {
-  const { deploy, artifact } = job;
-  return {
-    SLED_DEPLOY_ID: deploy.id,
-    SLED_SERVICE: deploy.entityRef,
-    SLED_ENVIRONMENT: deploy.environment,
-    SLED_ARTIFACT_ID: artifact.id,
-    SLED_ARTIFACT_VERSION: artifact.version,
-    SLED_ARTIFACT_IMAGE: artifact.image ?? '',
-    SLED_COMMIT_SHA: artifact.commitSha,
-    SLED_DRY_RUN: deploy.dryRun ? '1' : '0',
-  };
-}
-
-/** The argv to run: dry runs also get `--dry-run`. */
-export function deployArgv(job: DeployJob): string[] {
-  return job.deploy.dryRun
-    ? [...job.launch.command, '--dry-run']
-    : [...job.launch.command];
 }

@@ -1,0 +1,61 @@
+import {
+  DeployCheck,
+  DeployCheckContext,
+  SledDeployChecksExtensionPoint,
+} from '@internal/plugin-sled-node';
+
+const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** A check's refusal of a deploy, with the check's name. */
+export interface DeployCheckVerdict {
+  check: string;
+  message: string;
+}
+
+/**
+ * The deploy checks of this backend (the deploy-checks extension point), and
+ * running those an environment lists (`sled.environments[].checks`), in the
+ * order listed; the first refusal decides. A check that throws refuses: a
+ * gate that cannot decide keeps the deploy out.
+ */
+export class DeployChecks implements SledDeployChecksExtensionPoint {
+  private readonly checks = new Map<string, DeployCheck>();
+
+  addCheck(check: DeployCheck) {
+    if (!NAME.test(check.name)) {
+      throw new Error(
+        `Deploy check name '${check.name}' must be lower-case letters, digits and dashes, starting with a letter`,
+      );
+    }
+    if (this.checks.has(check.name)) {
+      throw new Error(`The deploy check '${check.name}' is added twice`);
+    }
+    this.checks.set(check.name, check);
+  }
+
+  /** the names of the added checks, sorted */
+  get names(): string[] {
+    return [...this.checks.keys()].sort();
+  }
+
+  /** The first refusal of the environment's checks, or undefined. */
+  async refusal(
+    context: DeployCheckContext,
+  ): Promise<DeployCheckVerdict | undefined> {
+    for (const name of context.environment.checks) {
+      const check = this.checks.get(name);
+      // start-up refuses environments naming unknown checks
+      if (!check) throw new Error(`No deploy check '${name}'`);
+      try {
+        const refused = await check.evaluate(context);
+        if (refused) return { check: name, message: refused.message };
+      } catch (error) {
+        return {
+          check: name,
+          message: `the check could not decide: ${(error as Error).message}`,
+        };
+      }
+    }
+    return undefined;
+  }
+}
