@@ -393,7 +393,7 @@ export class FakeKubernetesApi {
       }
       if (failure.afterProcessing) {
         this.overridden.set(res, failure.status!);
-      } else {
+      } else if (failure.status !== undefined) {
         this.send(
           res,
           failure.status!,

@@ -202,6 +202,19 @@ async function main() {
     ['two running deploys on one target', report.overlapping],
     ['log incomplete, repeated or out of order', report.badLogs],
     ['releases not final', report.releasesStuck],
+    // SLeD's own errors, and a soak too quiet to prove anything
+    [
+      'answers 5xx from SLeD',
+      [...users.answers]
+        .filter(([key]) => / 5\d\d$/.test(key))
+        .map(([key, n]) => `${key} × ${n}`),
+    ],
+    [
+      'too little happened (no kill, or fewer than 10 deploys ran)',
+      chaos.kills.length === 0 || report.ran < 10
+        ? [`${chaos.kills.length} kills, ${report.ran} deploys ran`]
+        : [],
+    ],
   ];
   const faults = [...chaos.faults.values()].reduce((a, b) => a + b, 0);
   const rows: Array<[string, string]> = [

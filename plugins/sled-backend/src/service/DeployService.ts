@@ -22,7 +22,7 @@ import { DeployStore } from '../database/DeployStore';
 import { TakeOverOptions } from '../database/runners';
 import { hashOf } from '../database/DatabaseDeployStore';
 import { ExecutorRegistry } from '../executors/ExecutorRegistry';
-import { stopIfCancelled } from '../executors/stopIfCancelled';
+import { stopIfEnded } from '../executors/stopIfEnded';
 import { DeployerImagePolicy } from './DeployerImagePolicy';
 import { DeployLogs } from './DeployLogs';
 import { DeployableService } from './ServiceCatalog';
@@ -62,6 +62,8 @@ export class DeployService implements DeployReporter {
   private readonly redispatch = new Set<string>();
   /** deploys this backend claimed and is starting (until their handle is recorded) */
   private readonly launching = new Set<string>();
+  /** of those, the ones cancelled through this backend meanwhile */
+  private readonly cancelledWhileLaunching = new Set<string>();
   /** this backend, as the runner of the deploys it starts or takes over */
   readonly runner: string;
   private heartbeatTimer?: NodeJS.Timeout;
@@ -314,6 +316,20 @@ export class DeployService implements DeployReporter {
     // running, or it started meanwhile
     const current = (await store.getDeploy(deploy.id))!;
     if (isFinalDeployStatus(current.status)) return current;
+    if (this.launching.has(current.id)) {
+      // this backend is starting it (its start checks, a Job being made):
+      // recorded now; the start sees it and stops what it started, if anything
+      const cancelled = await store.finishDeploy(current.id, {
+        status: 'cancelled',
+        message: 'Cancelled while it started',
+      });
+      if (cancelled) {
+        this.cancelledWhileLaunching.add(current.id);
+        this.afterFinish(cancelled);
+        return cancelled;
+      }
+      return (await store.getDeploy(current.id))!;
+    }
     await this.executorFor(current.environment).cancel(current);
     return (await store.getDeploy(current.id))!;
   }
@@ -489,6 +505,8 @@ export class DeployService implements DeployReporter {
         });
         return;
       }
+      // cancelled through this backend while its checks ran: nothing starts
+      if (this.cancelledWhileLaunching.delete(deploy.id)) return;
       const execution = await executor.start({
         deploy,
         artifact,
@@ -496,7 +514,7 @@ export class DeployService implements DeployReporter {
         launch: launch!,
       });
       if (!(await store.setExecution(deploy.id, execution))) {
-        await stopIfCancelled(store, executor, deploy.id).catch(error =>
+        await stopIfEnded(store, executor, deploy.id).catch(error =>
           logger.error(
             `Deploy ${deploy.id} was cancelled while it started, and could not be stopped`,
             error as Error,
@@ -516,6 +534,7 @@ export class DeployService implements DeployReporter {
       });
     } finally {
       this.launching.delete(deploy.id);
+      this.cancelledWhileLaunching.delete(deploy.id);
     }
   }
 
@@ -566,9 +585,15 @@ export class DeployService implements DeployReporter {
     outcome: DeployOutcome,
     runner: string | undefined,
   ): Promise<Deploy | undefined> {
+    const { store } = this.options;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.options.store.finishDeploy(deployId, outcome, runner);
+        const finished = await store.finishDeploy(deployId, outcome, runner);
+        if (finished || attempt === 1) return finished;
+        // an earlier attempt may have been written, its answer lost: what
+        // follows an end (the target's next deploy, release planners) is due
+        const current = await store.getDeploy(deployId);
+        return current?.status === outcome.status ? current : undefined;
       } catch (error) {
         if (attempt >= RECORD_ATTEMPTS || this.stopped) throw error;
         this.options.logger.warn(

@@ -53,10 +53,14 @@ describe('the lost status', () => {
       });
   }
 
-  beforeAll(async () => {
-    let dir: string;
+  let dir: string;
+  beforeAll(() => {
     ({ dir, cleanup } = makeTempDir('sled-lost-'));
     writeScript(dir, 'deploy.sh', 'echo "deploying $SLED_ARTIFACT_VERSION"');
+  });
+
+  // every test its own database and backend: it runs alone and in any order
+  beforeEach(async () => {
     knex = await databases.init('SQLITE_3');
     backend = await startSledBackend({
       knex,
@@ -64,10 +68,11 @@ describe('the lost status', () => {
     });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await backend?.stop();
-    cleanup?.();
   });
+
+  afterAll(() => cleanup?.());
 
   async function register(version: string): Promise<string> {
     const res = await post(

@@ -2,7 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { Deploy } from '@internal/plugin-sled-common';
 import { DeployReporter, ExecutorDeploys } from '@internal/plugin-sled-node';
 import { SledConfig } from '../../config';
-import { stopIfCancelled } from '../stopIfCancelled';
+import { stopIfEnded } from '../stopIfEnded';
 import { KubernetesJobExecutor } from './KubernetesJobExecutor';
 import { describe } from './errors';
 
@@ -162,7 +162,7 @@ export class KubernetesReconciler {
       });
       // cancelled meanwhile: its Job is stopped, never followed
       if (!running) {
-        await stopIfCancelled(records, executor, deploy.id);
+        await stopIfEnded(records, executor, deploy.id);
         return;
       }
     }
@@ -203,7 +203,7 @@ export class KubernetesReconciler {
         launch,
       });
       if (!(await records.setExecution(deploy.id, execution))) {
-        await stopIfCancelled(records, executor, deploy.id);
+        await stopIfEnded(records, executor, deploy.id);
       }
     } catch (error) {
       // a stopping backend leaves the launch to the replica that takes over
