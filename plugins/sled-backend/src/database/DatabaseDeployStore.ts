@@ -2,12 +2,7 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError } from '@backstage/errors';
-import {
-  isAndCriteria,
-  isNotCriteria,
-  isOrCriteria,
-} from '@backstage/plugin-permission-node';
+import { ConflictError } from '@backstage/errors';
 import {
   Artifact,
   Deploy,
@@ -17,7 +12,8 @@ import {
   Page,
   RegisterArtifactRequest,
 } from '@internal/plugin-sled-common';
-import { createHash, randomUUID } from 'crypto';
+
+import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import {
   ClaimedDeploy,
@@ -29,10 +25,20 @@ import {
   NewDeploy,
   PastDeploy,
   NewLock,
-  SledTargetFilter,
-  SledTargetQuery,
 } from './DeployStore';
 import { DeployLaunch, DeployOutcome } from '@internal/plugin-sled-node';
+import { hashOf } from './contentHash';
+import {
+  deployRow,
+  Row,
+  toArtifact,
+  toDeploy,
+  toLaunch,
+  toLock,
+} from './deployRows';
+import { isUniqueViolation } from './isUniqueViolation';
+import { decodeCursor, page } from './keysetPage';
+import { applyTargetFilter } from './targetFilter';
 import {
   TakeOverOptions,
   forgetSilentRunners,
@@ -46,135 +52,10 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
-type Row = Record<string, any>;
-
-const iso = (value: unknown): string | undefined =>
-  value === null || value === undefined
-    ? undefined
-    : new Date(value as string).toISOString();
-
-const orUndefined = <T>(value: T | null): T | undefined =>
-  value === null ? undefined : value;
-
-/** Stable JSON: the same content always hashes the same. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value as object)
-      .filter(k => (value as Row)[k] !== undefined)
-      .sort()
-      .map(k => `${JSON.stringify(k)}:${canonical((value as Row)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-export function hashOf(value: unknown): string {
-  return createHash('sha256').update(canonical(value)).digest('hex');
-}
-
-function encodeCursor(seq: number | string): string {
-  return Buffer.from(String(seq)).toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined): number | undefined {
-  if (cursor === undefined) return undefined;
-  const seq = Number(Buffer.from(cursor, 'base64url').toString());
-  if (!Number.isSafeInteger(seq) || seq <= 0) {
-    throw new InputError(`Invalid cursor: '${cursor}'`);
-  }
-  return seq;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return (
-    e?.code === '23505' ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    /UNIQUE constraint failed/.test(e?.message ?? '')
-  );
-}
-
-/** Applies a permission filter as a SQL WHERE clause. */
-export function applyTargetFilter(
-  qb: Knex.QueryBuilder,
-  filter: SledTargetFilter,
-  negate = false,
-  /** columns the table lacks (artifacts have no environment): never match */
-  absent: ReadonlyArray<string> = [],
-  /** qualified names of the filter's columns, for joined queries */
-  columns: Partial<Record<SledTargetQuery['column'], string>> = {},
-): void {
-  const recurse = (
-    inner: Knex.QueryBuilder,
-    criteria: SledTargetFilter,
-    not: boolean,
-  ) => applyTargetFilter(inner, criteria, not, absent, columns);
-  if (isAndCriteria(filter)) {
-    qb[negate ? 'whereNot' : 'where'](b => {
-      for (const c of filter.allOf)
-        b.andWhere(inner => recurse(inner, c, false));
-    });
-  } else if (isOrCriteria(filter)) {
-    qb[negate ? 'whereNot' : 'where'](b => {
-      for (const c of filter.anyOf)
-        b.orWhere(inner => recurse(inner, c, false));
-    });
-  } else if (isNotCriteria(filter)) {
-    recurse(qb, filter.not, !negate);
-  } else if (filter.values.length === 0 || absent.includes(filter.column)) {
-    qb.whereRaw(negate ? '1 = 1' : '1 = 0');
-  } else {
-    // NULL-safe, as the rules' apply(): a missing owner never matches, so
-    // `not` of it does (a bare NOT IN would drop rows without an owner)
-    const column = columns[filter.column] ?? filter.column;
-    qb[negate ? 'whereNot' : 'where'](b =>
-      b.whereNotNull(column).whereIn(column, filter.values),
-    );
-  }
-}
-
 /** How many artifacts {@link DatabaseDeployStore} keeps in memory. */
 const ARTIFACT_CACHE_SIZE = 2000;
 
 /** The Knex implementation of {@link DeployStore}, for SQLite and PostgreSQL. */
-/** The sled_deploys row of a deploy being written (its id drawn here). */
-function deployRow(
-  input: Omit<NewDeploy, 'status'> & {
-    status: DeployStatus;
-    exitCode?: number;
-  },
-  times: {
-    createdAt: string;
-    startedAt: string | null;
-    finishedAt: string | null;
-  },
-) {
-  return {
-    id: randomUUID(),
-    entity_ref: input.entityRef,
-    owner_ref: input.ownerRef ?? null,
-    environment: input.environment,
-    artifact_id: input.artifact.id,
-    artifact_version: input.artifact.version,
-    status: input.status,
-    dry_run: input.dryRun,
-    force: input.force,
-    requested_by: input.requestedBy,
-    reason: input.reason ?? null,
-    rollback_of: input.rollbackOf ?? null,
-    release_id: input.releaseId ?? null,
-    message: input.message ?? null,
-    exit_code: input.exitCode ?? null,
-    execution: null,
-    launch: JSON.stringify(input.launch),
-    created_at: times.createdAt,
-    started_at: times.startedAt,
-    finished_at: times.finishedAt,
-  };
-}
-
 export class DatabaseDeployStore implements DeployStore {
   static async create(options: {
     database: DatabaseService;
@@ -672,70 +553,4 @@ export class DatabaseDeployStore implements DeployStore {
   async deleteLock(id: string) {
     return (await this.db('sled_locks').where({ id }).delete()) > 0;
   }
-}
-
-function page<T>(rows: Row[], limit: number, map: (row: Row) => T): Page<T> {
-  const more = rows.length > limit;
-  const items = (more ? rows.slice(0, limit) : rows).map(map);
-  return {
-    items,
-    nextCursor: more ? encodeCursor(rows[limit - 1].seq) : undefined,
-  };
-}
-
-function toArtifact(row: Row): Artifact {
-  const { deploy, ...spec } = JSON.parse(row.spec) as RegisterArtifactRequest;
-  return {
-    ...spec,
-    // artifacts registered before commands came only from the catalog may
-    // still hold one: it is never run, so it is not shown either
-    ...(deploy?.image ? { deploy: { image: deploy.image } } : {}),
-    id: row.id,
-    entityRef: row.entity_ref,
-    ownerRef: orUndefined(row.owner_ref),
-    version: row.version,
-    createdAt: iso(row.created_at)!,
-  };
-}
-
-function toLaunch(row: Row): DeployLaunch | undefined {
-  return row.launch ? JSON.parse(row.launch) : undefined;
-}
-
-function toDeploy(row: Row): Deploy {
-  // `launch` stays internal: it is how to run, not what happened
-  return {
-    id: row.id,
-    entityRef: row.entity_ref,
-    ownerRef: orUndefined(row.owner_ref),
-    environment: row.environment,
-    artifactId: row.artifact_id,
-    artifactVersion: row.artifact_version,
-    status: row.status,
-    dryRun: Boolean(row.dry_run),
-    force: Boolean(row.force),
-    requestedBy: row.requested_by,
-    reason: orUndefined(row.reason),
-    rollbackOf: orUndefined(row.rollback_of),
-    releaseId: orUndefined(row.release_id),
-    message: orUndefined(row.message),
-    exitCode: orUndefined(row.exit_code),
-    execution: row.execution ? JSON.parse(row.execution) : undefined,
-    createdAt: iso(row.created_at)!,
-    startedAt: iso(row.started_at),
-    finishedAt: iso(row.finished_at),
-  };
-}
-
-function toLock(row: Row): Lock {
-  return {
-    id: row.id,
-    environment: row.environment,
-    entityRef: orUndefined(row.entity_ref),
-    deployGroup: orUndefined(row.deploy_group),
-    reason: row.reason,
-    createdBy: row.created_by,
-    createdAt: iso(row.created_at)!,
-    expiresAt: iso(row.expires_at),
-  };
 }

@@ -7,18 +7,11 @@ import {
 } from '@internal/plugin-sled-common';
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
-import { applyTargetFilter } from './DatabaseDeployStore';
+import { iso, orUndefined } from './rowValues';
+import { applyTargetFilter } from './targetFilter';
 import { SledTargetFilter } from './DeployStore';
 import { NewRelease, ReleaseMemberUpdate, ReleaseStore } from './ReleaseStore';
 import { TakeOverOptions, takeOverRunning } from './runners';
-
-function iso(value: unknown): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (value instanceof Date) return value.toISOString();
-  return new Date(value as string).toISOString();
-}
-const orUndefined = <T>(value: T | null): T | undefined =>
-  value === null ? undefined : value;
 
 /**
  * Knex store of releases. The schema ships in the plugin's migrations, which

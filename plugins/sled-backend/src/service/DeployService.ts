@@ -20,7 +20,7 @@ import { DeployChecks } from '../checks/DeployChecks';
 import { SledConfig } from '../config';
 import { DeployStore } from '../database/DeployStore';
 import { TakeOverOptions } from '../database/runners';
-import { hashOf } from '../database/DatabaseDeployStore';
+import { hashOf } from '../database/contentHash';
 import { ExecutorRegistry } from '../executors/ExecutorRegistry';
 import { stopIfEnded } from '../executors/stopIfEnded';
 import { DeployerImagePolicy } from './DeployerImagePolicy';

@@ -1,6 +1,6 @@
 import { V1Job } from '@kubernetes/client-node';
 import { SledConfig } from '../../config';
-import { hashOf } from '../../database/DatabaseDeployStore';
+import { hashOf } from '../../database/contentHash';
 import {
   DeployJob,
   deployArgv,
