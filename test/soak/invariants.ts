@@ -2,11 +2,15 @@
  * What must hold after the chaos soak (test/soak/run.ts), read from the
  * database and the fake Kubernetes API. TEST-ONLY.
  */
+import {
+  ACTIVE_DEPLOY_STATUSES,
+  FINAL_DEPLOY_STATUSES,
+  isFinalReleaseStatus,
+} from '@internal/plugin-sled-common';
 import { Knex } from 'knex';
 import type { FakeKubernetesProcess } from '../kubernetes/fakeKubernetesProcess';
 
-const FINAL_DEPLOY = ['succeeded', 'failed', 'cancelled', 'skipped', 'lost'];
-const FINAL_RELEASE = ['succeeded', 'failed', 'cancelled'];
+const FINAL_DEPLOY: ReadonlyArray<string> = FINAL_DEPLOY_STATUSES;
 
 /** The lines every Job of the soak prints, in this order. */
 export const soakLines = (count: number) =>
@@ -132,7 +136,7 @@ export async function checkInvariants(
 
   const releases: Row[] = await knex('sled_releases').select('id', 'status');
   const releasesStuck = releases
-    .filter(r => !FINAL_RELEASE.includes(r.status))
+    .filter(r => !isFinalReleaseStatus(r.status))
     .map(r => `${r.id} (${r.status})`);
 
   return {
@@ -158,10 +162,10 @@ export async function waitUntilFinal(
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     const [{ n }] = await knex('sled_deploys')
-      .whereNotIn('status', FINAL_DEPLOY)
+      .whereIn('status', ACTIVE_DEPLOY_STATUSES)
       .count({ n: '*' });
     const [{ r }] = await knex('sled_releases')
-      .whereNotIn('status', FINAL_RELEASE)
+      .where('status', 'running')
       .count({ r: '*' });
     if (Number(n) === 0 && Number(r) === 0) return true;
     await new Promise(resolve => setTimeout(resolve, 500));

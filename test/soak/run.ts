@@ -20,6 +20,7 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
+import { ACTIVE_DEPLOY_STATUSES } from '@internal/plugin-sled-common';
 import knexFactory from 'knex';
 import { LABEL_DEPLOY_ID } from '../../plugins/sled-backend/src/executors/kubernetes/jobSpec';
 import { kubernetesBenchConfig, NAMESPACE, PG } from '../bench/backend';
@@ -142,7 +143,7 @@ async function main() {
     unfinished: async () =>
       (
         await knex('sled_deploys')
-          .whereIn('status', ['queued', 'running'])
+          .whereIn('status', ACTIVE_DEPLOY_STATUSES)
           .select('id')
       ).map(r => r.id),
   });
