@@ -19,7 +19,6 @@ import { DeployChecks } from './checks/DeployChecks';
 import { checkEnvironmentExtensions, readSledConfig } from './config';
 import { ExampleData } from './development/ExampleData';
 import { DatabaseDeployStore } from './database/DatabaseDeployStore';
-import { ExecutorDeployRecords } from './executors/ExecutorDeployRecords';
 import { ExecutorRegistry } from './executors/ExecutorRegistry';
 import { kubernetesExecutor } from './executors/kubernetes';
 import { localExecutor } from './executors/localExecutor';
@@ -32,9 +31,8 @@ import {
   sledTargetResourceRef,
   sledTargetRules,
 } from './permissions/rules';
-import { DeployLogs } from './service/DeployLogs';
 import { DeployerImagePolicy } from './service/DeployerImagePolicy';
-import { DeployService } from './service/DeployService';
+import { createDeployCore } from './service/DeployCore';
 import { addDeployRoutes } from './service/router';
 import { createSledApiRouter } from './service/SledApiRouter';
 import { ServiceCatalog } from './service/ServiceCatalog';
@@ -109,36 +107,22 @@ export const sledPlugin = createBackendPlugin({
         });
         const serviceCatalog = new ServiceCatalog(catalog, auth);
         const store = await DatabaseDeployStore.create({ database });
-        // this process, as the runner of the deploys it runs
-        const runner = randomUUID();
-        const logs = new DeployLogs(store, logger, runner);
         const watcher = new DeployWatcher(store);
         const images = new DeployerImagePolicy(
           sledConfig.kubernetes.allowedImages,
         );
-        const deploys = new DeployService({
+        // the deploy lifecycle, and the executors of the environments' kinds
+        const core = await createDeployCore({
           store,
           config: sledConfig,
-          logs,
-          images,
-          logger,
-          runner,
           executors,
           checks,
-          onChange: deploy => watcher.notify(deploy),
-        });
-        // each executor of a kind the environments use, reporting to the service
-        await executors.createExecutors({
-          environments: sledConfig.environments,
-          reporter: deploys,
+          images,
           logger,
-          deploys: new ExecutorDeployRecords({
-            store,
-            runner,
-            launching: deploys,
-            logs,
-          }),
+          // this process, as the runner of the deploys it runs
+          runnerId: randomUUID(),
         });
+        core.changes.subscribe(deploy => watcher.notify(deploy));
 
         // deploy targets and locks: `<entityRef>#<environment>` refs
         const getTargets = async (resourceRefs: string[]) =>
@@ -192,7 +176,9 @@ export const sledPlugin = createBackendPlugin({
         const releases = new ReleaseService({
           releases: await DatabaseReleaseStore.create({ database }),
           store,
-          deploys,
+          deploys: core.requests,
+          environments: core.environments,
+          runner: core.runner,
           watcher,
           planner: new ReleasePlanner(readReleaseConfig(config)),
           logger,
@@ -204,7 +190,8 @@ export const sledPlugin = createBackendPlugin({
           auditor,
           authorizer,
           releases,
-          deploys,
+          deploys: core.requests,
+          environments: core.environments,
           groups,
           services: serviceCatalog,
         });
@@ -212,9 +199,11 @@ export const sledPlugin = createBackendPlugin({
           httpAuth,
           auditor,
           authorizer,
-          deploys,
+          deploys: core.requests,
+          states: core.states,
+          environments: core.environments,
           store,
-          logs,
+          logs: core.logs,
           catalog: serviceCatalog,
           groups,
           images,
@@ -223,7 +212,7 @@ export const sledPlugin = createBackendPlugin({
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
 
         lifecycle.addStartupHook(async () => {
-          await deploys.start();
+          await core.lifecycle.start();
           await releases.recover({ startup: true });
           // each replica: take over deploys of replicas that died meanwhile
           await scheduler.scheduleTask({
@@ -233,7 +222,7 @@ export const sledPlugin = createBackendPlugin({
             timeout: { minutes: 2 },
             initialDelay: { seconds: 30 },
             fn: async () => {
-              await deploys.recover();
+              await core.lifecycle.recover();
               await releases.recover();
             },
           });
@@ -259,7 +248,7 @@ export const sledPlugin = createBackendPlugin({
           // planners first: once this backend's runner row goes, another
           // replica takes its releases over and resumes them
           await releases.shutdown();
-          await deploys.shutdown();
+          await core.lifecycle.shutdown();
         });
       },
     });

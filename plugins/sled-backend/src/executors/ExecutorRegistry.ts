@@ -120,4 +120,22 @@ export class ExecutorRegistry implements SledExecutorsExtensionPoint {
   all(): DeployExecutor[] {
     return [...this.executors.values()];
   }
+
+  /** The executor that runs an environment's deploys; throws when there is none. */
+  forEnvironment(environment: EnvironmentConfig): DeployExecutor {
+    const executor = this.executors.get(environment.executor);
+    if (!executor) {
+      throw new Error(
+        `The ${environment.executor} executor of environment ${environment.name} is not available`,
+      );
+    }
+    return executor;
+  }
+
+  /** Another backend took the deploy over: no executor here follows it any more. */
+  forget(deployId: string): void {
+    for (const executor of this.executors.values()) {
+      executor.forget?.(deployId);
+    }
+  }
 }

@@ -9,7 +9,13 @@ import {
 } from '@internal/plugin-sled-common';
 import { DeployStore, SledTargetFilter } from '../database/DeployStore';
 import { ReleaseStore } from '../database/ReleaseStore';
-import { DeployRequestContext, DeployService } from '../service/DeployService';
+import { BackendRunner } from '../service/BackendRunner';
+import {
+  DeployRequestContext,
+  DeployRequests,
+} from '../service/DeployRequests';
+import { takeOverOptions } from '../service/RunnerLifecycle';
+import { SledEnvironments } from '../service/SledEnvironments';
 import { DeployableService } from '../service/ServiceCatalog';
 import { DeployGroup } from './DeployGroupCatalog';
 import { DeployWatcher } from './DeployWatcher';
@@ -18,7 +24,10 @@ import { ReleasePlanner } from './ReleasePlanner';
 export interface ReleaseServiceOptions {
   releases: ReleaseStore;
   store: DeployStore;
-  deploys: DeployService;
+  deploys: DeployRequests;
+  environments: SledEnvironments;
+  /** this backend, as the runner of the releases it plans */
+  runner: BackendRunner;
   watcher: DeployWatcher;
   planner: ReleasePlanner;
   logger: LoggerService;
@@ -29,7 +38,7 @@ export interface ReleaseServiceOptions {
 /**
  * Releases a deploy group: resolves each member's artifact, creates the
  * release, and runs it in the background through the planner. Every member
- * deploy goes through `DeployService.createDeploy`, so locks, queues and
+ * deploy goes through `DeployRequests.createDeploy`, so locks, queues and
  * skip-if-unchanged apply to each one as to a single deploy.
  */
 export class ReleaseService {
@@ -53,7 +62,7 @@ export class ReleaseService {
     context: DeployRequestContext,
   ): Promise<Release> {
     const { deploys, store, releases } = this.options;
-    const env = deploys.getEnvironment(input.environment);
+    const env = this.options.environments.get(input.environment);
     const reason = input.reason?.trim() || undefined;
     if (env.requireReason && !reason) {
       throw new InputError(
@@ -129,7 +138,7 @@ export class ReleaseService {
       );
     }
     const release = await releases.createRelease({
-      runner: deploys.runner,
+      runner: this.options.runner.id,
       deployGroup: group.entityRef,
       environment: env.name,
       dryRun: Boolean(input.dryRun),
@@ -246,18 +255,18 @@ export class ReleaseService {
   /**
    * Resumes the running releases of backends that stopped or fell silent
    * (never those another live replica runs). Runs at start-up and now and
-   * then, as DeployService.recover does.
+   * then, as RunnerLifecycle.recover does.
    */
   async recover(options: { startup?: boolean } = {}): Promise<void> {
-    const { releases, deploys } = this.options;
-    if (this.stopped || deploys.stopping) return;
+    const { releases, runner } = this.options;
+    if (this.stopped || runner.stopping) return;
     const running = await releases.takeOverRunning(
-      deploys.runner,
-      deploys.takeOverOptions(Boolean(options.startup)),
+      runner.id,
+      takeOverOptions(Boolean(options.startup)),
     );
     // shutting down meanwhile: its runner row goes, and a live replica takes
     // these over in turn
-    if (this.stopped || deploys.stopping) return;
+    if (this.stopped || runner.stopping) return;
     for (const release of running) {
       if (this.running.has(release.id)) continue;
       this.start(release, {
@@ -363,6 +372,7 @@ export class ReleaseService {
     const service = await getService(member.entityRef);
     const { deploy } = await deploys.createDeploy(
       service,
+      this.options.environments.get(release.environment),
       {
         entityRef: member.entityRef,
         environment: release.environment,

@@ -16,7 +16,11 @@ import {
 } from '@internal/plugin-sled-common';
 import { Request as ExpressRequest } from 'express';
 import { SledAuthorizer } from '../permissions/SledAuthorizer';
-import { DeployRequestContext, DeployService } from '../service/DeployService';
+import {
+  DeployRequestContext,
+  DeployRequests,
+} from '../service/DeployRequests';
+import { SledEnvironments } from '../service/SledEnvironments';
 import { ServiceCatalog } from '../service/ServiceCatalog';
 import { SledApiRouter } from '../service/SledApiRouter';
 import { DeployGroup, DeployGroupCatalog } from './DeployGroupCatalog';
@@ -30,7 +34,8 @@ export interface ReleaseRouterOptions {
   auditor: AuditorService;
   authorizer: SledAuthorizer;
   releases: ReleaseService;
-  deploys: DeployService;
+  deploys: DeployRequests;
+  environments: SledEnvironments;
   groups: DeployGroupCatalog;
   services: ServiceCatalog;
 }
@@ -49,8 +54,16 @@ export function addReleaseRoutes(
   router: SledApiRouter,
   options: ReleaseRouterOptions,
 ): void {
-  const { httpAuth, auditor, authorizer, releases, deploys, groups, services } =
-    options;
+  const {
+    httpAuth,
+    auditor,
+    authorizer,
+    releases,
+    deploys,
+    environments,
+    groups,
+    services,
+  } = options;
   const credentialsOf = (req: Request) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
 
@@ -165,7 +178,7 @@ export function addReleaseRoutes(
     const credentials = await credentialsOf(req);
     const body = req.body;
     // input errors before any authorization
-    deploys.getEnvironment(body.environment);
+    environments.get(body.environment);
     const group = await groups.getDeployGroup(body.deployGroup);
     const release = await audited(
       req,

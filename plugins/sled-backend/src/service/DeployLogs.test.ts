@@ -30,7 +30,13 @@ describe('DeployLogs', () => {
     });
     await store.claimNext(SVC, 'staging', 'runner-a');
     const logger = mockServices.logger.mock();
-    const logs = new DeployLogs(store, logger, 'runner-a');
+    const takenOver = jest.fn();
+    const logs = new DeployLogs({
+      store,
+      logger,
+      runner: 'runner-a',
+      takenOver: { forget: takenOver },
+    });
     logs.claimed(deploy.id);
 
     logs.append(deploy.id, 'one\n');
@@ -38,8 +44,6 @@ describe('DeployLogs', () => {
     expect(await logs.read(deploy.id)).toBe('one\n');
 
     // runner-a sent no heartbeat for too long: runner-b runs the deploy now
-    const takenOver = jest.fn();
-    logs.onTakenOver = takenOver;
     const runBy = (runner: string) =>
       knex('sled_deploys').where({ id: deploy.id }).update({ runner });
     await runBy('runner-b');

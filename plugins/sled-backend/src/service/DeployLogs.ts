@@ -6,6 +6,11 @@ const FLUSH_INTERVAL_MS = 100;
 const MAX_PENDING_CHARS = 64 * 1024;
 const FOLLOW_POLL_MS = 1000;
 
+/** Stops following a deploy that another backend runs now (the executors). */
+export interface DeployTakenOverListener {
+  forget(deployId: string): void;
+}
+
 interface Pending {
   nextChunk?: number;
   text: string;
@@ -28,14 +33,23 @@ export class DeployLogs {
   private readonly events = new EventEmitter();
   /** deploys another backend took over: their output is dropped here */
   private readonly lost = new Set<string>();
-  /** Told when a deploy turns out to be run by another backend now. */
-  onTakenOver?: (deployId: string) => void;
+  private readonly store: Pick<DeployStore, 'appendLog' | 'readLog'>;
+  private readonly logger: LoggerService;
+  private readonly runner?: string;
+  private readonly takenOver?: DeployTakenOverListener;
 
-  constructor(
-    private readonly store: DeployStore,
-    private readonly logger: LoggerService,
-    private readonly runner?: string,
-  ) {
+  constructor(options: {
+    store: Pick<DeployStore, 'appendLog' | 'readLog'>;
+    logger: LoggerService;
+    /** this backend: with it, chunks are written only while it runs the deploy */
+    runner?: string;
+    /** told when a deploy turns out to be run by another backend now */
+    takenOver?: DeployTakenOverListener;
+  }) {
+    this.store = options.store;
+    this.logger = options.logger;
+    this.runner = options.runner;
+    this.takenOver = options.takenOver;
     this.events.setMaxListeners(0);
   }
 
@@ -112,7 +126,7 @@ export class DeployLogs {
             this.logger.warn(
               `Deploy ${deployId} is run by another backend now (this one sent no heartbeat for too long); this backend drops it and writes nothing more for it`,
             );
-            this.onTakenOver?.(deployId);
+            this.takenOver?.forget(deployId);
             return;
           }
           this.events.emit(deployId);

@@ -6,12 +6,11 @@ import { DeployChecks } from '../checks/DeployChecks';
 import { checkEnvironmentExtensions, readSledConfig } from '../config';
 import { DatabaseDeployStore } from '../database/DatabaseDeployStore';
 import { DeployStore } from '../database/DeployStore';
-import { ExecutorDeployRecords } from '../executors/ExecutorDeployRecords';
 import { ExecutorRegistry } from '../executors/ExecutorRegistry';
 import { localExecutor } from '../executors/localExecutor';
 import { DeployerImagePolicy } from './DeployerImagePolicy';
-import { DeployLogs } from './DeployLogs';
-import { DeployService } from './DeployService';
+import { createDeployCore } from './DeployCore';
+import { RunnerLifecycle } from './RunnerLifecycle';
 
 jest.setTimeout(30_000);
 
@@ -33,12 +32,12 @@ function withFailingOutcomes(store: DeployStore, failures: number) {
 
 describe('a deploy whose outcome cannot be recorded at once', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-  let deploys: DeployService | undefined;
+  let lifecycle: RunnerLifecycle | undefined;
   let cleanup: () => void = () => {};
 
   afterEach(async () => {
-    await deploys?.shutdown();
-    deploys = undefined;
+    await lifecycle?.shutdown();
+    lifecycle = undefined;
     cleanup();
   });
 
@@ -59,29 +58,17 @@ describe('a deploy whose outcome cannot be recorded at once', () => {
       executors,
       checks: [],
     });
-    const logs = new DeployLogs(store, logger, runner);
-    deploys = new DeployService({
+    const core = await createDeployCore({
       store,
       config,
-      logs,
-      images: new DeployerImagePolicy([]),
-      logger,
-      runner,
       executors,
       checks: new DeployChecks(),
-    });
-    await executors.createExecutors({
-      environments: config.environments,
-      reporter: deploys,
+      images: new DeployerImagePolicy([]),
       logger,
-      deploys: new ExecutorDeployRecords({
-        store,
-        runner,
-        launching: deploys,
-        logs,
-      }),
+      runnerId: runner,
     });
-    await deploys.start();
+    lifecycle = core.lifecycle;
+    await lifecycle.start();
 
     let dir: string;
     ({ dir, cleanup } = makeTempDir('sled-unrecorded-'));
@@ -90,12 +77,13 @@ describe('a deploy whose outcome cannot be recorded at once', () => {
       version: '1.0.0',
       commitSha: 'abcdef1234567',
     });
-    const { deploy } = await deploys.createDeploy(
+    const { deploy } = await core.requests.createDeploy(
       {
         entityRef: SVC,
         command: [`${dir}/no-such-deploy-script`],
         workingDirectory: dir,
       },
+      core.environments.get('local'),
       { entityRef: SVC, environment: 'local', artifactId: artifact.id },
       { requestedBy: 'user:default/mock', canOverrideLock: async () => false },
     );

@@ -26,8 +26,10 @@ import {
 } from '../releases/DeployGroupCatalog';
 import { DeployerImagePolicy } from './DeployerImagePolicy';
 import { DeployLogs } from './DeployLogs';
-import { DeployService } from './DeployService';
+import { DeployRequests } from './DeployRequests';
 import { ServiceCatalog } from './ServiceCatalog';
+import { ServiceStates } from './ServiceStates';
+import { SledEnvironments } from './SledEnvironments';
 import { SledApiRouter } from './SledApiRouter';
 
 /** Any request of the typed router (its path, query and body types vary). */
@@ -37,7 +39,9 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   auditor: AuditorService;
   authorizer: SledAuthorizer;
-  deploys: DeployService;
+  deploys: DeployRequests;
+  states: ServiceStates;
+  environments: SledEnvironments;
   store: DeployStore;
   logs: DeployLogs;
   catalog: ServiceCatalog;
@@ -71,6 +75,8 @@ export function addDeployRoutes(
     auditor,
     authorizer,
     deploys,
+    states,
+    environments,
     store,
     logs,
     catalog,
@@ -107,8 +113,7 @@ export function addDeployRoutes(
   // production, and any environment that asks for a reason, is audited at high severity
   const isCritical = (environment?: string) =>
     environment === 'production' ||
-    (!!environment &&
-      !!deploys.environments.find(e => e.name === environment)?.requireReason);
+    (!!environment && !!environments.find(environment)?.requireReason);
 
   /**
    * Throws the 404 of a missing record unless the caller may read the
@@ -222,7 +227,7 @@ export function addDeployRoutes(
     const filter = await authorizer.filter(sledReadPermission, credentials);
     const locks = await store.listLocks({ filter });
     res.json(
-      deploys.environments.map(env => ({
+      environments.list.map(env => ({
         ...env,
         locks: locks.filter(
           l => l.environment === env.name && !l.entityRef && !l.deployGroup,
@@ -237,11 +242,11 @@ export function addDeployRoutes(
     const credentials = await credentialsOf(req);
     const body = req.body;
     const idempotencyKey = req.header('idempotency-key');
-    deploys.getEnvironment(body.environment);
+    const env = environments.get(body.environment);
     const service = await catalog.getDeployable(body.entityRef);
     const target = {
       entityRef: service.entityRef,
-      environment: body.environment,
+      environment: env.name,
       ownerRef: service.ownerRef,
     };
     await authorizer.authorize(sledDeployCreatePermission, target, credentials);
@@ -251,7 +256,7 @@ export function addDeployRoutes(
       { ...target, artifactId: body.artifactId, dryRun: !!body.dryRun },
       isCritical(body.environment),
       () =>
-        deploys.createDeploy(service, body, {
+        deploys.createDeploy(service, env, body, {
           requestedBy: principalOf(credentials),
           idempotencyKey,
           canOverrideLock: lockOverride(credentials, target),
@@ -329,11 +334,11 @@ export function addDeployRoutes(
   router.post('/rollbacks', async (req, res) => {
     const credentials = await credentialsOf(req);
     const body = req.body;
-    deploys.getEnvironment(body.environment);
+    const env = environments.get(body.environment);
     const service = await catalog.getDeployable(body.entityRef);
     const target = {
       entityRef: service.entityRef,
-      environment: body.environment,
+      environment: env.name,
       ownerRef: service.ownerRef,
     };
     await authorizer.authorize(sledDeployCreatePermission, target, credentials);
@@ -343,7 +348,7 @@ export function addDeployRoutes(
       target,
       isCritical(body.environment),
       () =>
-        deploys.rollback(service, body, {
+        deploys.rollback(service, env, body, {
           requestedBy: principalOf(credentials),
           canOverrideLock: lockOverride(credentials, target),
         }),
@@ -358,7 +363,7 @@ export function addDeployRoutes(
     const credentials = await credentialsOf(req);
     const { entityRef } = req.query;
     const service = await catalog.getDeployable(entityRef);
-    const state = await deploys.getState(service);
+    const state = await states.getState(service);
     const readable = await authorizer.allowed(
       sledReadPermission,
       state.environments.map(e => ({
@@ -441,7 +446,7 @@ export function addDeployRoutes(
     if (body.expiresAt && Date.parse(body.expiresAt) <= Date.now()) {
       throw new InputError('Invalid body: expiresAt: must be in the future');
     }
-    deploys.getEnvironment(body.environment);
+    environments.get(body.environment);
     const service = body.entityRef
       ? await catalog.getDeployable(body.entityRef)
       : undefined;
@@ -486,8 +491,8 @@ export function addDeployRoutes(
     // may read the service
     const service = await catalog.getDeployable(query.entityRef);
     const names = query.environment
-      ? [deploys.getEnvironment(query.environment).name]
-      : deploys.environments.map(e => e.name);
+      ? [environments.get(query.environment).name]
+      : environments.list.map(e => e.name);
     const readable = await authorizer.allowed(
       sledReadPermission,
       names.map(environment => ({

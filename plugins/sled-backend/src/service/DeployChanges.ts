@@ -1,0 +1,29 @@
+import { Deploy } from '@internal/plugin-sled-common';
+
+/** Told of a deploy's new state, after it was written. */
+export type DeployChangeListener = (deploy: Deploy) => void;
+
+/**
+ * Every change of a deploy this backend writes (queued, claimed, ended),
+ * told to whoever subscribed: the dispatcher starts a target's next deploy,
+ * release planners stop waiting. Listeners run synchronously, in the order
+ * they subscribed; one that throws does not keep the others from hearing.
+ */
+export class DeployChanges {
+  private readonly listeners = new Set<DeployChangeListener>();
+
+  subscribe(listener: DeployChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  notify(deploy: Deploy): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(deploy);
+      } catch {
+        // a listener's failure is its own; the change was written
+      }
+    }
+  }
+}
