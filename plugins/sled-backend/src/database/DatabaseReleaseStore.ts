@@ -8,14 +8,14 @@ import {
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { iso, orUndefined } from './rowValues';
-import { applyTargetFilter } from './targetFilter';
-import { SledTargetFilter } from './DeployStore';
+import { applyTargetFilter, SledTargetFilter } from './targetFilter';
 import { NewRelease, ReleaseMemberUpdate, ReleaseStore } from './ReleaseStore';
-import { TakeOverOptions, takeOverRunning } from './runners';
+import { TakeOverOptions } from './RunnerStore';
+import { takeOverRunning } from './runners';
 
 /**
  * Knex store of releases. The schema ships in the plugin's migrations, which
- * `DatabaseDeployStore.create` runs.
+ * `createDeployStores` runs.
  */
 export class DatabaseReleaseStore implements ReleaseStore {
   static async create(options: {

@@ -3,11 +3,11 @@ import {
   ReleaseMemberStatus,
   ReleaseStatus,
 } from '@internal/plugin-sled-common';
-import { SledTargetFilter } from './DeployStore';
-import { TakeOverOptions } from './runners';
+import { SledTargetFilter } from './targetFilter';
+import { TakeOverOptions } from './RunnerStore';
 
 export interface NewRelease {
-  /** the backend that runs it (see DeployStore.heartbeat) */
+  /** the backend that runs it (see RunnerStore.heartbeat) */
   runner: string;
   deployGroup: string;
   environment: string;
@@ -56,7 +56,7 @@ export interface ReleaseStore {
   ): Promise<void>;
   /**
    * Makes `runner` the runner of every running release whose backend is gone
-   * (as DeployStore.takeOverRunning does for deploys), and returns them.
+   * (as RunnerStore.takeOverRunning does for deploys), and returns them.
    */
   takeOverRunning(runner: string, options: TakeOverOptions): Promise<Release[]>;
   /** Ends a running release; false when it had already ended. */

@@ -7,7 +7,7 @@ import {
 } from '@internal/plugin-sled-common';
 import { DeployLaunch } from '@internal/plugin-sled-node';
 import { randomUUID } from 'crypto';
-import { NewDeploy } from './DeployStore';
+import { NewDeploy } from './DeployQueue';
 import { iso, orUndefined } from './rowValues';
 
 /** A row of a sled table, as Knex reads it. */

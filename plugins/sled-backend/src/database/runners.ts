@@ -1,19 +1,9 @@
 import { Knex } from 'knex';
+import { isPostgres } from './dialect';
+import { TakeOverOptions } from './RunnerStore';
 
-/** Which running rows a backend may take over. */
-export interface TakeOverOptions {
-  /** a backend with no heartbeat for this long is gone */
-  timeoutMs: number;
-  /**
-   * also rows without a runner, written before runners were recorded: only at
-   * start-up, as every start-up did before, never on the periodic pass, so a
-   * replica of the previous version keeps what it follows during a rollout
-   */
-  unowned: boolean;
-}
-
-/** PostgreSQL, as against SQLite (the two engines SLeD runs on). */
-export const isPostgres = (db: Knex) => db.client.config.client === 'pg';
+// where the service layer imports it from
+export type { TakeOverOptions } from './RunnerStore';
 
 /**
  * Records that the backend `runner` is alive. On PostgreSQL by the database's

@@ -3,8 +3,17 @@ import {
   isNotCriteria,
   isOrCriteria,
 } from '@backstage/plugin-permission-node';
+import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import { Knex } from 'knex';
-import { SledTargetFilter, SledTargetQuery } from './DeployStore';
+
+/** A permission condition translated to a column test. */
+export interface SledTargetQuery {
+  column: 'environment' | 'entity_ref' | 'owner_ref';
+  values: string[];
+}
+
+/** What a caller may see, from a conditional permission decision. */
+export type SledTargetFilter = PermissionCriteria<SledTargetQuery>;
 
 /** Applies a permission filter as a SQL WHERE clause. */
 export function applyTargetFilter(

@@ -1,0 +1,131 @@
+import {
+  Artifact,
+  Deploy,
+  DeployExecution,
+  DeployStatus,
+  Page,
+} from '@internal/plugin-sled-common';
+import { DeployLaunch, DeployOutcome } from '@internal/plugin-sled-node';
+import { SledTargetFilter } from './targetFilter';
+
+export interface ListDeploysOptions {
+  entityRef?: string;
+  environment?: string;
+  status?: DeployStatus[];
+  /** ISO date: only deploys created at or after it */
+  createdAfter?: string;
+  limit: number;
+  cursor?: string;
+  filter?: SledTargetFilter;
+}
+
+export interface NewDeploy {
+  entityRef: string;
+  ownerRef?: string;
+  environment: string;
+  artifact: Artifact;
+  status: 'queued' | 'skipped';
+  dryRun: boolean;
+  force: boolean;
+  requestedBy: string;
+  reason?: string;
+  rollbackOf?: string;
+  releaseId?: string;
+  message?: string;
+  launch: DeployLaunch;
+}
+
+/** A deploy that ended in the past, recorded with its times and log (example history). */
+export interface PastDeploy {
+  entityRef: string;
+  ownerRef?: string;
+  environment: string;
+  artifact: Artifact;
+  status: 'succeeded' | 'failed';
+  requestedBy: string;
+  reason?: string;
+  message?: string;
+  exitCode?: number;
+  launch: DeployLaunch;
+  createdAt: Date;
+  finishedAt: Date;
+  log: string;
+}
+
+export interface IdempotencyRecord {
+  principal: string;
+  key: string;
+  requestHash: string;
+}
+
+/** A deploy just claimed to run, with its (internal) launch settings. */
+export interface ClaimedDeploy {
+  deploy: Deploy;
+  launch?: DeployLaunch;
+}
+
+/**
+ * The deploy queue: deploys and their idempotency records, from queued
+ * through running to a final status.
+ */
+export interface DeployQueue {
+  /**
+   * Writes a deploy row (and the idempotency record, atomically). When the
+   * idempotency key was already used, returns the earlier deploy instead.
+   */
+  createDeploy(
+    deploy: NewDeploy,
+    idempotency?: IdempotencyRecord,
+  ): Promise<{ deploy: Deploy; replayed: boolean }>;
+  /** Writes a deploy that already ended, with its log (both or neither). */
+  recordPastDeploy(deploy: PastDeploy): Promise<Deploy>;
+  findIdempotent(
+    principal: string,
+    key: string,
+  ): Promise<{ requestHash: string; deployId: string } | undefined>;
+  getDeploy(id: string): Promise<Deploy | undefined>;
+  listDeploys(options: ListDeploysOptions): Promise<Page<Deploy>>;
+
+  /**
+   * Moves the oldest queued deploy of a target to running on `runner` (this
+   * backend), unless one runs; returns it with how to launch it.
+   */
+  claimNext(
+    entityRef: string,
+    environment: string,
+    runner: string,
+  ): Promise<ClaimedDeploy | undefined>;
+  getLaunch(id: string): Promise<DeployLaunch | undefined>;
+  /**
+   * Records how a deploy is executed; true while it still runs (false once
+   * it ended meanwhile, e.g. a cancel that came while it started).
+   */
+  setExecution(id: string, execution: DeployExecution): Promise<boolean>;
+  /**
+   * Ends a queued or running deploy and returns it; undefined when it had
+   * already ended. With `runner`, only while that backend runs it (undefined
+   * once another backend took it over).
+   */
+  finishDeploy(
+    id: string,
+    outcome: DeployOutcome,
+    runner?: string,
+  ): Promise<Deploy | undefined>;
+  /** Targets that have queued deploys and nothing running. */
+  listStalledTargets(): Promise<
+    Array<{ entityRef: string; environment: string }>
+  >;
+  /** Running deploys, oldest first; with `runner`, only that backend's. */
+  listRunning(options?: { runner?: string }): Promise<Deploy[]>;
+  /** The newest deploy of a target matching the given statuses. */
+  findLatest(
+    entityRef: string,
+    environment: string,
+    options: {
+      statuses?: DeployStatus[];
+      includeDryRun?: boolean;
+      excludeArtifactId?: string;
+    },
+  ): Promise<Deploy | undefined>;
+  countActive(entityRef: string, environment: string): Promise<number>;
+}
