@@ -10,7 +10,7 @@ export interface Config {
          * signed-in user's ownership claims, or '*' for every signed-in user.
          */
         members: string[];
-        /** read, deploy, cancel, lock, overrideLock, registerArtifact, release */
+        /** read, deploy, cancel, approve, gateOverride, lock, overrideLock, registerArtifact, release */
         actions: string[];
         /**
          * environments the role applies to; all when absent. Not used for

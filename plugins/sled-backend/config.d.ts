@@ -29,6 +29,60 @@ export interface Config {
        * start-up fails on a name no module added.
        */
       checks?: string[];
+      /**
+       * Promotion: an artifact may be deployed here only after it succeeded
+       * in `from` at least `soak` ago and still runs there (or has been
+       * replaced there only by newer successes). A refusal names how long is
+       * left; `sled.gate.override` may deploy past it with a reason.
+       */
+      promotion?: {
+        /** the environment an artifact is promoted from */
+        from: string;
+        /** how long it must have run there, e.g. `30m`, `2h` or `PT30M`; default 0 */
+        soak?: string | { minutes?: number; hours?: number; days?: number };
+      };
+      /**
+       * Approvals: a deploy here waits (`awaiting_approval`) until `required`
+       * distinct approvers approve it, then it is queued; a rejection ends it
+       * `rejected`, and approvals that do not come within `expiresAfter` end
+       * it `expired`. Approvers also need the `sled.deploy.approve`
+       * permission on the target. Never overridden.
+       */
+      approvals?: {
+        /** distinct approvals needed; default 1 */
+        required?: number;
+        /**
+         * who may approve: `owners` (the service's owning group in the
+         * catalog) and group or user entity refs; empty or absent: anyone
+         * with `sled.deploy.approve`
+         */
+        approvers?: string[];
+        /** may the requester approve their own deploy; default false */
+        allowSelfApproval?: boolean;
+        /** how long a deploy waits for its approvals, e.g. `24h`; default 24h */
+        expiresAfter?:
+          | string
+          | { minutes?: number; hours?: number; days?: number };
+      };
+      /**
+       * Deploy windows: `deny` windows freeze deploys while open (deny wins);
+       * when any `allow` window exists, deploys start only inside one. Each
+       * opens at the times its cron `schedule` names, in its `timezone`, and
+       * lasts `duration` (whole days are calendar days). Checked before a
+       * deploy is queued and again before it starts; `sled.gate.override`
+       * may deploy past them with a reason.
+       */
+      windows?: Array<{
+        kind: 'allow' | 'deny';
+        /** a cron expression, e.g. `0 18 * * 5` (Fridays 18:00) */
+        schedule: string;
+        /** e.g. `62h` or `10h` */
+        duration: string | { minutes?: number; hours?: number; days?: number };
+        /** an IANA time zone, e.g. `Europe/London`; default UTC */
+        timezone?: string;
+        /** shown to whoever is refused, e.g. `weekend freeze` */
+        reason?: string;
+      }>;
     }>;
     /** development only: never set these in production */
     development?: {

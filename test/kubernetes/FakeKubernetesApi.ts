@@ -8,6 +8,11 @@
  * `AlreadyExists` / `NotFound` Status bodies. A small job controller runs a pod
  * per Job, writes log lines over time and completes, fails or exceeds the
  * deadline. Knobs inject latency and failures.
+ *
+ * What deploy scripts (libdeploy) need lives in FakeResources: discovery,
+ * Deployments, StatefulSets, Services, ConfigMaps, CronJobs,
+ * PodDisruptionBudgets and Events, server-side apply with managed fields,
+ * `dryRun=All`, and a rollout controller (the `rollout` knob).
  */
 import https from 'https';
 import { AddressInfo } from 'net';
@@ -15,6 +20,10 @@ import { IncomingMessage, ServerResponse } from 'http';
 import { randomUUID } from 'crypto';
 // eslint-disable-next-line @backstage/no-undeclared-imports
 import selfsigned from 'selfsigned';
+import { Selector, matches, parseSelector } from './selectors';
+import { FakeResources, RolloutBehaviour } from './FakeResources';
+
+export type { RolloutBehaviour } from './FakeResources';
 
 type Obj = Record<string, any>;
 
@@ -65,48 +74,6 @@ export interface RecordedRequest {
   body?: any;
 }
 
-type Selector = Array<{
-  key: string;
-  op: '=' | '!=' | 'exists';
-  value?: string;
-}>;
-
-function parseSelector(text: string | null): Selector {
-  if (!text) return [];
-  return text
-    .split(',')
-    .filter(Boolean)
-    .map(term => {
-      const ne = term.indexOf('!=');
-      if (ne > 0)
-        return {
-          key: term.slice(0, ne).trim(),
-          op: '!=' as const,
-          value: term.slice(ne + 2).trim(),
-        };
-      const eq = term.indexOf('=');
-      if (eq > 0) {
-        const value = term
-          .slice(eq + 1)
-          .replace(/^=/, '')
-          .trim();
-        return { key: term.slice(0, eq).trim(), op: '=' as const, value };
-      }
-      return { key: term.trim(), op: 'exists' as const };
-    });
-}
-
-function matches(selector: Selector, obj: Obj): boolean {
-  const labels: Record<string, string> = obj.metadata?.labels ?? {};
-  return selector.every(s =>
-    s.op === 'exists'
-      ? s.key in labels
-      : s.op === '='
-      ? labels[s.key] === s.value
-      : labels[s.key] !== s.value,
-  );
-}
-
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 function status(
@@ -141,6 +108,31 @@ export class FakeKubernetesApi {
   });
   /** every request seen, in order */
   readonly requests: RecordedRequest[] = [];
+  /** decides how each rollout of a Deployment or StatefulSet goes (default: ready after 20 ms) */
+  rollout: (workload: Obj) => RolloutBehaviour = () => ({});
+  /**
+   * Deployments, StatefulSets, Services, ConfigMaps, … (what deploy scripts
+   * apply): `list('deployments', ns)`, `get('services', ns, name)`, `seed(obj)`
+   */
+  readonly resources: FakeResources = new FakeResources({
+    nextResourceVersion: () => String(++this.rv),
+    currentResourceVersion: () => String(this.rv),
+    send: (res, code, body) => this.send(res, code, body),
+    putPod: pod => this.putPod(pod),
+    removePod: (namespace, name) => this.removePod(namespace, name),
+    podsOf: (namespace, selector) =>
+      [...this.pods.values()]
+        .map(p => p.pod)
+        .filter(
+          p =>
+            p.metadata.namespace === namespace &&
+            Object.entries(selector).every(
+              ([k, v]) => p.metadata.labels?.[k] === v,
+            ),
+        )
+        .map(clone),
+    rollout: workload => this.rollout(workload),
+  });
 
   /** called with each request before it is handled (after the token check) */
   intercept?: (r: RecordedRequest) => void;
@@ -242,6 +234,7 @@ export class FakeKubernetesApi {
   }
 
   async stop(): Promise<void> {
+    this.resources.stop();
     for (const timers of this.jobTimers.values()) timers.forEach(clearTimeout);
     for (const p of this.pods.values()) p.timers.forEach(clearTimeout);
     for (const w of this.watchers) w.res.destroy();
@@ -450,6 +443,17 @@ export class FakeKubernetesApi {
       if (parts[6] === 'log') return this.podLog(res, ns, name, url);
       return this.getOne(res, 'Pod', ns, name);
     }
+    if (
+      this.resources.handle(
+        record.method,
+        parts,
+        url,
+        req.headers['content-type'],
+        record.body,
+        res,
+      )
+    )
+      return;
     this.send(
       res,
       404,
@@ -611,6 +615,37 @@ export class FakeKubernetesApi {
 
   private bump(obj: Obj) {
     obj.metadata.resourceVersion = String(++this.rv);
+  }
+
+  /** Adds a pod, or replaces one of the same name (a controller's pods, not a Job's). */
+  private putPod(pod: Obj) {
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const existing = this.pods.get(key);
+    const copy = clone(pod);
+    this.bump(copy);
+    if (existing) {
+      existing.pod = copy;
+      this.emit('MODIFIED', 'Pod', copy);
+    } else {
+      this.pods.set(key, {
+        pod: copy,
+        log: '',
+        followers: new Set(),
+        timers: [],
+      });
+      this.emit('ADDED', 'Pod', copy);
+    }
+  }
+
+  private removePod(namespace: string, name: string) {
+    const key = `${namespace}/${name}`;
+    const state = this.pods.get(key);
+    if (!state) return;
+    state.timers.forEach(clearTimeout);
+    this.finishPodLog(state);
+    this.pods.delete(key);
+    this.bump(state.pod);
+    this.emit('DELETED', 'Pod', state.pod);
   }
 
   // ---------------------------------------------------------------- jobs

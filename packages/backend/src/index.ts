@@ -34,5 +34,7 @@ backend.add(import('@backstage/plugin-signals-backend'));
 
 // SLeD: service-level deploys
 backend.add(import('@internal/plugin-sled-backend'));
+// the ci-status deploy check: environments listing it refuse artifacts whose CI checks did not pass
+backend.add(import('@internal/plugin-sled-backend-module-ci-status'));
 
 backend.start();

@@ -31,6 +31,8 @@ export const SLED_ACTIONS: Record<string, string> = {
   'sled.read': 'read',
   'sled.deploy.create': 'deploy',
   'sled.deploy.cancel': 'cancel',
+  'sled.deploy.approve': 'approve',
+  'sled.gate.override': 'gateOverride',
   'sled.lock': 'lock',
   'sled.lock.override': 'overrideLock',
   'sled.artifact.register': 'registerArtifact',

@@ -4,6 +4,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   parseSledTargetRef,
   sledArtifactRegisterPermission,
@@ -17,6 +18,8 @@ import {
 } from '@internal/plugin-sled-node';
 import { DeployChecks } from './checks/DeployChecks';
 import { checkEnvironmentExtensions, readSledConfig } from './config';
+import { readGatesConfig } from './gates/gatesConfig';
+import { addGateRoutes } from './gates/gateRouter';
 import { ExampleData } from './development/ExampleData';
 import { DatabaseDeployStore } from './database/DatabaseDeployStore';
 import { ExecutorRegistry } from './executors/ExecutorRegistry';
@@ -77,6 +80,8 @@ export const sledPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         discovery: coreServices.discovery,
+        userInfo: coreServices.userInfo,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -92,6 +97,8 @@ export const sledPlugin = createBackendPlugin({
         scheduler,
         catalog,
         discovery,
+        userInfo,
+        notifications,
       }) {
         const sledConfig = readSledConfig(config);
         // the built-in executors, through the API modules use
@@ -115,6 +122,8 @@ export const sledPlugin = createBackendPlugin({
         const core = await createDeployCore({
           store,
           config: sledConfig,
+          gates: readGatesConfig(config),
+          notifications,
           executors,
           checks,
           images,
@@ -202,11 +211,25 @@ export const sledPlugin = createBackendPlugin({
           deploys: core.requests,
           states: core.states,
           environments: core.environments,
+          gates: core.gates,
           store,
           logs: core.logs,
           catalog: serviceCatalog,
           groups,
           images,
+        });
+        addGateRoutes(router, {
+          httpAuth,
+          auditor,
+          authorizer,
+          userInfo,
+          gates: core.gates,
+          approvals: core.approvals,
+          environments: core.environments,
+          catalog: serviceCatalog,
+          queue: store,
+          artifacts: store,
+          artifactChecks: store.artifactChecks,
         });
         httpRouter.use(router);
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
@@ -224,6 +247,17 @@ export const sledPlugin = createBackendPlugin({
             fn: async () => {
               await core.lifecycle.recover();
               await releases.recover();
+            },
+          });
+          // each replica: deploys whose approvals did not come in time
+          if (!core.gates.anyApprovals) return;
+          await scheduler.scheduleTask({
+            id: 'sled-expire-approvals',
+            scope: 'local',
+            frequency: { seconds: 30 },
+            timeout: { minutes: 1 },
+            fn: async () => {
+              await core.approvals.expireDue();
             },
           });
         });

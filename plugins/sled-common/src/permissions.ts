@@ -42,6 +42,26 @@ export const sledDeployCancelPermission = createPermission({
   resourceType: SLED_TARGET_RESOURCE_TYPE,
 });
 
+/**
+ * Approve or reject a deploy awaiting approval on the target; the
+ * environment's configured approvers are checked as well.
+ */
+export const sledDeployApprovePermission = createPermission({
+  name: 'sled.deploy.approve',
+  attributes: { action: 'update' },
+  resourceType: SLED_TARGET_RESOURCE_TYPE,
+});
+
+/**
+ * Deploy past a promotion soak, a deploy window or a failed deploy check,
+ * with a reason (never past approvals).
+ */
+export const sledGateOverridePermission = createPermission({
+  name: 'sled.gate.override',
+  attributes: { action: 'update' },
+  resourceType: SLED_TARGET_RESOURCE_TYPE,
+});
+
 /** Register an artifact (CI service principals). */
 export const sledArtifactRegisterPermission = createPermission({
   name: 'sled.artifact.register',
@@ -81,6 +101,8 @@ export const sledTargetPermissions = [
   sledReadPermission,
   sledDeployCreatePermission,
   sledDeployCancelPermission,
+  sledDeployApprovePermission,
+  sledGateOverridePermission,
 ];
 
 /** The permissions of locks (`sled-lock`). */

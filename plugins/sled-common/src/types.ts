@@ -8,12 +8,15 @@ export type DeployStatus = components['schemas']['DeployStatus'];
 
 /** Every status of a deploy, in the order a deploy goes through them. */
 export const DEPLOY_STATUSES = [
+  'awaiting_approval',
   'queued',
   'running',
   'succeeded',
   'failed',
   'cancelled',
   'lost',
+  'rejected',
+  'expired',
   'skipped',
 ] as const satisfies ReadonlyArray<DeployStatus>;
 // and every status of the spec is listed (this fails to compile otherwise)
@@ -30,6 +33,8 @@ export const FINAL_DEPLOY_STATUSES: ReadonlyArray<DeployStatus> = [
   'failed',
   'cancelled',
   'lost',
+  'rejected',
+  'expired',
   'skipped',
 ];
 
@@ -70,6 +75,23 @@ export type DeployExecution = Schemas['DeployExecution'];
 export type Deploy = Schemas['Deploy'];
 export type CreateDeployRequest = Schemas['CreateDeployRequest'];
 export type CreateRollbackRequest = Schemas['CreateRollbackRequest'];
+/** One CI check's result for an artifact. */
+export type ArtifactCheck = Schemas['ArtifactCheck'];
+
+// --------------------------------------------------------------------- gates
+
+/** The release gates of an environment: promotion, approvals, deploy windows. */
+export type EnvironmentGates = Schemas['EnvironmentGates'];
+export type DeployWindow = Schemas['DeployWindow'];
+/** Whether an environment's deploy windows let deploys start now, and until when. */
+export type WindowState = Schemas['WindowState'];
+/** One gate's verdict on a deploy. */
+export type Gate = Schemas['Gate'];
+/** Every gate's verdict on a deploy of an artifact to an environment, for the caller. */
+export type GateReport = Schemas['GateReport'];
+export type Approval = Schemas['Approval'];
+export type ApprovalList = Schemas['ApprovalList'];
+export type ApprovalDecisionRequest = Schemas['ApprovalDecisionRequest'];
 
 /** A page of a newest-first list; pass `nextCursor` back as `cursor`. */
 export type Page<T> = Omit<Schemas['DeployPage'], 'items'> & { items: T[] };

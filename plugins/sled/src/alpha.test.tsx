@@ -28,6 +28,7 @@ import {
   makeService,
   makeServiceState,
 } from './__testUtils__/fixtures';
+import { approvalsHandler } from './__testUtils__/handlers';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -134,6 +135,7 @@ describe('sled on the new frontend system', () => {
   it('opens the deploy named in the query and closes it through app history', async () => {
     const deploy = makeDeploy({ id: 'd5', artifactVersion: '2.995.0' });
     server.use(
+      approvalsHandler(),
       http.get(`${BASE_URL}/environments`, () => HttpResponse.json([])),
       http.get(`${BASE_URL}/deploys`, () =>
         HttpResponse.json({ items: [deploy] }),

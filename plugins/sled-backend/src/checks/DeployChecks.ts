@@ -43,19 +43,41 @@ export class DeployChecks implements SledDeployChecksExtensionPoint {
     context: DeployCheckContext,
   ): Promise<DeployCheckVerdict | undefined> {
     for (const name of context.environment.checks) {
-      const check = this.checks.get(name);
-      // start-up refuses environments naming unknown checks
-      if (!check) throw new Error(`No deploy check '${name}'`);
-      try {
-        const refused = await check.evaluate(context);
-        if (refused) return { check: name, message: refused.message };
-      } catch (error) {
-        return {
-          check: name,
-          message: `the check could not decide: ${(error as Error).message}`,
-        };
-      }
+      const refused = await this.evaluate(name, context);
+      if (refused) return refused;
     }
     return undefined;
+  }
+
+  /** Every check of the environment, in order: its refusal, or undefined when it lets the deploy go. */
+  async verdicts(
+    context: DeployCheckContext,
+  ): Promise<Array<{ check: string; refusal?: DeployCheckVerdict }>> {
+    const verdicts = [];
+    for (const name of context.environment.checks) {
+      verdicts.push({
+        check: name,
+        refusal: await this.evaluate(name, context),
+      });
+    }
+    return verdicts;
+  }
+
+  private async evaluate(
+    name: string,
+    context: DeployCheckContext,
+  ): Promise<DeployCheckVerdict | undefined> {
+    const check = this.checks.get(name);
+    // start-up refuses environments naming unknown checks
+    if (!check) throw new Error(`No deploy check '${name}'`);
+    try {
+      const refused = await check.evaluate(context);
+      return refused ? { check: name, message: refused.message } : undefined;
+    } catch (error) {
+      return {
+        check: name,
+        message: `the check could not decide: ${(error as Error).message}`,
+      };
+    }
   }
 }

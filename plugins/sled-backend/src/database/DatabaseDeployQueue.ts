@@ -231,7 +231,7 @@ export class DatabaseDeployQueue implements DeployQueue {
   ): Promise<Deploy | undefined> {
     const query = this.db('sled_deploys')
       .where({ id })
-      .whereIn('status', ['queued', 'running']);
+      .whereIn('status', ['awaiting_approval', 'queued', 'running']);
     if (runner) query.where('runner', runner);
     const [finished] = await query
       .update({
@@ -296,5 +296,41 @@ export class DatabaseDeployQueue implements DeployQueue {
       .whereIn('status', ['queued', 'running'])
       .count({ count: '*' });
     return Number(count);
+  }
+
+  async approve(id: string): Promise<Deploy | undefined> {
+    const [row] = await this.db('sled_deploys')
+      .where({ id, status: 'awaiting_approval' })
+      .update({ status: 'queued', approval_expires_at: null })
+      .returning('*');
+    return row ? toDeploy(row) : undefined;
+  }
+
+  async endAwaiting(
+    id: string,
+    outcome: { status: 'rejected' | 'expired'; message: string },
+  ): Promise<Deploy | undefined> {
+    const [row] = await this.db('sled_deploys')
+      .where({ id, status: 'awaiting_approval' })
+      .update({
+        status: outcome.status,
+        message: outcome.message,
+        finished_at: clockNotBefore(this.db, 'created_at'),
+      })
+      .returning('*');
+    return row ? toDeploy(row) : undefined;
+  }
+
+  async expireAwaiting(now: Date): Promise<Deploy[]> {
+    const rows = await this.db('sled_deploys')
+      .where('status', 'awaiting_approval')
+      .where('approval_expires_at', '<=', now.toISOString())
+      .update({
+        status: 'expired',
+        message: 'Its approvals did not come in time',
+        finished_at: clockNotBefore(this.db, 'created_at'),
+      })
+      .returning('*');
+    return rows.map(toDeploy);
   }
 }

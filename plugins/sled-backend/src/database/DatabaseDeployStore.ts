@@ -28,8 +28,14 @@ export class DatabaseDeployStore implements DeployStore, DeployStores {
   readonly runners: RunnerStore;
   readonly logs: DeployLogStore;
   readonly locks: LockStore;
+  readonly approvals: DeployStores['approvals'];
+  readonly artifactChecks: DeployStores['artifactChecks'];
+  readonly promotions: DeployStores['promotions'];
 
   private constructor(stores: DeployStores) {
+    this.approvals = stores.approvals;
+    this.artifactChecks = stores.artifactChecks;
+    this.promotions = stores.promotions;
     this.artifacts = stores.artifacts;
     this.queue = stores.queue;
     this.runners = stores.runners;
@@ -70,6 +76,11 @@ export class DatabaseDeployStore implements DeployStore, DeployStores {
     this.queue.findLatest(...args);
   countActive: DeployQueue['countActive'] = (...args) =>
     this.queue.countActive(...args);
+  approve: DeployQueue['approve'] = (...args) => this.queue.approve(...args);
+  endAwaiting: DeployQueue['endAwaiting'] = (...args) =>
+    this.queue.endAwaiting(...args);
+  expireAwaiting: DeployQueue['expireAwaiting'] = (...args) =>
+    this.queue.expireAwaiting(...args);
 
   heartbeat: RunnerStore['heartbeat'] = (...args) =>
     this.runners.heartbeat(...args);

@@ -24,7 +24,7 @@ export interface NewDeploy {
   ownerRef?: string;
   environment: string;
   artifact: Artifact;
-  status: 'queued' | 'skipped';
+  status: 'queued' | 'skipped' | 'awaiting_approval';
   dryRun: boolean;
   force: boolean;
   requestedBy: string;
@@ -33,6 +33,10 @@ export interface NewDeploy {
   releaseId?: string;
   message?: string;
   launch: DeployLaunch;
+  /** requested past a refusing gate (sled.gate.override) */
+  gatesOverridden?: boolean;
+  /** awaiting approval: when it expires (ISO) */
+  approvalExpiresAt?: string;
 }
 
 /** A deploy that ended in the past, recorded with its times and log (example history). */
@@ -128,4 +132,14 @@ export interface DeployQueue {
     },
   ): Promise<Deploy | undefined>;
   countActive(entityRef: string, environment: string): Promise<number>;
+
+  /** Queues a deploy awaiting approval (its approvals came in); undefined when it no longer awaits. */
+  approve(id: string): Promise<Deploy | undefined>;
+  /** Ends a deploy awaiting approval; undefined when it no longer awaits. */
+  endAwaiting(
+    id: string,
+    outcome: { status: 'rejected' | 'expired'; message: string },
+  ): Promise<Deploy | undefined>;
+  /** Ends `expired` every deploy whose approvals did not come by `now`; returns them. */
+  expireAwaiting(now: Date): Promise<Deploy[]>;
 }

@@ -1,7 +1,10 @@
+import { ApprovalStore } from './ApprovalStore';
+import { ArtifactCheckStore } from './ArtifactCheckStore';
 import { ArtifactStore } from './ArtifactStore';
 import { DeployLogStore } from './DeployLogStore';
 import { DeployQueue } from './DeployQueue';
 import { LockStore } from './LockStore';
+import { PromotionLedger } from './PromotionLedger';
 import { RunnerStore } from './RunnerStore';
 
 export type { ArtifactStore, ListArtifactsOptions } from './ArtifactStore';
@@ -25,6 +28,9 @@ export interface DeployStores {
   runners: RunnerStore;
   logs: DeployLogStore;
   locks: LockStore;
+  approvals: ApprovalStore;
+  artifactChecks: ArtifactCheckStore;
+  promotions: PromotionLedger;
 }
 
 /**

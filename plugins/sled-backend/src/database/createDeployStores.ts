@@ -2,10 +2,13 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
+import { DatabaseApprovalStore } from './DatabaseApprovalStore';
+import { DatabaseArtifactCheckStore } from './DatabaseArtifactCheckStore';
 import { DatabaseArtifactStore } from './DatabaseArtifactStore';
 import { DatabaseDeployLogStore } from './DatabaseDeployLogStore';
 import { DatabaseDeployQueue } from './DatabaseDeployQueue';
 import { DatabaseLockStore } from './DatabaseLockStore';
+import { DatabasePromotionLedger } from './DatabasePromotionLedger';
 import { DatabaseRunnerStore } from './DatabaseRunnerStore';
 import { DeployStores } from './DeployStore';
 
@@ -40,5 +43,8 @@ export async function createDeployStores(options: {
     runners: DatabaseRunnerStore.create(client),
     logs: DatabaseDeployLogStore.create(client),
     locks: DatabaseLockStore.create(client),
+    approvals: DatabaseApprovalStore.create(client),
+    artifactChecks: DatabaseArtifactCheckStore.create(client),
+    promotions: DatabasePromotionLedger.create(client),
   };
 }

@@ -43,6 +43,8 @@ export function deployRow(
     exit_code: input.exitCode ?? null,
     execution: null,
     launch: JSON.stringify(input.launch),
+    gates_overridden: input.gatesOverridden ?? false,
+    approval_expires_at: input.approvalExpiresAt ?? null,
     created_at: times.createdAt,
     started_at: times.startedAt,
     finished_at: times.finishedAt,
@@ -87,6 +89,10 @@ export function toDeploy(row: Row): Deploy {
     message: orUndefined(row.message),
     exitCode: orUndefined(row.exit_code),
     execution: row.execution ? JSON.parse(row.execution) : undefined,
+    ...(row.gates_overridden ? { gatesOverridden: true } : {}),
+    ...(row.status === 'awaiting_approval' && row.approval_expires_at
+      ? { approvalExpiresAt: iso(row.approval_expires_at) }
+      : {}),
     createdAt: iso(row.created_at)!,
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),

@@ -13,7 +13,7 @@ export class DeployWatcher {
     private readonly pollMs = 1000,
   ) {}
 
-  /** Called with every deploy change (DeployService `onChange`). */
+  /** Called with every deploy change (a `DeployChanges` listener). */
   notify(deploy: Deploy) {
     if (!isFinalDeployStatus(deploy.status)) return;
     const waiting = this.waiters.get(deploy.id);

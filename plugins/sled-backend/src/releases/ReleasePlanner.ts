@@ -131,7 +131,9 @@ export class ReleasePlanner {
                 if (
                   deploy.status === 'failed' ||
                   deploy.status === 'cancelled' ||
-                  deploy.status === 'lost'
+                  deploy.status === 'lost' ||
+                  deploy.status === 'rejected' ||
+                  deploy.status === 'expired'
                 ) {
                   state.stop ??= {
                     status: 'failed',

@@ -113,7 +113,7 @@ export class ReleaseService {
           { entityRef, deployGroup: group.entityRef },
           context,
         );
-        await deploys.assertChecksAllow({
+        await deploys.assertGatesAllow({
           phase: 'queue',
           entityRef,
           environment: env,

@@ -49,6 +49,14 @@ export const spec = {
       description: 'Releases of a deploy group in waves',
     },
     {
+      name: 'approvals',
+      description: 'Approvals of deploys to environments that require them',
+    },
+    {
+      name: 'gates',
+      description: 'Release gates: promotion, windows, checks, approvals',
+    },
+    {
       name: 'meta',
       description: 'Liveness and this document',
     },
@@ -226,6 +234,48 @@ export const spec = {
         },
       },
     },
+    '/artifacts/{id}/checks': {
+      post: {
+        operationId: 'recordArtifactCheck',
+        tags: ['artifacts'],
+        summary:
+          "Record a CI check's result for an artifact (CI, permission sled.artifact.register)",
+        description: 'The latest result of each check name counts.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ArtifactCheck',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'the artifact with its checks',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Artifact',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
     '/environments': {
       get: {
         operationId: 'listEnvironments',
@@ -294,7 +344,7 @@ export const spec = {
           },
           '202': {
             description:
-              'queued; it starts when nothing else runs on the target',
+              'queued (it starts when nothing else runs on the target), or awaiting_approval where the environment requires approvals',
             content: {
               'application/json': {
                 schema: {
@@ -308,7 +358,7 @@ export const spec = {
           },
           '409': {
             description:
-              'the target is locked (the message names the lock), a deploy check of the environment refused the deploy (the message names the check and gives its reason; nothing is written), or the Idempotency-Key was used for another request',
+              'the target is locked (the message names the lock), a gate of the environment refused the deploy (promotion, a deploy window or a deploy check: the message names the gate, the target and how to go on; nothing is written), or the Idempotency-Key was used for another request',
             content: {
               'application/json': {
                 schema: {
@@ -351,9 +401,9 @@ export const spec = {
             schema: {
               type: 'string',
               pattern:
-                '^,*(?:(?:queued|running|succeeded|failed|cancelled|lost|skipped)(?:,+|$))*$',
+                '^,*(?:(?:awaiting_approval|queued|running|succeeded|failed|cancelled|lost|rejected|expired|skipped)(?:,+|$))*$',
               'x-error-message':
-                'must be comma-separated statuses: queued, running, succeeded, failed, cancelled, lost, skipped',
+                'must be comma-separated statuses: awaiting_approval, queued, running, succeeded, failed, cancelled, lost, rejected, expired, skipped',
             },
           },
           {
@@ -451,6 +501,150 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/deploys/{id}/approvals': {
+      get: {
+        operationId: 'listDeployApprovals',
+        tags: ['approvals'],
+        summary: 'The approvals of a deploy, and whether the caller may decide',
+        description: 'Who approved or rejected, when, and with what comment.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'approvals',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ApprovalList',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+      post: {
+        operationId: 'decideDeployApproval',
+        tags: ['approvals'],
+        summary:
+          "Approve or reject a deploy awaiting approval (permission sled.deploy.approve, and the environment's approvers)",
+        description:
+          'The n-th distinct approval queues the deploy; a rejection ends it `rejected`. The requester cannot approve their own deploy unless the environment allows it.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ApprovalDecisionRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'the deploy after the decision',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Deploy',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+          '403': {
+            description: 'the caller is not an approver of the deploy',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            description:
+              'the deploy is not awaiting approval, or the caller already decided or requested it',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/gates': {
+      get: {
+        operationId: 'getGates',
+        tags: ['gates'],
+        summary:
+          'Whether a deploy of an artifact to an environment would pass its gates, for the caller',
+        description:
+          'The same answer POST /deploys would give, gate by gate, without writing anything.',
+        parameters: [
+          {
+            name: 'entityRef',
+            in: 'query',
+            required: true,
+            allowReserved: true,
+            schema: {
+              $ref: '#/components/schemas/EntityRef',
+            },
+          },
+          {
+            name: 'environment',
+            in: 'query',
+            required: true,
+            allowReserved: true,
+            schema: {
+              $ref: '#/components/schemas/EnvironmentName',
+            },
+          },
+          {
+            name: 'artifactId',
+            in: 'query',
+            required: true,
+            allowReserved: true,
+            schema: {
+              $ref: '#/components/schemas/Uuid',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'the gates',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/GateReport',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
           },
         },
       },
@@ -1016,15 +1210,18 @@ export const spec = {
       },
       DeployStatus: {
         description:
-          "`skipped` means the artifact was already what runs there; `lost` that the deploy's Job vanished before its outcome was recorded (unknown)",
+          "`awaiting_approval` until the environment's required approvals are given (then `queued`), `rejected` when an approver rejected it, `expired` when its approvals did not come in time; `skipped` means the artifact was already what runs there; `lost` that the deploy's Job vanished before its outcome was recorded (unknown)",
         type: 'string',
         enum: [
+          'awaiting_approval',
           'queued',
           'running',
           'succeeded',
           'failed',
           'cancelled',
           'lost',
+          'rejected',
+          'expired',
           'skipped',
         ],
       },
@@ -1123,6 +1320,15 @@ export const spec = {
           deploy: {
             $ref: '#/components/schemas/ArtifactDeploySpec',
           },
+          checks: {
+            type: 'array',
+            maxItems: 50,
+            description:
+              'CI checks of this build; more can be recorded later (POST /artifacts/{id}/checks)',
+            items: {
+              $ref: '#/components/schemas/ArtifactCheck',
+            },
+          },
         },
       },
       CreateDeployRequest: {
@@ -1149,6 +1355,48 @@ export const spec = {
           reason: {
             $ref: '#/components/schemas/Reason',
             description: 'required where the environment says so',
+          },
+          overrideGates: {
+            type: 'boolean',
+            description:
+              'deploy past a promotion soak, a deploy window or a failed deploy check (permission sled.gate.override on the target, a reason required, audited at high severity); approvals are never overridden',
+          },
+        },
+      },
+      ApprovalDecisionRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['decision'],
+        properties: {
+          decision: {
+            type: 'string',
+            enum: ['approve', 'reject'],
+          },
+          comment: {
+            $ref: '#/components/schemas/Reason',
+          },
+        },
+      },
+      ArtifactCheck: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'the result of one CI check of an artifact (the ci-status deploy check reads them)',
+        required: ['name', 'status'],
+        properties: {
+          name: {
+            type: 'string',
+            description: 'lower-case letters, digits and . _ - (at most 64)',
+            pattern: '^[a-z0-9][a-z0-9._-]{0,63}$',
+            'x-error-message':
+              'must be lower-case letters, digits and . _ - (at most 64), starting with a letter or digit',
+          },
+          status: {
+            type: 'string',
+            enum: ['passed', 'failed', 'pending'],
+          },
+          url: {
+            $ref: '#/components/schemas/WebUrl',
           },
         },
       },
@@ -1284,6 +1532,14 @@ export const spec = {
           deploy: {
             $ref: '#/components/schemas/ArtifactDeploySpec',
           },
+          checks: {
+            type: 'array',
+            description:
+              'CI checks recorded for this build, the latest result of each name',
+            items: {
+              $ref: '#/components/schemas/ArtifactCheck',
+            },
+          },
           createdAt: {
             type: 'string',
             format: 'date-time',
@@ -1369,12 +1625,215 @@ export const spec = {
               type: 'string',
             },
           },
+          gates: {
+            $ref: '#/components/schemas/EnvironmentGates',
+          },
+          window: {
+            $ref: '#/components/schemas/WindowState',
+          },
           locks: {
             type: 'array',
             description: 'environment-wide locks in force',
             items: {
               $ref: '#/components/schemas/Lock',
             },
+          },
+        },
+      },
+      EnvironmentGates: {
+        type: 'object',
+        description:
+          'the release gates of an environment (sled.environments[])',
+        properties: {
+          promotion: {
+            type: 'object',
+            required: ['from', 'soakMinutes'],
+            description:
+              'an artifact must have succeeded in `from` at least soakMinutes ago, and still run there (or have been replaced only by newer successes)',
+            properties: {
+              from: {
+                type: 'string',
+              },
+              soakMinutes: {
+                type: 'number',
+              },
+            },
+          },
+          approvals: {
+            type: 'object',
+            required: [
+              'required',
+              'approvers',
+              'allowSelfApproval',
+              'expiresAfterMinutes',
+            ],
+            properties: {
+              required: {
+                type: 'integer',
+                description: 'distinct approvers needed',
+              },
+              approvers: {
+                type: 'array',
+                description:
+                  "'owners' (the service's owning group) and entity refs of groups or users; empty: anyone with sled.deploy.approve",
+                items: {
+                  type: 'string',
+                },
+              },
+              allowSelfApproval: {
+                type: 'boolean',
+              },
+              expiresAfterMinutes: {
+                type: 'number',
+              },
+            },
+          },
+          windows: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DeployWindow',
+            },
+          },
+        },
+      },
+      DeployWindow: {
+        type: 'object',
+        required: ['kind', 'schedule', 'durationMinutes', 'timezone'],
+        properties: {
+          kind: {
+            type: 'string',
+            enum: ['allow', 'deny'],
+          },
+          schedule: {
+            type: 'string',
+            description: 'a cron expression: when the window opens',
+          },
+          durationMinutes: {
+            type: 'number',
+          },
+          timezone: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+        },
+      },
+      WindowState: {
+        type: 'object',
+        description:
+          "whether the environment's deploy windows let deploys start now",
+        required: ['open', 'message'],
+        properties: {
+          open: {
+            type: 'boolean',
+          },
+          message: {
+            type: 'string',
+            description:
+              'e.g. "Frozen until Mon 08:00 — weekend freeze" or "Deploys allowed 08:00–18:00"',
+          },
+          changesAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'when this changes (a freeze ends, an allow window closes or opens)',
+          },
+        },
+      },
+      Gate: {
+        type: 'object',
+        required: ['name', 'passed', 'message', 'overridable'],
+        properties: {
+          name: {
+            type: 'string',
+            description: 'promotion, window, check:<name> or approvals',
+          },
+          passed: {
+            type: 'boolean',
+          },
+          message: {
+            type: 'string',
+          },
+          opensAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'when the gate will pass on its own (a soak ends, a window opens)',
+          },
+          overridable: {
+            type: 'boolean',
+            description: 'sled.gate.override may pass it (never approvals)',
+          },
+        },
+      },
+      GateReport: {
+        type: 'object',
+        required: ['allowed', 'gates'],
+        properties: {
+          allowed: {
+            type: 'boolean',
+            description:
+              'a deploy of this artifact may be requested now by the caller (it may then wait for approvals)',
+          },
+          canOverride: {
+            type: 'boolean',
+            description:
+              'the caller may override the gates that refuse (sled.gate.override)',
+          },
+          gates: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Gate',
+            },
+          },
+        },
+      },
+      Approval: {
+        type: 'object',
+        required: ['approver', 'decision', 'createdAt'],
+        properties: {
+          approver: {
+            type: 'string',
+          },
+          decision: {
+            type: 'string',
+            enum: ['approve', 'reject'],
+          },
+          comment: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      ApprovalList: {
+        type: 'object',
+        required: ['required', 'items', 'canDecide'],
+        properties: {
+          required: {
+            type: 'integer',
+            description: 'distinct approvals the deploy needs',
+          },
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Approval',
+            },
+          },
+          expiresAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          canDecide: {
+            type: 'boolean',
+            description: 'the caller may approve or reject it now',
+          },
+          refusal: {
+            type: 'string',
+            description: 'why the caller may not decide, when they may not',
           },
         },
       },
@@ -1466,6 +1925,16 @@ export const spec = {
           exitCode: {
             type: 'integer',
           },
+          gatesOverridden: {
+            type: 'boolean',
+            description:
+              'requested past a refusing gate with sled.gate.override',
+          },
+          approvalExpiresAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'while awaiting approval, when it expires',
+          },
           execution: {
             $ref: '#/components/schemas/DeployExecution',
           },
@@ -1539,6 +2008,12 @@ export const spec = {
             description:
               'the lock in force for this service in this environment',
           },
+          gates: {
+            $ref: '#/components/schemas/EnvironmentGates',
+          },
+          window: {
+            $ref: '#/components/schemas/WindowState',
+          },
         },
       },
       ServiceState: {
@@ -1567,12 +2042,15 @@ export const spec = {
           "a deploy status; `pending` until the member's deploy is created, `not-started` when the release stopped before the member's wave",
         type: 'string',
         enum: [
+          'awaiting_approval',
           'queued',
           'running',
           'succeeded',
           'failed',
           'cancelled',
           'lost',
+          'rejected',
+          'expired',
           'skipped',
           'pending',
           'not-started',

@@ -1,9 +1,14 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { DeployChecks } from '../checks/DeployChecks';
 import { SledConfig } from '../config';
-import { DeployStore } from '../database/DeployStore';
+import { DeployStore, DeployStores } from '../database/DeployStore';
 import { ExecutorDeployRecords } from '../executors/ExecutorDeployRecords';
 import { ExecutorRegistry } from '../executors/ExecutorRegistry';
+import { ApprovalNotifier } from '../gates/ApprovalNotifier';
+import { DeployApprovals } from '../gates/DeployApprovals';
+import { DeployGates } from '../gates/DeployGates';
+import { EnvironmentGatesConfig } from '../gates/gatesConfig';
+import { NotificationService } from '@backstage/plugin-notifications-node';
 import { BackendRunner } from './BackendRunner';
 import { DeployChanges } from './DeployChanges';
 import { DeployDispatcher } from './DeployDispatcher';
@@ -27,6 +32,8 @@ export interface DeployCore {
   requests: DeployRequests;
   states: ServiceStates;
   lifecycle: RunnerLifecycle;
+  gates: DeployGates;
+  approvals: DeployApprovals;
 }
 
 /**
@@ -37,8 +44,13 @@ export interface DeployCore {
  * dispatcher starts a target's oldest queued deploy when nothing runs there.
  */
 export async function createDeployCore(options: {
-  store: DeployStore;
+  store: DeployStore &
+    Pick<DeployStores, 'approvals' | 'promotions' | 'artifactChecks'>;
   config: SledConfig;
+  /** the release gates of each environment (none when absent) */
+  gates?: Map<string, EnvironmentGatesConfig>;
+  /** Backstage notifications, for approvers and requesters */
+  notifications?: NotificationService;
   executors: ExecutorRegistry;
   checks: DeployChecks;
   /** which deployer images an artifact may name */
@@ -51,6 +63,12 @@ export async function createDeployCore(options: {
   const runner = new BackendRunner(options.runnerId);
   const environments = new SledEnvironments(config.environments);
   const changes = new DeployChanges();
+  const gates = new DeployGates({
+    config: options.gates ?? new Map(),
+    promotions: store.promotions,
+    checks,
+    artifactChecks: store.artifactChecks,
+  });
   const starting = new StartingDeploys();
   const logs = new DeployLogs({
     store,
@@ -69,7 +87,7 @@ export async function createDeployCore(options: {
     store,
     environments,
     executors,
-    checks,
+    gates,
     outcomes,
     starting,
     changes,
@@ -81,14 +99,24 @@ export async function createDeployCore(options: {
     store,
     environments,
     executors,
-    checks,
+    gates,
     images: options.images,
     defaultDeployerImage: config.kubernetes.defaultDeployerImage,
     outcomes,
     starting,
     changes,
   });
-  const states = new ServiceStates({ store, environments });
+  const states = new ServiceStates({ store, environments, gates });
+  const approvals = new DeployApprovals({
+    queue: store,
+    approvals: store.approvals,
+    gates,
+    changes,
+    notifier: new ApprovalNotifier({
+      notifications: options.notifications,
+      logger,
+    }),
+  });
   const lifecycle = new RunnerLifecycle({
     store,
     runner,
@@ -120,5 +148,7 @@ export async function createDeployCore(options: {
     requests,
     states,
     lifecycle,
+    gates,
+    approvals,
   };
 }

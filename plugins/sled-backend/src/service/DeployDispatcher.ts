@@ -1,9 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Deploy } from '@internal/plugin-sled-common';
-import { DeployChecks } from '../checks/DeployChecks';
 import { DeployStore } from '../database/DeployStore';
 import { ExecutorRegistry } from '../executors/ExecutorRegistry';
 import { stopIfEnded } from '../executors/stopIfEnded';
+import { DeployGates, refusalMessage } from '../gates/DeployGates';
 import { BackendRunner } from './BackendRunner';
 import { DeployChanges } from './DeployChanges';
 import { DeployOutcomes } from './DeployOutcomes';
@@ -29,7 +29,7 @@ export class DeployDispatcher {
         Parameters<typeof stopIfEnded>[0];
       environments: SledEnvironments;
       executors: ExecutorRegistry;
-      checks: DeployChecks;
+      gates: DeployGates;
       outcomes: DeployOutcomes;
       starting: StartingDeploys;
       changes: DeployChanges;
@@ -90,8 +90,9 @@ export class DeployDispatcher {
       const env = this.options.environments.get(environment);
       const executor = this.options.executors.forEnvironment(env);
       const artifact = (await store.getArtifact(deploy.artifactId))!;
-      // checked again: what a check decides on may have changed while it was queued
-      const refused = await this.options.checks.refusal({
+      // checked again: a window may have closed, what a check decides on
+      // changed, or the artifact been rolled back where it is promoted from
+      const verdict = await this.options.gates.evaluate({
         phase: 'start',
         entityRef: deploy.entityRef,
         environment: env,
@@ -102,11 +103,17 @@ export class DeployDispatcher {
         reason: deploy.reason,
         releaseId: deploy.releaseId,
         deployId: deploy.id,
+        override: Boolean(deploy.gatesOverridden),
       });
-      if (refused) {
+      if (!verdict.allowed) {
         await outcomes.finished(deploy.id, {
           status: 'failed',
-          message: `Refused by deploy check '${refused.check}' before it started: ${refused.message}`,
+          message: refusalMessage(
+            verdict.gates.find(g => !g.passed)!,
+            deploy.entityRef,
+            environment,
+            ' before it started',
+          ),
         });
         return;
       }

@@ -5,7 +5,6 @@ import { eventually, makeTempDir } from '../__testUtils__/processes';
 import { DeployChecks } from '../checks/DeployChecks';
 import { checkEnvironmentExtensions, readSledConfig } from '../config';
 import { DatabaseDeployStore } from '../database/DatabaseDeployStore';
-import { DeployStore } from '../database/DeployStore';
 import { ExecutorRegistry } from '../executors/ExecutorRegistry';
 import { localExecutor } from '../executors/localExecutor';
 import { DeployerImagePolicy } from './DeployerImagePolicy';
@@ -17,8 +16,8 @@ jest.setTimeout(30_000);
 const SVC = 'component:default/unrecorded';
 
 /** The store, but the next `failures` writes of an outcome fail (the database away for a moment). */
-function withFailingOutcomes(store: DeployStore, failures: number) {
-  const failing: DeployStore = Object.create(store);
+function withFailingOutcomes(store: DatabaseDeployStore, failures: number) {
+  const failing: DatabaseDeployStore = Object.create(store);
   const attempts: string[] = [];
   failing.finishDeploy = async (id, outcome, runner) => {
     attempts.push(outcome.status);

@@ -5,14 +5,11 @@ import {
   Deploy,
   isFinalDeployStatus,
 } from '@internal/plugin-sled-common';
-import {
-  DeployCheckContext,
-  EnvironmentConfig,
-} from '@internal/plugin-sled-node';
-import { DeployChecks } from '../checks/DeployChecks';
+import { EnvironmentConfig } from '@internal/plugin-sled-node';
 import { hashOf } from '../database/contentHash';
 import { DeployStore } from '../database/DeployStore';
 import { ExecutorRegistry } from '../executors/ExecutorRegistry';
+import { DeployGates, GateRequest, GateVerdict } from '../gates/DeployGates';
 import { DeployChanges } from './DeployChanges';
 import { DeployerImagePolicy } from './DeployerImagePolicy';
 import { DeployOutcomes } from './DeployOutcomes';
@@ -30,6 +27,8 @@ export interface DeployRequestContext {
 }
 
 export interface CreateDeployInput extends CreateDeployRequest {
+  /** checked by the caller: sled.gate.override on the target, and a reason */
+  overrideGates?: boolean;
   rollbackOf?: string;
   releaseId?: string;
 }
@@ -55,7 +54,8 @@ export class DeployRequests {
       >;
       environments: SledEnvironments;
       executors: ExecutorRegistry;
-      checks: DeployChecks;
+      /** promotion, windows, deploy checks and approvals */
+      gates: DeployGates;
       /** which deployer images an artifact may name */
       images: DeployerImagePolicy;
       /** the deployer image when neither the artifact nor the entity names one */
@@ -126,8 +126,13 @@ export class DeployRequests {
     if (env.requireReason && !reason) {
       throw new InputError(`reason: deploys to ${env.name} must give a reason`);
     }
+    if (input.overrideGates && !reason) {
+      throw new InputError(
+        `reason: overriding the gates of ${env.name} needs a reason`,
+      );
+    }
     await this.assertNotLocked(env.name, service, context);
-    await this.assertChecksAllow({
+    const gates = await this.assertGatesAllow({
       phase: 'queue',
       entityRef: service.entityRef,
       environment: env,
@@ -137,9 +142,12 @@ export class DeployRequests {
       force: Boolean(input.force),
       reason,
       releaseId: input.releaseId,
+      override: Boolean(input.overrideGates),
     });
 
-    let status: 'queued' | 'skipped' = 'queued';
+    let status: 'queued' | 'skipped' | 'awaiting_approval' = gates.approvals
+      ? 'awaiting_approval'
+      : 'queued';
     let message: string | undefined;
     if (!input.force && !input.dryRun) {
       const active = await store.countActive(service.entityRef, env.name);
@@ -171,6 +179,13 @@ export class DeployRequests {
         releaseId: input.releaseId,
         message,
         launch: this.launchOf(service, artifact, env),
+        gatesOverridden: gates.overridden,
+        approvalExpiresAt:
+          status === 'awaiting_approval' && gates.approvals
+            ? new Date(
+                Date.now() + gates.approvals.expiresAfterMs,
+              ).toISOString()
+            : undefined,
       },
       context.idempotencyKey
         ? {
@@ -264,7 +279,7 @@ export class DeployRequests {
         `Deploy ${deploy.id} already ended: ${deploy.status}`,
       );
     }
-    if (deploy.status === 'queued') {
+    if (deploy.status === 'queued' || deploy.status === 'awaiting_approval') {
       const cancelled = await outcomes.end(deploy.id, {
         status: 'cancelled',
         message: 'Cancelled before it started',
@@ -320,16 +335,14 @@ export class DeployRequests {
   }
 
   /**
-   * Refuses (409, naming the check and giving its message) a deploy that one
-   * of its environment's deploy checks refuses.
+   * Refuses (409, naming the gate, the target and how to go on) a deploy
+   * that one of its environment's gates refuses: promotion, windows, deploy
+   * checks; says whether it will wait for approvals.
    */
-  async assertChecksAllow(context: DeployCheckContext & { phase: 'queue' }) {
-    const refused = await this.options.checks.refusal(context);
-    if (refused) {
-      throw new ConflictError(
-        `Refused by deploy check '${refused.check}': ${refused.message}`,
-      );
-    }
+  assertGatesAllow(
+    request: GateRequest & { phase: 'queue' },
+  ): Promise<GateVerdict> {
+    return this.options.gates.assertAllowed(request);
   }
 
   async getArtifact(id: string): Promise<Artifact> {

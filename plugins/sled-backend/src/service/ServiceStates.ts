@@ -4,6 +4,8 @@ import {
   ServiceState,
 } from '@internal/plugin-sled-common';
 import { DeployStore } from '../database/DeployStore';
+import { DeployGates } from '../gates/DeployGates';
+import { environmentGates } from '../gates/environmentGates';
 import { DeployableService } from './ServiceCatalog';
 import { SledEnvironments } from './SledEnvironments';
 
@@ -16,6 +18,7 @@ export class ServiceStates {
     private readonly options: {
       store: Pick<DeployStore, 'findLatest' | 'getArtifact' | 'listLocks'>;
       environments: SledEnvironments;
+      gates: DeployGates;
     },
   ) {}
 
@@ -64,6 +67,7 @@ export class ServiceStates {
             rollbackTarget,
             lastDeploy,
             lock,
+            ...environmentGates(this.options.gates, env.name),
           };
         },
       ),

@@ -110,7 +110,7 @@ describe('the lost status', () => {
     const bad = await get('/deploys?status=vanished');
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(
-      /queued, running, succeeded, failed, cancelled, lost, skipped/,
+      /queued, running, succeeded, failed, cancelled, lost, rejected, expired, skipped/,
     );
   });
 

@@ -1,6 +1,7 @@
 import fs from 'fs';
 import path from 'path';
 import yaml from 'yaml';
+import { addGateRoutes } from '../gates/gateRouter';
 import { addReleaseRoutes } from '../releases/releaseRouter';
 import { spec } from '../schema/openapi.generated';
 import { addDeployRoutes } from './router';
@@ -16,6 +17,7 @@ describe('openapi.yaml', () => {
     const router = createSledApiRouter();
     addDeployRoutes(router, {} as any);
     addReleaseRoutes(router, {} as any);
+    addGateRoutes(router, {} as any);
     const served = (router as any).stack
       .filter((layer: any) => layer.route)
       .flatMap((layer: any) =>

@@ -47,6 +47,8 @@ type PermissionName =
   | 'sled.read'
   | 'sled.deploy.create'
   | 'sled.deploy.cancel'
+  | 'sled.deploy.approve'
+  | 'sled.gate.override'
   | 'sled.artifact.register'
   | 'sled.lock'
   | 'sled.lock.override'
@@ -56,6 +58,8 @@ const PERMISSIONS: PermissionName[] = [
   'sled.read',
   'sled.deploy.create',
   'sled.deploy.cancel',
+  'sled.deploy.approve',
+  'sled.gate.override',
   'sled.artifact.register',
   'sled.lock',
   'sled.lock.override',
@@ -237,7 +241,99 @@ describe('route permissions', () => {
 
   const shared = { artifact: '', deploy: '', release: '' };
 
+  /** A deploy to the `approving` environment, waiting for its approval. */
+  async function awaitingApproval(entityRef: string): Promise<Deploy> {
+    const artifact = await register(entityRef);
+    const res = await post('/deploys', {
+      entityRef,
+      environment: 'approving',
+      artifactId: artifact.id,
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('awaiting_approval');
+    return res.body;
+  }
+
   const ROUTES: RouteSpec[] = [
+    {
+      name: 'GET /gates',
+      needs: { 'sled.read': 403 },
+      prepare: async () => ({ artifact: shared.artifact }),
+      call: fx => ({
+        method: 'get',
+        path: `/gates?entityRef=${READ}&environment=gated&artifactId=${fx.artifact}`,
+      }),
+      settle: async res => {
+        expect(res.status).toBe(200);
+        expect(res.body.allowed).toBe(false);
+      },
+    },
+    {
+      name: 'POST /deploys (past the gates)',
+      needs: { 'sled.deploy.create': 403, 'sled.gate.override': 403 },
+      entities: tag => [serviceEntity(`gdep-${tag}`, dir)],
+      prepare: async tag => ({
+        artifact: (await register(ref(`gdep-${tag}`))).id,
+      }),
+      call: (fx, tag) => ({
+        method: 'post',
+        path: '/deploys',
+        body: {
+          entityRef: ref(`gdep-${tag}`),
+          environment: 'gated',
+          artifactId: fx.artifact,
+          overrideGates: true,
+          reason: 'hotfix',
+        },
+      }),
+      settle: async res => {
+        expect(res.status).toBe(202);
+        expect(res.body.gatesOverridden).toBe(true);
+        await waitForEnd(backend!, res.body.id);
+      },
+    },
+    {
+      name: 'GET /deploys/:id/approvals',
+      needs: { 'sled.read': 404 },
+      entities: tag => [serviceEntity(`lap-${tag}`, dir)],
+      prepare: async tag => ({
+        id: (await awaitingApproval(ref(`lap-${tag}`))).id,
+      }),
+      call: fx => ({ method: 'get', path: `/deploys/${fx.id}/approvals` }),
+      settle: async res => {
+        expect(res.status).toBe(200);
+        expect(res.body.required).toBe(1);
+      },
+    },
+    {
+      name: 'POST /deploys/:id/approvals',
+      needs: { 'sled.read': 404, 'sled.deploy.approve': 403 },
+      entities: tag => [serviceEntity(`dap-${tag}`, dir)],
+      prepare: async tag => ({
+        id: (await awaitingApproval(ref(`dap-${tag}`))).id,
+      }),
+      call: fx => ({
+        method: 'post',
+        path: `/deploys/${fx.id}/approvals`,
+        body: { decision: 'approve' },
+      }),
+      settle: async res => {
+        expect(res.status).toBe(200);
+        expect(res.body.status).not.toBe('awaiting_approval');
+        await waitForEnd(backend!, res.body.id);
+      },
+    },
+    {
+      name: 'POST /artifacts/:id/checks',
+      needs: { 'sled.artifact.register': 403 },
+      prepare: async () => ({ id: shared.artifact }),
+      call: fx => ({
+        method: 'post',
+        path: `/artifacts/${fx.id}/checks`,
+        body: { name: 'unit-tests', status: 'passed' },
+        auth: CI,
+      }),
+    },
     {
       name: 'POST /artifacts',
       needs: { 'sled.artifact.register': 403 },
@@ -669,6 +765,16 @@ describe('route permissions', () => {
           { name: 'local', executor: 'local' },
           { name: 'production', executor: 'local', requireReason: true },
           { name: LOCKABLE, executor: 'local' },
+          {
+            name: 'gated',
+            executor: 'local',
+            promotion: { from: 'local', soak: '1h' },
+          },
+          {
+            name: 'approving',
+            executor: 'local',
+            approvals: { required: 1, allowSelfApproval: true },
+          },
         ],
       },
       entities: [
@@ -707,6 +813,8 @@ describe('route permissions', () => {
         'sled_deploy_logs',
         'sled_locks',
         'sled_idempotency',
+        'sled_deploy_approvals',
+        'sled_artifact_checks',
         'sled_releases',
         'sled_release_members',
       ]),

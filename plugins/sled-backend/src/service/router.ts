@@ -11,13 +11,16 @@ import {
   sledArtifactRegisterPermission,
   sledDeployCancelPermission,
   sledDeployCreatePermission,
+  sledGateOverridePermission,
   sledLockOverridePermission,
   sledLockPermission,
   sledReadPermission,
   sledReleasePermission,
 } from '@internal/plugin-sled-common';
 import { Request as ExpressRequest } from 'express';
-import { DeployStore } from '../database/DeployStore';
+import { DeployStore, DeployStores } from '../database/DeployStore';
+import { DeployGates } from '../gates/DeployGates';
+import { environmentGates } from '../gates/environmentGates';
 import { SledAuthorizer } from '../permissions/SledAuthorizer';
 import { SledTarget } from '../permissions/rules';
 import {
@@ -42,7 +45,8 @@ export interface RouterOptions {
   deploys: DeployRequests;
   states: ServiceStates;
   environments: SledEnvironments;
-  store: DeployStore;
+  gates: DeployGates;
+  store: DeployStore & Pick<DeployStores, 'artifactChecks'>;
   logs: DeployLogs;
   catalog: ServiceCatalog;
   groups: DeployGroupCatalog;
@@ -77,6 +81,7 @@ export function addDeployRoutes(
     deploys,
     states,
     environments,
+    gates,
     store,
     logs,
     catalog,
@@ -182,10 +187,17 @@ export function addDeployRoutes(
       async () => {
         const service = await catalog.getDeployable(body.entityRef);
         if (body.deploy?.image) images.assertAllowed(body.deploy.image);
-        return store.registerArtifact(
+        const registered = await store.registerArtifact(
           { ...body, entityRef: service.entityRef },
           service.ownerRef,
         );
+        if (registered.created && body.checks?.length) {
+          await store.artifactChecks.recordChecks(
+            registered.artifact.id,
+            body.checks,
+          );
+        }
+        return registered;
       },
       r => ({ artifactId: r.artifact.id, created: r.created }),
     );
@@ -217,7 +229,8 @@ export function addDeployRoutes(
       credentials,
       () => new NotFoundError(`No artifact '${id}'`),
     );
-    res.json(artifact);
+    const checks = await store.artifactChecks.listChecks(id);
+    res.json(checks.length ? { ...artifact, checks } : artifact);
   });
 
   // ------------------------------------------------------------- environments
@@ -229,6 +242,7 @@ export function addDeployRoutes(
     res.json(
       environments.list.map(env => ({
         ...env,
+        ...environmentGates(gates, env.name),
         locks: locks.filter(
           l => l.environment === env.name && !l.entityRef && !l.deployGroup,
         ),
@@ -250,20 +264,39 @@ export function addDeployRoutes(
       ownerRef: service.ownerRef,
     };
     await authorizer.authorize(sledDeployCreatePermission, target, credentials);
+    if (body.overrideGates) {
+      await authorizer.authorize(
+        sledGateOverridePermission,
+        target,
+        credentials,
+      );
+    }
     const { deploy, created } = await audited(
       req,
       'deploy-create',
-      { ...target, artifactId: body.artifactId, dryRun: !!body.dryRun },
-      isCritical(body.environment),
+      {
+        ...target,
+        artifactId: body.artifactId,
+        dryRun: !!body.dryRun,
+        ...(body.overrideGates ? { overrideGates: true } : {}),
+      },
+      // a deploy past the gates is audited at high severity anywhere
+      isCritical(body.environment) || !!body.overrideGates,
       () =>
         deploys.createDeploy(service, env, body, {
           requestedBy: principalOf(credentials),
           idempotencyKey,
           canOverrideLock: lockOverride(credentials, target),
         }),
-      r => ({ deployId: r.deploy.id, status: r.deploy.status }),
+      r => ({
+        deployId: r.deploy.id,
+        status: r.deploy.status,
+        ...(r.deploy.gatesOverridden ? { gatesOverridden: true } : {}),
+      }),
     );
-    res.status(created && deploy.status === 'queued' ? 202 : 200).json(deploy);
+    const accepted =
+      deploy.status === 'queued' || deploy.status === 'awaiting_approval';
+    res.status(created && accepted ? 202 : 200).json(deploy);
   });
 
   router.get('/deploys', async (req, res) => {

@@ -86,6 +86,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/artifacts/{id}/checks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record a CI check's result for an artifact (CI, permission sled.artifact.register)
+     * @description The latest result of each check name counts.
+     */
+    post: operations['recordArtifactCheck'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/environments': {
     parameters: {
       query?: never;
@@ -162,6 +182,50 @@ export interface paths {
      * @description Plain text, as the deploy wrote it.
      */
     get: operations['getDeployLogs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/deploys/{id}/approvals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The approvals of a deploy, and whether the caller may decide
+     * @description Who approved or rejected, when, and with what comment.
+     */
+    get: operations['listDeployApprovals'];
+    put?: never;
+    /**
+     * Approve or reject a deploy awaiting approval (permission sled.deploy.approve, and the environment's approvers)
+     * @description The n-th distinct approval queues the deploy; a rejection ends it `rejected`. The requester cannot approve their own deploy unless the environment allows it.
+     */
+    post: operations['decideDeployApproval'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/gates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Whether a deploy of an artifact to an environment would pass its gates, for the caller
+     * @description The same answer POST /deploys would give, gate by gate, without writing anything.
+     */
+    get: operations['getGates'];
     put?: never;
     post?: never;
     delete?: never;
@@ -388,16 +452,19 @@ export interface components {
      */
     DateTime: string;
     /**
-     * @description `skipped` means the artifact was already what runs there; `lost` that the deploy's Job vanished before its outcome was recorded (unknown)
+     * @description `awaiting_approval` until the environment's required approvals are given (then `queued`), `rejected` when an approver rejected it, `expired` when its approvals did not come in time; `skipped` means the artifact was already what runs there; `lost` that the deploy's Job vanished before its outcome was recorded (unknown)
      * @enum {string}
      */
     DeployStatus:
+      | 'awaiting_approval'
       | 'queued'
       | 'running'
       | 'succeeded'
       | 'failed'
       | 'cancelled'
       | 'lost'
+      | 'rejected'
+      | 'expired'
       | 'skipped';
     /** @description the kind of executor that runs an environment's deploys: the built-in `local` and `kubernetes`, or one a backend module registers */
     ExecutorKind: string;
@@ -429,6 +496,8 @@ export interface components {
       mergeRequest?: components['schemas']['MergeRequest'];
       buildUrl?: components['schemas']['WebUrl'];
       deploy?: components['schemas']['ArtifactDeploySpec'];
+      /** @description CI checks of this build; more can be recorded later (POST /artifacts/{id}/checks) */
+      checks?: components['schemas']['ArtifactCheck'][];
     };
     CreateDeployRequest: {
       entityRef: components['schemas']['EntityRef'];
@@ -439,6 +508,21 @@ export interface components {
       force?: boolean;
       /** @description required where the environment says so */
       reason?: components['schemas']['Reason'];
+      /** @description deploy past a promotion soak, a deploy window or a failed deploy check (permission sled.gate.override on the target, a reason required, audited at high severity); approvals are never overridden */
+      overrideGates?: boolean;
+    };
+    ApprovalDecisionRequest: {
+      /** @enum {string} */
+      decision: 'approve' | 'reject';
+      comment?: components['schemas']['Reason'];
+    };
+    /** @description the result of one CI check of an artifact (the ci-status deploy check reads them) */
+    ArtifactCheck: {
+      /** @description lower-case letters, digits and . _ - (at most 64) */
+      name: string;
+      /** @enum {string} */
+      status: 'passed' | 'failed' | 'pending';
+      url?: components['schemas']['WebUrl'];
     };
     CreateRollbackRequest: {
       entityRef: components['schemas']['EntityRef'];
@@ -483,6 +567,8 @@ export interface components {
       mergeRequest?: components['schemas']['MergeRequest'];
       buildUrl?: string;
       deploy?: components['schemas']['ArtifactDeploySpec'];
+      /** @description CI checks recorded for this build, the latest result of each name */
+      checks?: components['schemas']['ArtifactCheck'][];
       /** Format: date-time */
       createdAt: string;
     };
@@ -513,8 +599,86 @@ export interface components {
       requireReason: boolean;
       /** @description the deploy checks a deploy to it must pass, by name */
       checks?: string[];
+      gates?: components['schemas']['EnvironmentGates'];
+      window?: components['schemas']['WindowState'];
       /** @description environment-wide locks in force */
       locks: components['schemas']['Lock'][];
+    };
+    /** @description the release gates of an environment (sled.environments[]) */
+    EnvironmentGates: {
+      /** @description an artifact must have succeeded in `from` at least soakMinutes ago, and still run there (or have been replaced only by newer successes) */
+      promotion?: {
+        from: string;
+        soakMinutes: number;
+      };
+      approvals?: {
+        /** @description distinct approvers needed */
+        required: number;
+        /** @description 'owners' (the service's owning group) and entity refs of groups or users; empty: anyone with sled.deploy.approve */
+        approvers: string[];
+        allowSelfApproval: boolean;
+        expiresAfterMinutes: number;
+      };
+      windows?: components['schemas']['DeployWindow'][];
+    };
+    DeployWindow: {
+      /** @enum {string} */
+      kind: 'allow' | 'deny';
+      /** @description a cron expression: when the window opens */
+      schedule: string;
+      durationMinutes: number;
+      timezone: string;
+      reason?: string;
+    };
+    /** @description whether the environment's deploy windows let deploys start now */
+    WindowState: {
+      open: boolean;
+      /** @description e.g. "Frozen until Mon 08:00 — weekend freeze" or "Deploys allowed 08:00–18:00" */
+      message: string;
+      /**
+       * Format: date-time
+       * @description when this changes (a freeze ends, an allow window closes or opens)
+       */
+      changesAt?: string;
+    };
+    Gate: {
+      /** @description promotion, window, check:<name> or approvals */
+      name: string;
+      passed: boolean;
+      message: string;
+      /**
+       * Format: date-time
+       * @description when the gate will pass on its own (a soak ends, a window opens)
+       */
+      opensAt?: string;
+      /** @description sled.gate.override may pass it (never approvals) */
+      overridable: boolean;
+    };
+    GateReport: {
+      /** @description a deploy of this artifact may be requested now by the caller (it may then wait for approvals) */
+      allowed: boolean;
+      /** @description the caller may override the gates that refuse (sled.gate.override) */
+      canOverride?: boolean;
+      gates: components['schemas']['Gate'][];
+    };
+    Approval: {
+      approver: string;
+      /** @enum {string} */
+      decision: 'approve' | 'reject';
+      comment?: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    ApprovalList: {
+      /** @description distinct approvals the deploy needs */
+      required: number;
+      items: components['schemas']['Approval'][];
+      /** Format: date-time */
+      expiresAt?: string;
+      /** @description the caller may approve or reject it now */
+      canDecide: boolean;
+      /** @description why the caller may not decide, when they may not */
+      refusal?: string;
     };
     /** @description Where and how a deploy ran, as recorded by its executor. */
     DeployExecution: {
@@ -544,6 +708,13 @@ export interface components {
       /** @description human-readable outcome, e.g. why it failed or was skipped */
       message?: string;
       exitCode?: number;
+      /** @description requested past a refusing gate with sled.gate.override */
+      gatesOverridden?: boolean;
+      /**
+       * Format: date-time
+       * @description while awaiting approval, when it expires
+       */
+      approvalExpiresAt?: string;
       execution?: components['schemas']['DeployExecution'];
       /** Format: date-time */
       createdAt: string;
@@ -572,6 +743,8 @@ export interface components {
       lastDeploy?: components['schemas']['Deploy'];
       /** @description the lock in force for this service in this environment */
       lock?: components['schemas']['Lock'];
+      gates?: components['schemas']['EnvironmentGates'];
+      window?: components['schemas']['WindowState'];
     };
     ServiceState: {
       entityRef: string;
@@ -587,12 +760,15 @@ export interface components {
      * @enum {string}
      */
     ReleaseMemberStatus:
+      | 'awaiting_approval'
       | 'queued'
       | 'running'
       | 'succeeded'
       | 'failed'
       | 'cancelled'
       | 'lost'
+      | 'rejected'
+      | 'expired'
       | 'skipped'
       | 'pending'
       | 'not-started';
@@ -798,6 +974,34 @@ export interface operations {
       404: components['responses']['NotFound'];
     };
   };
+  recordArtifactCheck: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ArtifactCheck'];
+      };
+    };
+    responses: {
+      /** @description the artifact with its checks */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Artifact'];
+        };
+      };
+      400: components['responses']['Invalid'];
+      404: components['responses']['NotFound'];
+    };
+  };
   listEnvironments: {
     parameters: {
       query?: never;
@@ -874,7 +1078,7 @@ export interface operations {
           'application/json': components['schemas']['Deploy'];
         };
       };
-      /** @description queued; it starts when nothing else runs on the target */
+      /** @description queued (it starts when nothing else runs on the target), or awaiting_approval where the environment requires approvals */
       202: {
         headers: {
           [name: string]: unknown;
@@ -884,7 +1088,7 @@ export interface operations {
         };
       };
       400: components['responses']['Invalid'];
-      /** @description the target is locked (the message names the lock), a deploy check of the environment refused the deploy (the message names the check and gives its reason; nothing is written), or the Idempotency-Key was used for another request */
+      /** @description the target is locked (the message names the lock), a gate of the environment refused the deploy (promotion, a deploy window or a deploy check: the message names the gate, the target and how to go on; nothing is written), or the Idempotency-Key was used for another request */
       409: {
         headers: {
           [name: string]: unknown;
@@ -941,6 +1145,100 @@ export interface operations {
         };
       };
       404: components['responses']['NotFound'];
+    };
+  };
+  listDeployApprovals: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description approvals */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApprovalList'];
+        };
+      };
+      404: components['responses']['NotFound'];
+    };
+  };
+  decideDeployApproval: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ApprovalDecisionRequest'];
+      };
+    };
+    responses: {
+      /** @description the deploy after the decision */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Deploy'];
+        };
+      };
+      400: components['responses']['Invalid'];
+      /** @description the caller is not an approver of the deploy */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      404: components['responses']['NotFound'];
+      /** @description the deploy is not awaiting approval, or the caller already decided or requested it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getGates: {
+    parameters: {
+      query: {
+        entityRef: components['schemas']['EntityRef'];
+        environment: components['schemas']['EnvironmentName'];
+        artifactId: components['schemas']['Uuid'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the gates */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GateReport'];
+        };
+      };
+      400: components['responses']['Invalid'];
     };
   };
   cancelDeploy: {

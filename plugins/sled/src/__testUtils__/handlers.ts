@@ -1,5 +1,10 @@
 import { http, HttpResponse } from 'msw';
-import { Deploy, ServiceState } from '@internal/plugin-sled-common';
+import {
+  ApprovalList,
+  Deploy,
+  GateReport,
+  ServiceState,
+} from '@internal/plugin-sled-common';
 import { BASE_URL, makeArtifact, makeDeploy } from './fixtures';
 
 /** A Backstage error body, as the sled backend sends it. */
@@ -25,9 +30,40 @@ export function streamedText(chunks: string[]) {
   );
 }
 
-/** GET /state, GET /artifacts (newest first: 1.5.0 … 1.1.0) and logs. */
+/** GET /gates answering `report` (default: every gate passes). */
+export function gatesHandler(
+  report: (query: URLSearchParams) => GateReport = () => ({
+    allowed: true,
+    gates: [],
+  }),
+) {
+  return http.get(`${BASE_URL}/gates`, ({ request }) =>
+    HttpResponse.json(report(new URL(request.url).searchParams)),
+  );
+}
+
+/** GET /deploys/:id/approvals answering `list` (default: none needed). */
+export function approvalsHandler(
+  list: (deployId: string) => ApprovalList = () => ({
+    required: 0,
+    items: [],
+    canDecide: false,
+  }),
+) {
+  return http.get(`${BASE_URL}/deploys/:id/approvals`, ({ params }) =>
+    HttpResponse.json(list(String(params.id))),
+  );
+}
+
+/**
+ * GET /state, GET /artifacts (newest first: 1.5.0 … 1.1.0) and logs; the
+ * gates pass and no deploy awaits approval.
+ */
 export function serviceHandlers(state: () => ServiceState) {
   return [
+    gatesHandler(),
+    approvalsHandler(),
+    http.get(`${BASE_URL}/deploys`, () => HttpResponse.json({ items: [] })),
     http.get(`${BASE_URL}/state`, () => HttpResponse.json(state())),
     http.get(`${BASE_URL}/artifacts`, () =>
       HttpResponse.json({

@@ -1,5 +1,7 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
+  ApprovalDecisionRequest,
+  ApprovalList,
   Artifact,
   ArtifactListQuery,
   CreateDeployRequest,
@@ -9,6 +11,7 @@ import {
   Deploy,
   DeployListQuery,
   Environment,
+  GateReport,
   Lock,
   Page,
   Release,
@@ -24,8 +27,29 @@ export interface SledApi {
   listArtifacts(query: ArtifactListQuery): Promise<Page<Artifact>>;
   getArtifact(id: string): Promise<Artifact>;
   listEnvironments(): Promise<Environment[]>;
-  /** Resolves to a `queued` deploy, or a `skipped` one when nothing would change. */
+  /**
+   * Resolves to a `queued` deploy, an `awaiting_approval` one where the
+   * environment requires approvals, or a `skipped` one when nothing would
+   * change. A refusing gate rejects it with a 409 naming the gate, unless
+   * `overrideGates` (with a reason) passes it.
+   */
   createDeploy(request: CreateDeployRequest): Promise<Deploy>;
+  /**
+   * What the release gates would say, for the caller, of a deploy of an
+   * artifact to an environment; nothing is written.
+   */
+  getGates(query: {
+    entityRef: string;
+    environment: string;
+    artifactId: string;
+  }): Promise<GateReport>;
+  /** Who approved or rejected a deploy, and whether the caller may decide. */
+  listDeployApprovals(id: string): Promise<ApprovalList>;
+  /** Approves or rejects a deploy awaiting approval; resolves to the deploy after it. */
+  decideDeployApproval(
+    id: string,
+    request: ApprovalDecisionRequest,
+  ): Promise<Deploy>;
   listDeploys(query: DeployListQuery): Promise<Page<Deploy>>;
   getDeploy(id: string): Promise<Deploy>;
   /** The full log captured so far. */

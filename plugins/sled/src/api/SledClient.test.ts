@@ -133,6 +133,72 @@ describe('SledClient', () => {
     );
   });
 
+  it('asks the gates about an artifact for an environment', async () => {
+    let url: URL | undefined;
+    server.use(
+      http.get(`${BASE_URL}/gates`, ({ request }) => {
+        url = new URL(request.url);
+        return HttpResponse.json({
+          allowed: false,
+          canOverride: true,
+          gates: [
+            {
+              name: 'promotion',
+              passed: false,
+              overridable: true,
+              message:
+                '1.4.2 has soaked 12 of 30 minutes in staging; it may go to production at 14:32 UTC',
+              opensAt: '2025-01-03T14:32:00.000Z',
+            },
+          ],
+        });
+      }),
+    );
+    const report = await client.getGates({
+      entityRef: 'component:default/rocket',
+      environment: 'production',
+      artifactId: 'artifact-3',
+    });
+    expect(report.allowed).toBe(false);
+    expect(report.gates[0].message).toMatch(/soaked 12 of 30 minutes/);
+    expect(Object.fromEntries(url!.searchParams)).toEqual({
+      entityRef: 'component:default/rocket',
+      environment: 'production',
+      artifactId: 'artifact-3',
+    });
+  });
+
+  it('lists and decides the approvals of a deploy', async () => {
+    const decisions: unknown[] = [];
+    server.use(
+      http.get(`${BASE_URL}/deploys/d1/approvals`, () =>
+        HttpResponse.json({
+          required: 2,
+          items: [
+            {
+              approver: 'user:default/ann',
+              decision: 'approve',
+              createdAt: '2025-01-03T10:00:00.000Z',
+            },
+          ],
+          canDecide: true,
+        }),
+      ),
+      http.post(`${BASE_URL}/deploys/d1/approvals`, async ({ request }) => {
+        decisions.push(await request.json());
+        return HttpResponse.json(makeDeploy({ id: 'd1', status: 'queued' }));
+      }),
+    );
+    const list = await client.listDeployApprovals('d1');
+    expect(list.items.map(a => a.approver)).toEqual(['user:default/ann']);
+    const deploy = await client.decideDeployApproval('d1', {
+      decision: 'approve',
+      comment: 'looks good',
+    });
+    expect(deploy.status).toBe('queued');
+    expect(decisions).toEqual([{ decision: 'approve', comment: 'looks good' }]);
+  });
+
   it('resolves DELETE /locks/:id with no content', async () => {
     server.use(
       http.delete(

@@ -1,6 +1,8 @@
 /* eslint-disable new-cap -- openapi-fetch names its methods after HTTP verbs (client.GET) */
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import {
+  ApprovalDecisionRequest,
+  ApprovalList,
   Artifact,
   ArtifactListQuery,
   createSledApiClient,
@@ -11,6 +13,7 @@ import {
   Deploy,
   DeployListQuery,
   Environment,
+  GateReport,
   Lock,
   Page,
   Release,
@@ -86,6 +89,41 @@ export class SledClient implements SledApi {
     return dataOf(
       this.client.POST('/deploys', {
         baseUrl: await this.baseUrl(),
+        body: request,
+      }),
+    );
+  }
+
+  async getGates(query: {
+    entityRef: string;
+    environment: string;
+    artifactId: string;
+  }): Promise<GateReport> {
+    return dataOf(
+      this.client.GET('/gates', {
+        baseUrl: await this.baseUrl(),
+        params: { query },
+      }),
+    );
+  }
+
+  async listDeployApprovals(id: string): Promise<ApprovalList> {
+    return dataOf(
+      this.client.GET('/deploys/{id}/approvals', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id } },
+      }),
+    );
+  }
+
+  async decideDeployApproval(
+    id: string,
+    request: ApprovalDecisionRequest,
+  ): Promise<Deploy> {
+    return dataOf(
+      this.client.POST('/deploys/{id}/approvals', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id } },
         body: request,
       }),
     );

@@ -14,7 +14,11 @@ import {
   makeServiceState,
   SCRIPT_URL,
 } from '../../__testUtils__/fixtures';
-import { acceptDeploys, errorResponse } from '../../__testUtils__/handlers';
+import {
+  acceptDeploys,
+  errorResponse,
+  gatesHandler,
+} from '../../__testUtils__/handlers';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -39,6 +43,7 @@ describe('EntitySledArtifactsContent', () => {
   beforeEach(() => {
     artifactQueries = [];
     server.use(
+      gatesHandler(),
       http.get(`${BASE_URL}/state`, ({ request }) =>
         HttpResponse.json(
           makeServiceState(new URL(request.url).searchParams.get('entityRef')!),
@@ -97,7 +102,8 @@ describe('EntitySledArtifactsContent', () => {
     expect(dialog().getByRole('button', { name: 'Deploy' })).toBeDisabled();
     await user.click(dialog().getByRole('button', { name: /Environment/ }));
     await user.click(await screen.findByRole('option', { name: /staging/ }));
-    await user.click(dialog().getByRole('button', { name: 'Deploy' }));
+    // Deploy waits for the release gates of staging
+    await user.click(await enabledButton('Deploy', dialog));
 
     await waitFor(() =>
       expect(bodies[0]).toEqual({

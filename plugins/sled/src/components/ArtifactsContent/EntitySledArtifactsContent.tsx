@@ -16,6 +16,7 @@ import { KeysetTable } from '../common/KeysetTable';
 import { PAGE_SIZES } from '../common/PageControls';
 import { SafeLink } from '../common/SafeLink';
 import {
+  formatDeployStatus,
   formatRelativeTime,
   formatTimestamp,
   shortSha,
@@ -188,7 +189,11 @@ export function EntitySledArtifactsContent() {
           <Alert severity="info" onClose={() => setLastDeploy(undefined)}>
             {lastDeploy.status === 'skipped'
               ? `Nothing to do: ${lastDeploy.artifactVersion} already runs in ${lastDeploy.environment}.`
-              : `Deploy of ${lastDeploy.artifactVersion} to ${lastDeploy.environment} is ${lastDeploy.status}. Follow it on the Deploy tab.`}
+              : `Deploy of ${lastDeploy.artifactVersion} to ${
+                  lastDeploy.environment
+                } is ${formatDeployStatus(
+                  lastDeploy.status,
+                )}. Follow it on the Deploy tab.`}
           </Alert>
         </Box>
       )}

@@ -155,7 +155,8 @@ describe('EntitySledDeployContent', () => {
     await user.click(screen.getByRole('option'));
     expect(picker()).toHaveValue('1.3.0 (0003abc)');
     await user.click(dialog().getByRole('checkbox', { name: 'Dry run' }));
-    await user.click(dialog().getByRole('button', { name: 'Deploy' }));
+    // Deploy waits for the release gates of the artifact picked
+    await user.click(await enabledButton('Deploy', dialog));
 
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(bodies[0]).toEqual({
@@ -187,7 +188,7 @@ describe('EntitySledDeployContent', () => {
       dialog().getByRole('textbox', { name: /Reason/ }),
       'Launch day',
     );
-    await user.click(dialog().getByRole('button', { name: 'Deploy' }));
+    await user.click(await enabledButton('Deploy', dialog));
 
     expect(dialog().getByTestId('version-change')).toHaveTextContent(
       '1.1.0 → 1.5.0',
@@ -223,7 +224,7 @@ describe('EntitySledDeployContent', () => {
         '1.5.0 (0005abc)',
       ),
     );
-    await user.click(dialog().getByRole('button', { name: 'Deploy' }));
+    await user.click(await enabledButton('Deploy', dialog));
     await waitFor(() =>
       expect(
         dialog().getByText('staging is locked: database migration'),

@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { EmptyState, InfoCard, Progress } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   ACTIVE_DEPLOY_STATUSES,
   Deploy,
+  DeployStatus,
   ServiceState,
 } from '@internal/plugin-sled-common';
 import Grid from '@material-ui/core/Grid';
@@ -14,6 +15,7 @@ import { ErrorAlert, ErrorPanel } from '../common/ErrorAlert';
 import { usePolledServiceState } from '../common/usePolledServiceState';
 import { DeployGroupNotice } from './DeployGroupNotice';
 import { EnvironmentCard } from './EnvironmentCard';
+import { PendingApprovalsCard } from './PendingApprovalsCard';
 
 function newestDeploy(state: ServiceState | undefined): Deploy | undefined {
   let newest: Deploy | undefined;
@@ -36,6 +38,47 @@ function freshest(deploy: Deploy, state: ServiceState | undefined): Deploy {
   return fromState ?? deploy;
 }
 
+/** What the tab says of a deploy just requested, if it is not simply queued. */
+function describeRequested(deploy: Deploy): string | undefined {
+  switch (deploy.status) {
+    case 'skipped':
+      return `Nothing to do: ${deploy.artifactVersion} already runs in ${
+        deploy.environment
+      }.${deploy.message ? ` ${deploy.message}` : ''}`;
+    case 'awaiting_approval':
+      return `${deploy.artifactVersion} to ${deploy.environment} waits for approval: it starts once approved.`;
+    default:
+      return undefined;
+  }
+}
+
+/** A deploy that has no log (yet): it waits for approval or never ran. */
+function NoLogYet(props: { deploy: Deploy }) {
+  const { deploy } = props;
+  const what = `${deploy.artifactVersion} to ${deploy.environment}`;
+  return (
+    <EmptyState
+      missing="content"
+      title={
+        deploy.status === 'awaiting_approval'
+          ? `${what} waits for approval`
+          : `${what} was ${deploy.status}`
+      }
+      description={
+        deploy.status === 'awaiting_approval'
+          ? 'Its log starts once it is approved and runs.'
+          : 'It never ran, so it has no log.'
+      }
+    />
+  );
+}
+
+const NEVER_RAN: ReadonlyArray<DeployStatus> = [
+  'awaiting_approval',
+  'rejected',
+  'expired',
+];
+
 /**
  * The Deploy tab: one card per environment with what runs there and the
  * actions on it, and the live log of the selected (by default the newest)
@@ -49,6 +92,18 @@ export function EntitySledDeployContent() {
   const { state, loading, error, refresh } = usePolledServiceState(entityRef);
   const [selected, setSelected] = useState<Deploy>();
   const [notice, setNotice] = useState<string>();
+  const [pendingKey, setPendingKey] = useState(0);
+  const onDecided = useCallback(
+    (deploy: Deploy, message: string) => {
+      setNotice(message);
+      setPendingKey(k => k + 1);
+      refresh();
+      if (ACTIVE_DEPLOY_STATUSES.includes(deploy.status)) {
+        setSelected(deploy);
+      }
+    },
+    [refresh],
+  );
 
   if (loading) {
     return <Progress />;
@@ -73,15 +128,10 @@ export function EntitySledDeployContent() {
 
   const onChanged = (deploy?: Deploy) => {
     refresh();
+    setPendingKey(k => k + 1);
     if (deploy) {
       setSelected(deploy);
-      setNotice(
-        deploy.status === 'skipped'
-          ? `Nothing to do: ${deploy.artifactVersion} already runs in ${
-              deploy.environment
-            }.${deploy.message ? ` ${deploy.message}` : ''}`
-          : undefined,
-      );
+      setNotice(describeRequested(deploy));
     }
   };
 
@@ -89,6 +139,11 @@ export function EntitySledDeployContent() {
     <Grid container spacing={3}>
       <Grid item xs={12}>
         <DeployGroupNotice entity={entity} />
+        <PendingApprovalsCard
+          entityRef={entityRef}
+          refreshKey={pendingKey}
+          onDecided={onDecided}
+        />
       </Grid>
       {error && (
         <Grid item xs={12}>
@@ -122,14 +177,18 @@ export function EntitySledDeployContent() {
               : 'Log'
           }
         >
-          {shown ? (
+          {shown && NEVER_RAN.includes(shown.status) && (
+            <NoLogYet deploy={shown} />
+          )}
+          {shown && !NEVER_RAN.includes(shown.status) && (
             <DeployLog
               key={shown.id}
               deployId={shown.id}
               follow={shownActive}
               onFollowEnd={refresh}
             />
-          ) : (
+          )}
+          {!shown && (
             <EmptyState
               missing="content"
               title="No deploys yet"

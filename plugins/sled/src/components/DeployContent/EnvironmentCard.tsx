@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
-import { InfoCard } from '@backstage/core-components';
+import { InfoCard, StatusOK, StatusWarning } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   ACTIVE_DEPLOY_STATUSES,
+  Artifact,
   Deploy,
   EnvironmentState,
   sledDeployCancelPermission,
@@ -27,6 +28,7 @@ import { SafeLink } from '../common/SafeLink';
 import { useSledPermission } from '../common/useSledPermission';
 import { DeployDialog } from '../DeployDialog/DeployDialog';
 import { LockDialog } from './LockDialog';
+import { PromotionPanel } from './PromotionPanel';
 import { RollbackDialog } from './RollbackDialog';
 
 export interface EnvironmentCardProps {
@@ -55,12 +57,37 @@ function Field(props: { label: string; children: React.ReactNode }) {
   );
 }
 
-/** One environment of a service: what runs there, the last deploy, actions. */
+/** Whether deploys may start now, e.g. "Frozen until Mon 08:00 — weekend freeze". */
+function WindowState(props: {
+  window: NonNullable<EnvironmentState['window']>;
+}) {
+  const { open, message, changesAt } = props.window;
+  const Status = open ? StatusOK : StatusWarning;
+  return (
+    <Typography
+      variant="body2"
+      component="span"
+      style={{ display: 'inline-flex', alignItems: 'center' }}
+      title={changesAt ? `Changes ${formatTimestamp(changesAt)}` : undefined}
+    >
+      <Status />
+      <span>{message}</span>
+    </Typography>
+  );
+}
+
+/**
+ * One environment of a service: what runs there, the last deploy, its deploy
+ * window, what may be promoted to it, and the actions.
+ */
 export function EnvironmentCard(props: EnvironmentCardProps) {
   const { entityRef, environment, environments, onChanged, onShowLog } = props;
   const name = environment.environment;
   const sledApi = useApi(sledApiRef);
-  const [dialog, setDialog] = useState<'deploy' | 'rollback' | 'lock'>();
+  const [dialog, setDialog] = useState<
+    'deploy' | 'promote' | 'rollback' | 'lock'
+  >();
+  const [promoting, setPromoting] = useState<Artifact>();
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<Error>();
 
@@ -183,6 +210,25 @@ export function EnvironmentCard(props: EnvironmentCardProps) {
           </Typography>
         )}
       </Field>
+      {environment.window && (
+        <Field label="Window">
+          <WindowState window={environment.window} />
+        </Field>
+      )}
+      {environment.gates?.promotion && (
+        <Field label="Promote">
+          <PromotionPanel
+            entityRef={entityRef}
+            environment={environment}
+            environments={environments}
+            deniedReason={deployPermission.deniedReason}
+            onPromote={artifact => {
+              setPromoting(artifact);
+              setDialog('promote');
+            }}
+          />
+        </Field>
+      )}
       {lock && (
         <Box my={1}>
           <Alert severity="warning">
@@ -263,6 +309,18 @@ export function EnvironmentCard(props: EnvironmentCardProps) {
         entityRef={entityRef}
         environments={environments}
         environment={name}
+        onDeployed={deploy => onChanged(deploy)}
+      />
+      <DeployDialog
+        open={dialog === 'promote' && Boolean(promoting)}
+        onClose={() => setDialog(undefined)}
+        entityRef={entityRef}
+        environments={environments}
+        environment={name}
+        artifact={promoting}
+        title={
+          promoting ? `Promote ${promoting.version} to ${name}` : undefined
+        }
         onDeployed={deploy => onChanged(deploy)}
       />
       <RollbackDialog

@@ -21,6 +21,14 @@ import Alert from '@material-ui/lab/Alert';
 import { sledApiRef } from '../../api/SledApi';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { formatRelativeTime, shortSha } from '../common/format';
+import {
+  approvalWait,
+  describeApprovalWait,
+  mayOverrideGates,
+  refusingGates,
+} from '../common/gates';
+import { useGateReport } from '../common/useGateReport';
+import { DeployGatesNotice, GateMessages } from './DeployGatesNotice';
 
 /** How many artifacts the picker loads at a time, newest first. */
 const ARTIFACT_PAGE_SIZE = 100;
@@ -37,6 +45,8 @@ export interface DeployDialogProps {
   artifact?: Artifact;
   /** environments the user may deploy to; others are shown disabled */
   allowedEnvironments?: ReadonlySet<string>;
+  /** instead of "Deploy to <environment>", e.g. for a promotion */
+  title?: string;
   onDeployed: (deploy: Deploy) => void;
 }
 
@@ -87,10 +97,24 @@ function useArtifactPages(entityRef: string, enabled: boolean) {
   };
 }
 
+function reasonHelp(
+  environment: string | undefined,
+  required: boolean,
+  overriding: boolean,
+): string {
+  if (required) {
+    return `${environment} requires a reason for every deploy`;
+  }
+  return overriding ? 'Required to override the release gates' : 'Optional';
+}
+
 /**
  * Deploy an artifact to an environment: pick what is missing, optionally a
  * dry run, give a reason where the environment requires one, and confirm the
- * version change for such environments.
+ * version change for such environments. The release gates are asked before
+ * anyone clicks: Deploy stays disabled, with their reasons, while they
+ * refuse, unless the user may and does override them (with a reason, again
+ * confirmed).
  */
 export function DeployDialog(props: DeployDialogProps) {
   const {
@@ -108,6 +132,7 @@ export function DeployDialog(props: DeployDialogProps) {
   const [picked, setPicked] = useState<Artifact | null>(null);
   const [dryRun, setDryRun] = useState(false);
   const [reason, setReason] = useState('');
+  const [overrideGates, setOverrideGates] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<Error>();
@@ -124,6 +149,7 @@ export function DeployDialog(props: DeployDialogProps) {
       setPicked(null);
       setDryRun(false);
       setReason('');
+      setOverrideGates(false);
       setConfirming(false);
       setError(undefined);
     }
@@ -132,11 +158,29 @@ export function DeployDialog(props: DeployDialogProps) {
   // Offer the newest artifact until the user picks another.
   const artifact = props.artifact ?? picked ?? pages.artifacts[0] ?? null;
   const environment = environments.find(e => e.environment === environmentName);
-  const reasonRequired = Boolean(environment?.requireReason);
+  const gates = useGateReport(
+    open && environment && artifact
+      ? {
+          entityRef,
+          environment: environment.environment,
+          artifactId: artifact.id,
+        }
+      : undefined,
+  );
+  const { report } = gates;
+  const refusing = report ? refusingGates(report) : [];
+  const mayOverride = report ? mayOverrideGates(report) : false;
+  const overriding = mayOverride && overrideGates;
+  const approvals = approvalWait(report, environment?.gates);
+  const reasonRequired = Boolean(environment?.requireReason) || overriding;
   const currentVersion = environment?.current?.artifact.version;
   const reasonMissing = reasonRequired && !reason.trim();
   const canSubmit =
-    Boolean(environment && artifact) && !reasonMissing && !submitting;
+    Boolean(environment && artifact) &&
+    !reasonMissing &&
+    !submitting &&
+    !gates.checking &&
+    (refusing.length === 0 || overriding);
 
   const submit = async () => {
     if (!environment || !artifact) return;
@@ -153,18 +197,23 @@ export function DeployDialog(props: DeployDialogProps) {
         artifactId: artifact.id,
         dryRun: dryRun || undefined,
         reason: reason.trim() || undefined,
+        overrideGates: overriding || undefined,
       });
       onDeployed(deploy);
       onClose();
     } catch (e) {
       setError(e as Error);
       setConfirming(false);
+      // a gate may have closed since it was asked: show what it says now
+      gates.retry();
     } finally {
       setSubmitting(false);
     }
   };
 
-  const title = environment ? `Deploy to ${environment.environment}` : 'Deploy';
+  const title =
+    props.title ??
+    (environment ? `Deploy to ${environment.environment}` : 'Deploy');
 
   return (
     <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm">
@@ -182,6 +231,19 @@ export function DeployDialog(props: DeployDialogProps) {
                 </span>
               </Typography>
               <Typography variant="body2">Reason: {reason.trim()}</Typography>
+              {overriding && (
+                <>
+                  <Typography variant="body2">
+                    Overriding the release gates:
+                  </Typography>
+                  <GateMessages gates={refusing} />
+                </>
+              )}
+              {approvals && (
+                <Typography variant="body2">
+                  {describeApprovalWait(approvals)}
+                </Typography>
+              )}
             </Alert>
           </Box>
         ) : (
@@ -280,6 +342,18 @@ export function DeployDialog(props: DeployDialogProps) {
                 Currently deployed: {currentVersion ?? 'nothing'}
               </Typography>
             )}
+            {environment && artifact && (
+              <DeployGatesNotice
+                environment={environment.environment}
+                checking={gates.checking}
+                error={gates.error}
+                refusing={refusing}
+                mayOverride={mayOverride}
+                override={overriding}
+                onOverrideChange={setOverrideGates}
+                approvals={approvals}
+              />
+            )}
             {environment?.lock && (
               <Box mt={1}>
                 <Alert severity="warning">
@@ -304,11 +378,11 @@ export function DeployDialog(props: DeployDialogProps) {
               label="Reason"
               value={reason}
               required={reasonRequired}
-              helperText={
-                reasonRequired
-                  ? `${environment?.environment} requires a reason for every deploy`
-                  : 'Optional'
-              }
+              helperText={reasonHelp(
+                environment?.environment,
+                Boolean(environment?.requireReason),
+                overriding,
+              )}
               onChange={e => setReason(e.target.value)}
             />
           </>

@@ -54,6 +54,30 @@ describe('EntitySledDeployedVersionsCard', () => {
     expect(staging.getByText('1.3.0')).toBeInTheDocument();
   });
 
+  it.each([
+    ['awaiting_approval', 'awaiting approval'],
+    ['rejected', 'rejected'],
+    ['expired', 'expired'],
+  ] as const)(
+    'shows a last deploy %s beside the version that runs',
+    async (status, words) => {
+      const state = makeServiceState();
+      state.environments[1].lastDeploy = makeDeploy({
+        id: `deploy-production-${status}`,
+        environment: 'production',
+        artifactVersion: '1.4.2',
+        status,
+      });
+      server.use(http.get(`${BASE_URL}/state`, () => HttpResponse.json(state)));
+      renderSled(<EntitySledDeployedVersionsCard />);
+      await screen.findByText('production');
+      const production = within(screen.getByText('production').closest('tr')!);
+      expect(production.getByText('1.1.0')).toBeInTheDocument();
+      expect(production.getByText(words)).toBeInTheDocument();
+      expect(production.getByText('1.4.2')).toBeInTheDocument();
+    },
+  );
+
   it('names the deploy group that releases the service and links to it', async () => {
     server.use(
       http.get(`${BASE_URL}/state`, () =>

@@ -3,6 +3,7 @@ import { InfoCard, Progress } from '@backstage/core-components';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import {
   ACTIVE_DEPLOY_STATUSES,
+  DeployStatus,
   EnvironmentState,
 } from '@internal/plugin-sled-common';
 import Table from '@material-ui/core/Table';
@@ -20,15 +21,26 @@ import {
 } from '../common/format';
 import { usePolledServiceState } from '../common/usePolledServiceState';
 
+/**
+ * Outcomes of a last deploy worth showing beside the current version: it did
+ * not replace it, and someone may want to know why (or approve it).
+ */
+const NOTABLE_STATUSES: ReadonlyArray<DeployStatus> = [
+  ...ACTIVE_DEPLOY_STATUSES,
+  'awaiting_approval',
+  'failed',
+  'lost',
+  'rejected',
+  'expired',
+];
+
 function EnvironmentRow(props: { environment: EnvironmentState }) {
   const { environment, current, lastDeploy, lock } = props.environment;
   // Show the last deploy when it tells more than the current version does.
   const notable =
     lastDeploy &&
     lastDeploy.id !== current?.deploy.id &&
-    (ACTIVE_DEPLOY_STATUSES.includes(lastDeploy.status) ||
-      lastDeploy.status === 'failed' ||
-      lastDeploy.status === 'lost')
+    NOTABLE_STATUSES.includes(lastDeploy.status)
       ? lastDeploy
       : undefined;
   return (

@@ -10,6 +10,7 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { sledApiRef } from '../../api/SledApi';
 import { DeployLog } from '../DeployLog/DeployLog';
+import { DeployApprovals } from './DeployApprovals';
 import { DeployStatusLabel } from '../common/DeployStatusLabel';
 import { ErrorAlert } from '../common/ErrorAlert';
 import {
@@ -31,6 +32,12 @@ function describe(deploy: Deploy) {
     ...(deploy.message ? { message: deploy.message } : {}),
     ...(deploy.rollbackOf ? { 'rollback of': deploy.rollbackOf } : {}),
     ...(deploy.force ? { forced: 'yes (lock overridden)' } : {}),
+    ...(deploy.gatesOverridden
+      ? { gates: 'overridden: deployed past a refusing release gate' }
+      : {}),
+    ...(deploy.status === 'awaiting_approval' && deploy.approvalExpiresAt
+      ? { 'approval expires': formatTimestamp(deploy.approvalExpiresAt) }
+      : {}),
     created: formatTimestamp(deploy.createdAt),
     started: deploy.startedAt ? formatTimestamp(deploy.startedAt) : '–',
     finished: deploy.finishedAt ? formatTimestamp(deploy.finishedAt) : '–',
@@ -84,6 +91,7 @@ export function DeployDetailDialog(props: {
         {deploy && (
           <>
             <StructuredMetadataTable metadata={describe(deploy)} dense />
+            <DeployApprovals deploy={deploy} />
             <Box mt={2}>
               <DeployLog
                 key={deploy.id}

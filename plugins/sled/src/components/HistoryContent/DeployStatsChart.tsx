@@ -114,9 +114,9 @@ export function DeployStatsChart(props: { stats: DeployStats }) {
           return (
             <g key={d.day}>
               <title>
-                {`${d.day}: ${d.deploys} deploys, success ${formatPercent(
-                  rate,
-                )}, p50 ${
+                {`${d.day}: ${d.deploys} deploys${
+                  d.refused ? ` (${d.refused} rejected or expired)` : ''
+                }, success ${formatPercent(rate)}, p50 ${
                   d.p50 === undefined ? '–' : formatDuration(d.p50)
                 }, p95 ${d.p95 === undefined ? '–' : formatDuration(d.p95)}`}
               </title>

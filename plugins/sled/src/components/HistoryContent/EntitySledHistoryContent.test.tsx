@@ -7,7 +7,7 @@ import { Deploy } from '@internal/plugin-sled-common';
 import { EntitySledHistoryContent } from './EntitySledHistoryContent';
 import { renderSled } from '../../__testUtils__/renderSled';
 import { BASE_URL, makeDeploy } from '../../__testUtils__/fixtures';
-import { errorResponse } from '../../__testUtils__/handlers';
+import { approvalsHandler, errorResponse } from '../../__testUtils__/handlers';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -40,6 +40,7 @@ describe('EntitySledHistoryContent', () => {
   beforeEach(() => {
     tableQueries = [];
     server.use(
+      approvalsHandler(),
       http.get(`${BASE_URL}/environments`, () =>
         HttpResponse.json([
           {
@@ -149,6 +150,103 @@ describe('EntitySledHistoryContent', () => {
     await waitFor(() =>
       expect(tableQueries.at(-1)!.get('status')).toBe('lost'),
     );
+  });
+
+  it('shows deploys that waited for approval, were refused or overrode the gates, and filters by them', async () => {
+    server.use(
+      http.get(`${BASE_URL}/deploys`, ({ request }) => {
+        const query = new URL(request.url).searchParams;
+        if (query.get('limit') !== '500') tableQueries.push(query);
+        return HttpResponse.json({
+          items: [
+            makeDeploy({
+              id: 'g1',
+              artifactVersion: '3.0.1',
+              status: 'awaiting_approval',
+              startedAt: undefined,
+              finishedAt: undefined,
+            }),
+            makeDeploy({
+              id: 'g2',
+              artifactVersion: '3.0.2',
+              status: 'rejected',
+            }),
+            makeDeploy({
+              id: 'g3',
+              artifactVersion: '3.0.3',
+              status: 'expired',
+            }),
+            makeDeploy({
+              id: 'g4',
+              artifactVersion: '3.0.4',
+              gatesOverridden: true,
+            }),
+          ],
+        });
+      }),
+    );
+    const user = userEvent.setup();
+    renderSled(<EntitySledHistoryContent />);
+    await screen.findByText('3.0.4');
+    const row = (version: string) =>
+      within(screen.getByText(version).closest('tr')!);
+    expect(row('3.0.1').getByText('awaiting approval')).toBeInTheDocument();
+    expect(row('3.0.2').getByText('rejected')).toBeInTheDocument();
+    expect(row('3.0.3').getByText('expired')).toBeInTheDocument();
+    expect(row('3.0.4').getByText('gates overridden')).toBeInTheDocument();
+    expect(row('3.0.3').queryByText('gates overridden')).toBeNull();
+
+    await user.click(screen.getByRole('button', { name: /Status/ }));
+    await user.click(
+      await screen.findByRole('option', { name: 'awaiting approval' }),
+    );
+    await user.click(await screen.findByRole('option', { name: 'rejected' }));
+    await waitFor(() =>
+      expect(tableQueries.at(-1)!.get('status')).toBe(
+        'awaiting_approval,rejected',
+      ),
+    );
+  });
+
+  it('shows who approved a deploy and that it overrode the gates', async () => {
+    const deploy = makeDeploy({
+      id: 'approved',
+      artifactVersion: '3.1.0',
+      environment: 'production',
+      gatesOverridden: true,
+    });
+    server.use(
+      http.get(`${BASE_URL}/deploys/:id`, () => HttpResponse.json(deploy)),
+      approvalsHandler(() => ({
+        required: 2,
+        items: [
+          {
+            approver: 'user:default/ann',
+            decision: 'approve',
+            createdAt: '2025-01-02T11:00:00.000Z',
+          },
+          {
+            approver: 'user:default/bob',
+            decision: 'approve',
+            comment: 'ok for the hotfix',
+            createdAt: '2025-01-02T11:30:00.000Z',
+          },
+        ],
+        canDecide: false,
+      })),
+    );
+    renderSled(<EntitySledHistoryContent />, {
+      initialRouteEntries: ['/?deploy=approved'],
+    });
+    expect(await screen.findByText('2 of 2 approvals')).toBeInTheDocument();
+    const approvals = screen.getByRole('group', { name: 'Approvals' });
+    expect(approvals).toHaveTextContent(/Approved by ann/);
+    expect(approvals).toHaveTextContent(
+      /Approved by bob .*: “ok for the hotfix”/,
+    );
+    expect(
+      dialog().getByText('overridden: deployed past a refusing release gate'),
+    ).toBeInTheDocument();
   });
 
   it('opens a deploy with its full log when a row is clicked', async () => {

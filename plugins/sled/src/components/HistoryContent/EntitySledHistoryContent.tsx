@@ -22,6 +22,7 @@ import { KeysetTable } from '../common/KeysetTable';
 import { PAGE_SIZES } from '../common/PageControls';
 import {
   deployDurationMs,
+  formatDeployStatus,
   formatDuration,
   formatRelativeTime,
   formatRequester,
@@ -62,7 +63,16 @@ const columns: TableColumn<Deploy>[] = [
   {
     title: 'Status',
     field: 'status',
-    render: d => <DeployStatusLabel status={d.status} dryRun={d.dryRun} />,
+    render: d => (
+      <>
+        <DeployStatusLabel status={d.status} dryRun={d.dryRun} />
+        {d.gatesOverridden && (
+          <Typography variant="caption" display="block" color="textSecondary">
+            gates overridden
+          </Typography>
+        )}
+      </>
+    ),
   },
   {
     title: 'Duration',
@@ -168,8 +178,10 @@ export function EntitySledHistoryContent() {
             SelectProps={{
               multiple: true,
               renderValue: selected =>
-                (selected as string[]).length
-                  ? (selected as string[]).join(', ')
+                (selected as DeployStatus[]).length
+                  ? (selected as DeployStatus[])
+                      .map(formatDeployStatus)
+                      .join(', ')
                   : 'Any status',
               displayEmpty: true,
             }}
@@ -178,7 +190,7 @@ export function EntitySledHistoryContent() {
           >
             {DEPLOY_STATUSES.map(s => (
               <MenuItem key={s} value={s}>
-                {s}
+                {formatDeployStatus(s)}
               </MenuItem>
             ))}
           </TextField>

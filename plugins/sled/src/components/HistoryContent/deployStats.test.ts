@@ -59,4 +59,44 @@ describe('deployStats', () => {
     expect(stats.successRate).toBe(1);
     expect(stats.p95).toBe(10_000);
   });
+
+  it('counts deploys that never ran apart: rejected, expired or awaiting approval', () => {
+    const start = Date.UTC(2025, 0, 4, 10);
+    const deploy = (
+      status:
+        | 'succeeded'
+        | 'failed'
+        | 'rejected'
+        | 'expired'
+        | 'awaiting_approval',
+    ) =>
+      makeDeploy({
+        status,
+        createdAt: new Date(start).toISOString(),
+        startedAt:
+          status === 'succeeded' || status === 'failed'
+            ? new Date(start).toISOString()
+            : undefined,
+        finishedAt:
+          status === 'awaiting_approval'
+            ? undefined
+            : new Date(start + 20_000).toISOString(),
+      });
+    const stats = computeDeployStats([
+      deploy('succeeded'),
+      deploy('failed'),
+      deploy('rejected'),
+      deploy('expired'),
+      deploy('awaiting_approval'),
+    ]);
+    expect(stats.days).toEqual([
+      expect.objectContaining({
+        deploys: 5,
+        succeeded: 1,
+        failed: 1,
+        refused: 2,
+      }),
+    ]);
+    expect(stats.successRate).toBe(0.5);
+  });
 });

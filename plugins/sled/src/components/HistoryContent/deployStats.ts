@@ -9,6 +9,8 @@ export interface DayStats {
   failed: number;
   /** deploys whose Job vanished: their outcome is unknown */
   lost: number;
+  /** deploys that never ran: an approver rejected them, or approvals expired */
+  refused: number;
   /** of finished, non-skipped deploys, in ms; undefined when none */
   p50?: number;
   p95?: number;
@@ -19,7 +21,8 @@ export interface DeployStats {
   total: number;
   /**
    * succeeded / (succeeded + failed); undefined when neither happened. Lost
-   * deploys count in neither: their outcome is unknown.
+   * deploys count in neither: their outcome is unknown; nor do deploys that
+   * never ran (rejected, expired or still awaiting approval).
    */
   successRate?: number;
   p50?: number;
@@ -77,6 +80,9 @@ export function computeDeployStats(deploys: Deploy[]): DeployStats {
     const daySucceeded = list.filter(d => d.status === 'succeeded').length;
     const dayFailed = list.filter(d => d.status === 'failed').length;
     const dayLost = list.filter(d => d.status === 'lost').length;
+    const dayRefused = list.filter(
+      d => d.status === 'rejected' || d.status === 'expired',
+    ).length;
     succeeded += daySucceeded;
     failed += dayFailed;
     return {
@@ -85,6 +91,7 @@ export function computeDeployStats(deploys: Deploy[]): DeployStats {
       succeeded: daySucceeded,
       failed: dayFailed,
       lost: dayLost,
+      refused: dayRefused,
       p50: percentile(durations, 50),
       p95: percentile(durations, 95),
     };

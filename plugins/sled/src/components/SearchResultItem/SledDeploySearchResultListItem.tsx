@@ -15,7 +15,11 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { DeployStatusLabel } from '../common/DeployStatusLabel';
 import { SafeLink } from '../common/SafeLink';
-import { formatRelativeTime, formatTimestamp } from '../common/format';
+import {
+  formatDeployStatus,
+  formatRelativeTime,
+  formatTimestamp,
+} from '../common/format';
 
 /**
  * A `sled-deploy` search document, as written by the search collator in
@@ -138,7 +142,7 @@ export function SledDeploySearchResultListItem(
             size="small"
             variant="outlined"
             label={<DeployStatusLabel status={result.status} />}
-            aria-label={`Status: ${result.status}`}
+            aria-label={`Status: ${formatDeployStatus(result.status)}`}
           />
           <Chip size="small" label={`Environment: ${result.environment}`} />
           <Chip size="small" label={`Version: ${result.version}`} />

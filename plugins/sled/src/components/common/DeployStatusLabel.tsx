@@ -8,6 +8,7 @@ import {
   StatusWarning,
 } from '@backstage/core-components';
 import { DeployStatus } from '@internal/plugin-sled-common';
+import { formatDeployStatus } from './format';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 
@@ -19,6 +20,8 @@ const STATUS_COMPONENTS: Record<
   DeployStatus,
   (props: { children?: ReactNode }) => JSX.Element
 > = {
+  // waits for people, not for a runner
+  awaiting_approval: StatusPending,
   queued: StatusPending,
   running: StatusRunning,
   succeeded: StatusOK,
@@ -26,13 +29,16 @@ const STATUS_COMPONENTS: Record<
   cancelled: StatusAborted,
   // its Job vanished: the outcome is unknown, someone should look
   lost: StatusWarning,
+  // both ended it before it ran: an approver said no, or nobody said yes in time
+  rejected: StatusError,
+  expired: StatusAborted,
   skipped: StatusWarning,
 };
 
 /**
- * The status icon followed by the plain status word, e.g. "running". The
- * core Status components hide their content from assistive technology, so
- * the word sits beside the icon rather than inside it.
+ * The status icon followed by the plain status words, e.g. "running" or
+ * "awaiting approval". The core Status components hide their content from
+ * assistive technology, so the words sit beside the icon rather than inside it.
  */
 export function DeployStatusLabel(props: {
   status: DeployStatus;
@@ -42,7 +48,7 @@ export function DeployStatusLabel(props: {
   return (
     <Typography component="span" variant="body2" className={useStyles().root}>
       <Status />
-      <span>{props.status}</span>
+      <span>{formatDeployStatus(props.status)}</span>
       {props.dryRun && (
         <Typography component="span" variant="caption" color="textSecondary">
           {' '}

@@ -1,5 +1,10 @@
 import { parseEntityRef } from '@backstage/catalog-model';
-import { Deploy } from '@internal/plugin-sled-common';
+import { Deploy, DeployStatus } from '@internal/plugin-sled-common';
+
+/** The status as words: `awaiting_approval` → "awaiting approval". */
+export function formatDeployStatus(status: DeployStatus): string {
+  return status.replace(/_/g, ' ');
+}
 
 export function shortSha(sha: string): string {
   return sha.slice(0, 7);
@@ -31,6 +36,21 @@ export function deployDurationMs(
   }
   const end = deploy.finishedAt ? Date.parse(deploy.finishedAt) : now;
   return end - Date.parse(start);
+}
+
+/** A span of minutes as a person says it: "42 min", "2 h 05 min", "3 days". */
+export function formatMinutes(minutes: number): string {
+  const whole = Math.max(0, Math.floor(minutes));
+  if (whole < 60) {
+    return `${whole} min`;
+  }
+  if (whole < 48 * 60) {
+    return `${Math.floor(whole / 60)} h ${String(whole % 60).padStart(
+      2,
+      '0',
+    )} min`;
+  }
+  return `${Math.floor(whole / (24 * 60))} days`;
 }
 
 const relativeFormat = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });

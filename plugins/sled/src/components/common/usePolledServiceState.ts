@@ -8,6 +8,13 @@ import { sledApiRef } from '../../api/SledApi';
 
 /** How often state is refreshed while a deploy is queued or running. */
 export const ACTIVE_POLL_INTERVAL_MS = 2000;
+/**
+ * How often state is refreshed while a deploy waits for approval: people
+ * approve in minutes, not seconds.
+ */
+export const AWAITING_APPROVAL_POLL_INTERVAL_MS = 15_000;
+/** setTimeout's longest delay. */
+const MAX_DELAY_MS = 2_147_483_647;
 
 export function hasActiveDeploy(state: ServiceState | undefined): boolean {
   return Boolean(
@@ -17,6 +24,37 @@ export function hasActiveDeploy(state: ServiceState | undefined): boolean {
         ACTIVE_DEPLOY_STATUSES.includes(env.lastDeploy.status),
     ),
   );
+}
+
+/**
+ * When to fetch the state again, in ms from now, or undefined for never: soon
+ * while a deploy is queued or running, now and then while one waits for
+ * approval, and just after an environment's deploy window opens or closes.
+ */
+export function nextRefreshDelay(
+  state: ServiceState,
+  activePollIntervalMs: number = ACTIVE_POLL_INTERVAL_MS,
+  now: number = Date.now(),
+): number | undefined {
+  if (hasActiveDeploy(state)) {
+    return activePollIntervalMs;
+  }
+  const delays: number[] = [];
+  if (
+    state.environments.some(
+      env => env.lastDeploy?.status === 'awaiting_approval',
+    )
+  ) {
+    delays.push(AWAITING_APPROVAL_POLL_INTERVAL_MS);
+  }
+  for (const env of state.environments) {
+    const changesAt = env.window?.changesAt;
+    const delay = changesAt ? Date.parse(changesAt) - now + 1000 : NaN;
+    if (delay > 0) {
+      delays.push(Math.min(delay, MAX_DELAY_MS));
+    }
+  }
+  return delays.length ? Math.min(...delays) : undefined;
 }
 
 export interface PolledServiceState {
@@ -31,7 +69,9 @@ export interface PolledServiceState {
 
 /**
  * The service's per-environment state, refreshed every couple of seconds
- * while anything is queued or running so the page updates without reloads.
+ * while anything is queued or running so the page updates without reloads
+ * (and less often while a deploy waits for approval or a deploy window is
+ * about to change: {@link nextRefreshDelay}).
  */
 export function usePolledServiceState(
   entityRef: string,
@@ -54,8 +94,9 @@ export function usePolledServiceState(
         setState(next);
         setError(undefined);
         setLoading(false);
-        if (hasActiveDeploy(next)) {
-          timer.current = setTimeout(refresh, pollIntervalMs);
+        const delay = nextRefreshDelay(next, pollIntervalMs);
+        if (delay !== undefined) {
+          timer.current = setTimeout(refresh, delay);
         }
       },
       e => {

@@ -1,0 +1,217 @@
+import { ConflictError, NotAllowedError } from '@backstage/errors';
+import { ApprovalList, Deploy } from '@internal/plugin-sled-common';
+import { ApprovalStore } from '../database/ApprovalStore';
+import { DeployQueue } from '../database/DeployQueue';
+import { DeployChanges } from '../service/DeployChanges';
+import { ApprovalNotifier } from './ApprovalNotifier';
+import { DeployGates } from './DeployGates';
+
+/** Who decides: their entity ref and the refs they own through (themselves, their groups). */
+export interface Approver {
+  userEntityRef: string;
+  ownershipEntityRefs: string[];
+  /** sled.deploy.approve on the deploy's target */
+  permitted: boolean;
+}
+
+/**
+ * Approvals of deploys to environments that require them: the n-th
+ * distinct approval queues the deploy, a rejection ends it `rejected`, and
+ * one whose approvals do not come in time ends `expired`. Approvers are the
+ * environment's (`owners` is the service's owning group) and must hold
+ * sled.deploy.approve; the requester approves their own deploy only where
+ * the environment allows it. Every decision is kept.
+ */
+export class DeployApprovals {
+  constructor(
+    private readonly options: {
+      queue: Pick<
+        DeployQueue,
+        'approve' | 'endAwaiting' | 'expireAwaiting' | 'getDeploy'
+      >;
+      approvals: ApprovalStore;
+      gates: DeployGates;
+      changes: DeployChanges;
+      notifier: ApprovalNotifier;
+      now?: () => Date;
+    },
+  ) {
+    options.changes.subscribe(deploy => {
+      if (deploy.status !== 'awaiting_approval') return;
+      const config = this.configOf(deploy);
+      if (!config) return;
+      void options.notifier.awaiting(
+        deploy,
+        this.recipients(deploy, config.approvers),
+        config.required,
+      );
+    });
+  }
+
+  async list(deploy: Deploy, caller?: Approver): Promise<ApprovalList> {
+    const items = await this.options.approvals.listDecisions(deploy.id);
+    const config = this.configOf(deploy);
+    const refusal = caller
+      ? this.refusal(
+          deploy,
+          caller,
+          items.map(i => i.approver),
+        )
+      : 'not signed in as a user';
+    return {
+      required: config?.required ?? 0,
+      items,
+      ...(deploy.approvalExpiresAt
+        ? { expiresAt: deploy.approvalExpiresAt }
+        : {}),
+      canDecide: !refusal,
+      ...(refusal ? { refusal } : {}),
+    };
+  }
+
+  async decide(
+    deploy: Deploy,
+    caller: Approver,
+    input: { decision: 'approve' | 'reject'; comment?: string },
+  ): Promise<Deploy> {
+    const { queue, approvals, changes, notifier } = this.options;
+    const current = await this.expireIfDue(deploy);
+    if (current.status !== 'awaiting_approval') {
+      throw new ConflictError(
+        `Deploy ${current.id} is not awaiting approval: it is ${current.status}`,
+      );
+    }
+    const decided = await approvals.listDecisions(current.id);
+    const refusal = this.refusal(
+      current,
+      caller,
+      decided.map(d => d.approver),
+    );
+    if (refusal) {
+      throw caller.permitted && this.isApprover(current, caller)
+        ? new ConflictError(refusal)
+        : new NotAllowedError(refusal);
+    }
+    const comment = input.comment?.trim() || undefined;
+    await approvals.addDecision(current.id, {
+      approver: caller.userEntityRef,
+      decision: input.decision,
+      comment,
+    });
+    if (input.decision === 'reject') {
+      const rejected = await queue.endAwaiting(current.id, {
+        status: 'rejected',
+        message: `Rejected by ${caller.userEntityRef}${
+          comment ? `: ${comment}` : ''
+        }`,
+      });
+      if (rejected) {
+        changes.notify(rejected);
+        await notifier.decided(rejected, 'rejected');
+        return rejected;
+      }
+      return (await queue.getDeploy(current.id))!;
+    }
+    const required = this.configOf(current)?.required ?? 1;
+    const approved = await approvals.countApprovals(current.id);
+    if (approved < required) return current;
+    const queued = await queue.approve(current.id);
+    if (queued) {
+      // the dispatcher hears it and starts it when its target is free
+      changes.notify(queued);
+      await notifier.decided(
+        queued,
+        `approved by ${approved} approver${approved === 1 ? '' : 's'}`,
+      );
+      return queued;
+    }
+    return (await queue.getDeploy(current.id))!;
+  }
+
+  /** Ends `expired` what waited too long; a scheduled pass of every replica. */
+  async expireDue(): Promise<Deploy[]> {
+    const expired = await this.options.queue.expireAwaiting(this.now());
+    for (const deploy of expired) {
+      this.options.changes.notify(deploy);
+      await this.options.notifier.decided(deploy, 'expired');
+    }
+    return expired;
+  }
+
+  private async expireIfDue(deploy: Deploy): Promise<Deploy> {
+    if (
+      deploy.status === 'awaiting_approval' &&
+      deploy.approvalExpiresAt &&
+      Date.parse(deploy.approvalExpiresAt) <= this.now().getTime()
+    ) {
+      await this.expireDue();
+      return (await this.options.queue.getDeploy(deploy.id))!;
+    }
+    return deploy;
+  }
+
+  /** Why the caller may not decide now, or undefined. */
+  private refusal(
+    deploy: Deploy,
+    caller: Approver,
+    decidedBy: string[],
+  ): string | undefined {
+    if (deploy.status !== 'awaiting_approval') {
+      return `Deploy ${deploy.id} is not awaiting approval: it is ${deploy.status}`;
+    }
+    const config = this.configOf(deploy);
+    if (!config) {
+      return `${deploy.environment} does not require approvals`;
+    }
+    if (!caller.permitted || !this.isApprover(deploy, caller)) {
+      const who = config.approvers.length
+        ? config.approvers
+            .map(a => (a === 'owners' ? deploy.ownerRef ?? 'owners' : a))
+            .join(' or ')
+        : 'those allowed to approve';
+      return `Only ${who} may approve deploys to ${deploy.environment}`;
+    }
+    if (
+      caller.userEntityRef === deploy.requestedBy &&
+      !config.allowSelfApproval
+    ) {
+      return `You requested this deploy; ${deploy.environment} needs another person's approval`;
+    }
+    if (decidedBy.includes(caller.userEntityRef)) {
+      return `You already decided on deploy ${deploy.id}`;
+    }
+    return undefined;
+  }
+
+  private isApprover(deploy: Deploy, caller: Approver): boolean {
+    const config = this.configOf(deploy);
+    if (!config) return false;
+    if (!config.approvers.length) return true;
+    return config.approvers.some(approver =>
+      approver === 'owners'
+        ? !!deploy.ownerRef &&
+          caller.ownershipEntityRefs.includes(deploy.ownerRef)
+        : caller.ownershipEntityRefs.includes(approver) ||
+          caller.userEntityRef === approver,
+    );
+  }
+
+  private recipients(deploy: Deploy, approvers: string[]): string[] {
+    const refs = approvers.length ? approvers : ['owners'];
+    return [
+      ...new Set(
+        refs
+          .map(a => (a === 'owners' ? deploy.ownerRef : a))
+          .filter((r): r is string => !!r),
+      ),
+    ];
+  }
+
+  private configOf(deploy: Deploy) {
+    return this.options.gates.configOf(deploy.environment).approvals;
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}

@@ -1,0 +1,221 @@
+import { useEffect, useId, useState } from 'react';
+import { InfoCard, Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { ApprovalList, Deploy } from '@internal/plugin-sled-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import useAsyncFn from 'react-use/esm/useAsyncFn';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { sledApiRef } from '../../api/SledApi';
+import { ApprovalDecisions, approvedCount } from '../common/ApprovalDecisions';
+import { ErrorAlert } from '../common/ErrorAlert';
+import {
+  formatDeployStatus,
+  formatRelativeTime,
+  formatRequester,
+  formatTimestamp,
+} from '../common/format';
+import { plural } from '../common/gates';
+
+/** How many deploys awaiting approval the card lists, oldest request last. */
+const PENDING_LIMIT = 20;
+/**
+ * How often the list is fetched again while it holds anything: other people
+ * approve, and approvals expire.
+ */
+export const PENDING_POLL_INTERVAL_MS = 15_000;
+
+type Decision = 'approve' | 'reject';
+
+/** What the user's decision did, in a sentence. */
+function describeDecision(
+  decision: Decision,
+  after: Deploy,
+  before: ApprovalList | undefined,
+): string {
+  const what = `${after.artifactVersion} to ${after.environment}`;
+  if (decision === 'reject') {
+    return `You rejected ${what}: it will not run.`;
+  }
+  if (after.status !== 'awaiting_approval') {
+    return `You approved ${what}: it is ${formatDeployStatus(after.status)}.`;
+  }
+  const remaining = before
+    ? before.required - approvedCount(before) - 1
+    : undefined;
+  return remaining && remaining > 0
+    ? `You approved ${what}: it waits for ${plural(
+        remaining,
+        'more approval',
+      )}.`
+    : `You approved ${what}: it waits for more approvals.`;
+}
+
+/** One deploy awaiting approval, its approvals so far, and the decision. */
+function PendingApproval(props: {
+  deploy: Deploy;
+  /** fetch the approvals again when this changes */
+  refreshKey: unknown;
+  onDecided: (deploy: Deploy, message: string) => void;
+}) {
+  const { deploy, refreshKey, onDecided } = props;
+  const sledApi = useApi(sledApiRef);
+  const id = useId();
+  const [comment, setComment] = useState('');
+  const approvals = useAsyncRetry(
+    () => sledApi.listDeployApprovals(deploy.id),
+    [sledApi, deploy.id, refreshKey],
+  );
+  const [decision, decide] = useAsyncFn(
+    async (choice: Decision) => {
+      const after = await sledApi.decideDeployApproval(deploy.id, {
+        decision: choice,
+        comment: comment.trim() || undefined,
+      });
+      setComment('');
+      onDecided(after, describeDecision(choice, after, approvals.value));
+      return after;
+    },
+    [sledApi, deploy.id, comment, approvals.value, onDecided],
+  );
+  const list = approvals.value;
+  const expiresAt = deploy.approvalExpiresAt ?? list?.expiresAt;
+
+  return (
+    <Box
+      role="group"
+      aria-label={`${deploy.artifactVersion} to ${deploy.environment}`}
+      py={1.5}
+      borderBottom={1}
+      borderColor="divider"
+    >
+      <Typography variant="body1">
+        <strong>{deploy.artifactVersion}</strong>
+        {deploy.rollbackOf ? ' (rollback)' : ''} to{' '}
+        <strong>{deploy.environment}</strong>
+      </Typography>
+      <Typography variant="body2" color="textSecondary">
+        Requested by {formatRequester(deploy.requestedBy)}{' '}
+        <span title={formatTimestamp(deploy.createdAt)}>
+          {formatRelativeTime(deploy.createdAt)}
+        </span>
+        {expiresAt && (
+          <>
+            {' · expires '}
+            <span title={formatTimestamp(expiresAt)}>
+              {formatRelativeTime(expiresAt)}
+            </span>
+          </>
+        )}
+      </Typography>
+      {deploy.reason && (
+        <Typography variant="body2">Reason: {deploy.reason}</Typography>
+      )}
+      <Box mt={1}>
+        {approvals.loading && !list && <Progress />}
+        <ErrorAlert error={approvals.error} />
+        {list && <ApprovalDecisions approvals={list} />}
+      </Box>
+      {list &&
+        (list.canDecide ? (
+          <Box display="flex" alignItems="center" mt={1} style={{ gap: 8 }}>
+            <TextField
+              id={`${id}-comment`}
+              size="small"
+              label="Comment (optional)"
+              value={comment}
+              onChange={e => setComment(e.target.value)}
+              style={{ flexGrow: 1 }}
+            />
+            <Button
+              variant="contained"
+              color="primary"
+              size="small"
+              disabled={decision.loading}
+              onClick={() => decide('approve')}
+            >
+              Approve
+            </Button>
+            <Button
+              variant="outlined"
+              color="secondary"
+              size="small"
+              disabled={decision.loading}
+              onClick={() => decide('reject')}
+            >
+              Reject
+            </Button>
+          </Box>
+        ) : (
+          <Typography variant="body2" color="textSecondary">
+            {list.refusal ?? 'You may not approve or reject this deploy.'}
+          </Typography>
+        ))}
+      <ErrorAlert error={decision.error} />
+    </Box>
+  );
+}
+
+/**
+ * The deploys of a service that wait for approval, with Approve and Reject
+ * for those the backend says may decide. Renders nothing while none wait.
+ */
+export function PendingApprovalsCard(props: {
+  entityRef: string;
+  /** fetch again when this changes, e.g. after a deploy was requested */
+  refreshKey: unknown;
+  onDecided: (deploy: Deploy, message: string) => void;
+}) {
+  const { entityRef, refreshKey, onDecided } = props;
+  const sledApi = useApi(sledApiRef);
+  const pending = useAsyncRetry(
+    () =>
+      sledApi.listDeploys({
+        entityRef,
+        status: ['awaiting_approval'],
+        limit: PENDING_LIMIT,
+      }),
+    [sledApi, entityRef, refreshKey],
+  );
+  const items = pending.value?.items ?? [];
+
+  const { retry } = pending;
+  const waiting = items.length > 0;
+  useEffect(() => {
+    if (!waiting) {
+      return undefined;
+    }
+    const timer = setTimeout(retry, PENDING_POLL_INTERVAL_MS);
+    return () => clearTimeout(timer);
+  }, [waiting, retry, pending.value]);
+
+  if (!waiting && !pending.error) {
+    return null;
+  }
+  return (
+    <Box mt={3}>
+      <InfoCard
+        title="Awaiting approval"
+        subheader={
+          waiting
+            ? `${plural(items.length, 'deploy')} of this service ${
+                items.length === 1 ? 'waits' : 'wait'
+              } for approval`
+            : undefined
+        }
+      >
+        <ErrorAlert error={pending.error} />
+        {items.map(deploy => (
+          <PendingApproval
+            key={deploy.id}
+            deploy={deploy}
+            refreshKey={pending.value}
+            onDecided={onDecided}
+          />
+        ))}
+      </InfoCard>
+    </Box>
+  );
+}
