@@ -216,9 +216,13 @@ export class DatabaseDeployQueue implements DeployQueue {
     return row ? toLaunch(row) : undefined;
   }
 
-  async setExecution(id: string, execution: DeployExecution): Promise<boolean> {
+  async setExecution(
+    id: string,
+    execution: DeployExecution,
+    runner: string,
+  ): Promise<boolean> {
     const [row] = await this.db('sled_deploys')
-      .where({ id })
+      .where({ id, runner })
       .update({ execution: JSON.stringify(execution) })
       .returning('status');
     return row?.status === 'running';

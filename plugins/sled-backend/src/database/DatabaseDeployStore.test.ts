@@ -598,6 +598,37 @@ describe('DatabaseDeployStore', () => {
       ).toEqual(['runner-c', 'runner-d']);
     });
 
+    it('records a handle only from the backend that runs the deploy, never from one it was taken from', async () => {
+      const { artifact } = await store.registerArtifact(
+        artifactRequest(SVC_A, '1.0.0'),
+      );
+      const { deploy } = await store.createDeploy(newDeploy(artifact));
+      await store.claimNext(SVC_A, 'staging', RUNNER);
+      // another backend took the deploy over and recorded its own handle
+      await knex('sled_deploys')
+        .where({ id: deploy.id })
+        .update({ runner: 'runner-b' });
+      expect(
+        await store.setExecution(
+          deploy.id,
+          { executor: 'local', handle: 'pid:7' },
+          'runner-b',
+        ),
+      ).toBe(true);
+      // the backend it was taken from learns it does not run it, and writes nothing
+      expect(
+        await store.setExecution(
+          deploy.id,
+          { executor: 'local', handle: 'pid:42' },
+          RUNNER,
+        ),
+      ).toBe(false);
+      expect((await store.getDeploy(deploy.id))!.execution).toEqual({
+        executor: 'local',
+        handle: 'pid:7',
+      });
+    });
+
     it('finishes a deploy only once and never a skipped one', async () => {
       const { artifact } = await store.registerArtifact(
         artifactRequest(SVC_A, '1.0.0'),
@@ -608,10 +639,11 @@ describe('DatabaseDeployStore', () => {
       expect(claimed?.launch).toEqual({ command: ['./deploy.sh'] });
       // true: it still runs
       expect(
-        await store.setExecution(deploy.id, {
-          executor: 'local',
-          handle: 'pid:42',
-        }),
+        await store.setExecution(
+          deploy.id,
+          { executor: 'local', handle: 'pid:42' },
+          RUNNER,
+        ),
       ).toBe(true);
       expect(await store.getLaunch(deploy.id)).toEqual({
         command: ['./deploy.sh'],
@@ -635,10 +667,11 @@ describe('DatabaseDeployStore', () => {
       expect(ended.execution).toEqual({ executor: 'local', handle: 'pid:42' });
       // recorded all the same once it ended, saying so
       expect(
-        await store.setExecution(deploy.id, {
-          executor: 'local',
-          handle: 'pid:43',
-        }),
+        await store.setExecution(
+          deploy.id,
+          { executor: 'local', handle: 'pid:43' },
+          RUNNER,
+        ),
       ).toBe(false);
       expect((await store.getDeploy(deploy.id))!.execution?.handle).toBe(
         'pid:43',

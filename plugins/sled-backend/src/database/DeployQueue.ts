@@ -101,10 +101,15 @@ export interface DeployQueue {
   ): Promise<ClaimedDeploy | undefined>;
   getLaunch(id: string): Promise<DeployLaunch | undefined>;
   /**
-   * Records how a deploy is executed; true while it still runs (false once
-   * it ended meanwhile, e.g. a cancel that came while it started).
+   * Records how a deploy is executed, only while `runner` runs it; true
+   * then, false once it ended meanwhile (a cancel that came while it
+   * started) or another backend took it over (whose handle stands).
    */
-  setExecution(id: string, execution: DeployExecution): Promise<boolean>;
+  setExecution(
+    id: string,
+    execution: DeployExecution,
+    runner: string,
+  ): Promise<boolean>;
   /**
    * Ends a queued or running deploy and returns it; undefined when it had
    * already ended. With `runner`, only while that backend runs it (undefined

@@ -39,7 +39,11 @@ export class ExecutorDeployRecords implements ExecutorDeploys {
   }
 
   setExecution(deployId: string, execution: DeployExecution) {
-    return this.options.store.setExecution(deployId, execution);
+    return this.options.store.setExecution(
+      deployId,
+      execution,
+      this.options.runner,
+    );
   }
 
   isLaunching(deployId: string): boolean {

@@ -125,7 +125,12 @@ export class DeployDispatcher {
         environment: env,
         launch: launch!,
       });
-      if (!(await store.setExecution(deploy.id, execution))) {
+      const recorded = await store.setExecution(
+        deploy.id,
+        execution,
+        this.options.runner.id,
+      );
+      if (!recorded) {
         await stopIfEnded(store, executor, deploy.id).catch(error =>
           logger.error(
             `Deploy ${deploy.id} was cancelled while it started, and could not be stopped`,

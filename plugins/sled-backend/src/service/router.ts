@@ -191,13 +191,17 @@ export function addDeployRoutes(
           { ...body, entityRef: service.entityRef },
           service.ownerRef,
         );
-        if (registered.created && body.checks?.length) {
+        if (!body.checks?.length) return registered;
+        if (registered.created) {
           await store.artifactChecks.recordChecks(
             registered.artifact.id,
             body.checks,
           );
         }
-        return registered;
+        const checks = await store.artifactChecks.listChecks(
+          registered.artifact.id,
+        );
+        return { ...registered, artifact: { ...registered.artifact, checks } };
       },
       r => ({ artifactId: r.artifact.id, created: r.created }),
     );

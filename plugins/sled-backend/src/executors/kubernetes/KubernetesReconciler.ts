@@ -3,8 +3,14 @@ import { Deploy } from '@internal/plugin-sled-common';
 import { DeployReporter, ExecutorDeploys } from '@internal/plugin-sled-node';
 import { SledConfig } from '../../config';
 import { stopIfEnded } from '../stopIfEnded';
-import { KubernetesJobExecutor } from './KubernetesJobExecutor';
+import { ClusterAccess } from './ClusterAccess';
+import { ClusterJobs } from './ClusterJobs';
+import { DeployTracker } from './DeployTracker';
 import { describe } from './errors';
+import { JobCanceller } from './JobCanceller';
+import { JobLauncher } from './JobLauncher';
+import { jobLocationOf } from './JobLocation';
+import { TrackedDeploys } from './TrackedDeploys';
 
 /**
  * On the scheduled pass, deploys younger than this are left alone: this
@@ -27,22 +33,32 @@ const GIVE_UP_AFTER_DEADLINE_MS = 10 * 60_000;
  * Deploys another replica runs are never touched, even when their Job ended:
  * that replica records them, or, once it is gone, the replica that takes them
  * over. So a Job's outcome and log tail are recorded by one process.
+ *
+ * @public
  */
 export class KubernetesReconciler {
   private running?: Promise<void>;
 
   constructor(
     private readonly options: {
-      executor: KubernetesJobExecutor;
       /** this backend's deploys; a deploy it is launching is left be */
       deploys: ExecutorDeploys;
       reporter: DeployReporter;
       config: SledConfig;
       logger: LoggerService;
+      access: Pick<ClusterAccess, 'stopping'>;
+      jobs: Pick<ClusterJobs, 'read'>;
+      /** the deploys this process starts or follows */
+      tracked: Pick<TrackedDeploys, 'isLocal'>;
+      tracker: Pick<DeployTracker, 'attach' | 'giveUp'>;
+      launcher: Pick<JobLauncher, 'start'>;
+      canceller: Pick<JobCanceller, 'cancel'>;
     },
-  ) {
-    options.executor.onRecover = deploys =>
-      this.run({ startup: true, deploys });
+  ) {}
+
+  /** The pass at start-up, and on a take-over, over the deploys taken. */
+  async recover(running: Deploy[]): Promise<void> {
+    await this.run({ startup: true, deploys: running });
   }
 
   /** One pass; passes in one process never overlap. */
@@ -57,7 +73,7 @@ export class KubernetesReconciler {
   }
 
   private async pass(options: { startup?: boolean; deploys?: Deploy[] }) {
-    const { deploys: records, config, executor } = this.options;
+    const { deploys: records, config, access } = this.options;
     const kubernetesEnvs = new Map(
       config.environments
         .filter(e => e.executor === 'kubernetes')
@@ -68,7 +84,7 @@ export class KubernetesReconciler {
     );
     for (const deploy of deploys) {
       // a stopping backend leaves its deploys to the replica that takes over
-      if (executor.stopping) return;
+      if (access.stopping) return;
       try {
         await this.reconcile(deploy, Boolean(options.startup));
       } catch (error) {
@@ -82,7 +98,10 @@ export class KubernetesReconciler {
 
   private async reconcile(listed: Deploy, startup: boolean) {
     const {
-      executor,
+      jobs,
+      tracked,
+      tracker,
+      canceller,
       deploys: records,
       reporter,
       config,
@@ -95,11 +114,11 @@ export class KubernetesReconciler {
     const deadlineMs =
       config.kubernetes.activeDeadlineSeconds * 1000 +
       GIVE_UP_AFTER_DEADLINE_MS;
-    const location = executor.locationOf(deploy);
+    const location = jobLocationOf(deploy, config.environments);
 
-    if (executor.isLocal(deploy.id)) {
+    if (tracked.isLocal(deploy.id)) {
       if (age > deadlineMs) {
-        await executor.giveUp(deploy.id, {
+        await tracker.giveUp(deploy.id, {
           status: 'failed',
           message: `No outcome from Job ${location.namespace}/${location.jobName} in cluster '${location.cluster}' long after its deadline; check the Job in the cluster`,
         });
@@ -110,7 +129,7 @@ export class KubernetesReconciler {
 
     let job;
     try {
-      job = await executor.readJob(location);
+      job = await jobs.read(location);
     } catch (error) {
       const message = describe(error, {
         ...location,
@@ -134,7 +153,7 @@ export class KubernetesReconciler {
     if (
       !current ||
       current.status !== 'running' ||
-      executor.isLocal(deploy.id) ||
+      tracked.isLocal(deploy.id) ||
       isLaunching(deploy.id)
     ) {
       return;
@@ -162,18 +181,20 @@ export class KubernetesReconciler {
       });
       // cancelled meanwhile: its Job is stopped, never followed
       if (!running) {
-        await stopIfEnded(records, executor, deploy.id);
+        await stopIfEnded(records, canceller, deploy.id);
         return;
       }
     }
     // this backend runs the deploy and no part of it follows the Job
-    await executor.attach(deploy, location, job);
+    await tracker.attach(deploy, location, job);
   }
 
   /** A deploy claimed as running whose Job was never created. */
   private async launch(deploy: Deploy) {
     const {
-      executor,
+      access,
+      launcher,
+      canceller,
       deploys: records,
       reporter,
       config,
@@ -196,18 +217,18 @@ export class KubernetesReconciler {
     }
     logger.info(`Deploy ${deploy.id} was never launched; creating its Job now`);
     try {
-      const execution = await executor.start({
+      const execution = await launcher.start({
         deploy,
         artifact,
         environment,
         launch,
       });
       if (!(await records.setExecution(deploy.id, execution))) {
-        await stopIfEnded(records, executor, deploy.id);
+        await stopIfEnded(records, canceller, deploy.id);
       }
     } catch (error) {
       // a stopping backend leaves the launch to the replica that takes over
-      if (executor.stopping) return;
+      if (access.stopping) return;
       await reporter.finished(deploy.id, {
         status: 'failed',
         message: `The deploy could not start: ${(error as Error).message}`,

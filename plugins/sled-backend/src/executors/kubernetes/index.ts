@@ -4,8 +4,7 @@ import { InputError } from '@backstage/errors';
 import { SledExecutorRegistration } from '@internal/plugin-sled-node';
 import { SledConfig } from '../../config';
 import { KubernetesClusters } from './clusters';
-import { KubernetesJobExecutor } from './KubernetesJobExecutor';
-import { KubernetesReconciler } from './KubernetesReconciler';
+import { createKubernetesExecutor } from './createKubernetesExecutor';
 
 export { KubernetesJobExecutor } from './KubernetesJobExecutor';
 export { KubernetesReconciler } from './KubernetesReconciler';
@@ -47,18 +46,11 @@ export function kubernetesExecutor(options: {
         })),
         requestTimeoutMs: sledConfig.kubernetes.requestTimeoutSeconds * 1000,
       });
-      const executor = new KubernetesJobExecutor({
-        reporter,
-        logger,
+      const { executor, reconciler } = createKubernetesExecutor({
         clusters,
         config: sledConfig,
-        readLog: id => deploys.readLog(id),
-      });
-      const reconciler = new KubernetesReconciler({
-        executor,
-        deploys,
         reporter,
-        config: sledConfig,
+        deploys,
         logger,
       });
       await options.scheduler.scheduleTask({
