@@ -115,6 +115,13 @@ export interface Config {
        * image; the catalog annotation and `defaultDeployerImage` are used.
        */
       allowedImages?: string[];
+      /**
+       * The service account deploy Jobs run as, in each environment's
+       * namespace: a deploy script that applies to the cluster (libdeploy)
+       * gets its token, and its Role decides what it may change. Absent: the
+       * namespace's default account.
+       */
+      serviceAccountName?: string;
       ttlSecondsAfterFinished?: number;
       activeDeadlineSeconds?: number;
       /** container resources of deploy Jobs */

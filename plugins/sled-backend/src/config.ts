@@ -9,6 +9,8 @@ export interface SledConfig {
     defaultDeployerImage?: string;
     /** glob patterns of the deployer images an artifact may name (pinned by digest) */
     allowedImages: string[];
+    /** the service account deploy Jobs run as (its Role decides what a deploy script may apply) */
+    serviceAccountName?: string;
     ttlSecondsAfterFinished: number;
     activeDeadlineSeconds: number;
     /** container resources of deploy Jobs, e.g. `{ requests: { cpu: '100m' } }` */
@@ -89,6 +91,7 @@ export function readSledConfig(config: Config): SledConfig {
       ),
       allowedImages:
         config.getOptionalStringArray('sled.kubernetes.allowedImages') ?? [],
+      serviceAccountName: readServiceAccountName(config),
       ttlSecondsAfterFinished: positive(
         'sled.kubernetes.ttlSecondsAfterFinished',
         604800,
@@ -152,4 +155,21 @@ function readResources(config: Config): SledConfig['kubernetes']['resources'] {
     return out;
   };
   return { requests: read('requests'), limits: read('limits') };
+}
+
+/** A DNS subdomain name, as Kubernetes wants a service account's. */
+function readServiceAccountName(config: Config): string | undefined {
+  const key = 'sled.kubernetes.serviceAccountName';
+  const name = config.getOptionalString(key);
+  if (
+    name !== undefined &&
+    !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(
+      name,
+    )
+  ) {
+    throw new InputError(
+      `Invalid config at ${key}: '${name}' must be a lower-case DNS name, e.g. sled-deployer`,
+    );
+  }
+  return name;
 }

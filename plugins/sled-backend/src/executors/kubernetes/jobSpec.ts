@@ -67,6 +67,11 @@ export function buildJob(
       metadata: { labels },
       spec: {
         restartPolicy: 'Never',
+        // a deploy script that applies to the cluster (libdeploy) runs as
+        // this account, with the Role of its namespace
+        ...(settings.serviceAccountName
+          ? { serviceAccountName: settings.serviceAccountName }
+          : {}),
         containers: [
           {
             name: CONTAINER_NAME,
