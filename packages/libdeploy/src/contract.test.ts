@@ -6,6 +6,9 @@ import {
 import { UsageError, parseFlags } from './flags.ts';
 import { contractEnv, runDeploy } from './__testUtils__/fakeCluster.ts';
 
+// a loaded CI machine: loading the Kubernetes client alone may take seconds
+jest.setTimeout(60_000);
+
 describe('readContract', () => {
   it('reads every SLED_* variable into a typed contract', () => {
     expect(readContract(contractEnv())).toEqual({

@@ -12,6 +12,9 @@ import {
 import type { KubernetesObject } from './kubernetes/kinds.ts';
 import { IMAGE, contractEnv } from './__testUtils__/fakeCluster.ts';
 
+// a loaded CI machine: loading the Kubernetes client alone may take seconds
+jest.setTimeout(60_000);
+
 const contract = readContract(contractEnv());
 const json = (x: { toJSON(): unknown }) => x.toJSON() as any;
 

@@ -11,12 +11,15 @@ import {
   startFakeCluster,
 } from './__testUtils__/fakeCluster.ts';
 
+// a loaded CI machine: loading the Kubernetes client alone may take seconds
+jest.setTimeout(60_000);
+
 type Obj = Record<string, any>;
 
 /** Until `condition` holds, looking every 10 ms (or fails after `ms`). */
 async function until(
   condition: () => boolean,
-  ms = 10_000,
+  ms = 30_000,
   what = 'condition',
 ) {
   const deadline = Date.now() + ms;

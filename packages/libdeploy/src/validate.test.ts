@@ -4,6 +4,9 @@ import { validateObjects } from './kubernetes/validate.ts';
 import type { KubernetesObject } from './kubernetes/kinds.ts';
 import { contractEnv, runDeploy } from './__testUtils__/fakeCluster.ts';
 
+// a loaded CI machine: loading the Kubernetes client alone may take seconds
+jest.setTimeout(60_000);
+
 const contract = readContract(contractEnv());
 const plain = (r: { toJSON(): unknown }) =>
   r.toJSON() as KubernetesObject & Record<string, any>;
