@@ -279,6 +279,60 @@ export async function dropBenchDatabases(): Promise<void> {
   }
 }
 
+/** How many deploy rows the history and gates sections put in the ledger. */
+export const HISTORY_ROWS = quick ? 100_000 : 1_000_000;
+
+/**
+ * Fills `sled_deploys` (migrated) with `count` finished deploys, in SQL: of
+ * svc-0 … svc-299 (x % 300), spread evenly over `environments`, 1 in 10
+ * failed, artifact `a` (not registered), one a second further back from now
+ * (so the newest row has the lowest seq); then ANALYZE. Seconds it took.
+ * By default the environment and the status follow x as the service does,
+ * so each service has deploys in one environment only, and svc-0, svc-10 …
+ * only failed ones (the history section's ledger); `everyServiceInEach`
+ * gives every service as many deploys in each environment, 1 in 10 failed.
+ */
+export async function insertDeployHistory(
+  knex: Knex,
+  client: string,
+  count: number,
+  environments: string[] = ['local', 'staging', 'production'],
+  options: { everyServiceInEach?: boolean } = {},
+): Promise<number> {
+  const t0 = Date.now();
+  // integer division in both databases
+  const slot = options.everyServiceInEach ? '(x / 300)' : 'x';
+  const envs = `CASE ${slot} % ${environments.length} ${environments
+    .slice(0, -1)
+    .map((e, i) => `WHEN ${i} THEN '${e}'`)
+    .join(' ')} ELSE '${environments[environments.length - 1]}' END`;
+  const nth = options.everyServiceInEach
+    ? `(x / ${300 * environments.length})`
+    : 'x';
+  const statuses = `CASE ${nth} % 10 WHEN 0 THEN 'failed' ELSE 'succeeded' END`;
+  const select = (id: string, ts: string) =>
+    `SELECT ${id}, 'component:default/svc-' || (x % 300), 'group:default/team', ${envs}, 'a', '1.0.' || x, ${statuses}, false, false, 'user:default/bench', '{"command":["true"]}', ${ts}, ${ts}, ${ts}`;
+  const cols = `(id, entity_ref, owner_ref, environment, artifact_id, artifact_version, status, dry_run, force, requested_by, launch, created_at, started_at, finished_at)`;
+  if (client === 'pg') {
+    await knex.raw(
+      `INSERT INTO sled_deploys ${cols} ${select(
+        `md5(x::text)`,
+        `now() - (x || ' seconds')::interval`,
+      )} FROM generate_series(1, ${count}) AS x`,
+    );
+    await knex.raw('ANALYZE sled_deploys');
+  } else {
+    await knex.raw(
+      `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${count}) INSERT INTO sled_deploys ${cols} ${select(
+        `lower(hex(randomblob(16)))`,
+        `strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || x || ' seconds')`,
+      )} FROM c`,
+    );
+    await knex.raw('ANALYZE');
+  }
+  return (Date.now() - t0) / 1000;
+}
+
 /** The benchmark table, as Markdown. */
 export function table(rows: BenchRow[]): string {
   const headers: BenchRow = {

@@ -4,11 +4,12 @@
  *
  *   SLED_BENCH_QUICK=1             shorter runs, 100,000 history rows
  *   SLED_BENCH_ONLY=a,b            only these sections: controlPlane, busy, throughput,
- *                                  history, collator, kubernetes, release
+ *                                  history, collator, kubernetes, release, gates
  *   SLED_BENCH_RELEASE_PARALLELISM release parallelisms, comma-separated (default 25,100)
  *   SLED_BENCH_DB=sqlite|pg        one database only
  *   SLED_BENCH_CPU_PROFILE=<dir>   CPU profile of the backend's process during the Kubernetes
- *                                  throughput run (summary: test/bench/profileSummary.ts)
+ *                                  throughput run, and of the gates section's evaluations
+ *                                  and POST /deploys loop (summary: test/bench/profileSummary.ts)
  *
  * The Kubernetes sections run the fake API server in a child process, and the throughput
  * rows their 100 clients in another, so the backend's process only serves.
@@ -27,6 +28,8 @@ import {
   CI,
   dropBenchDatabases,
   freshDatabase,
+  HISTORY_ROWS,
+  insertDeployHistory,
   machine,
   ms,
   percentile,
@@ -39,11 +42,11 @@ import {
   USER,
 } from './backend';
 import { benchCollator } from './collator';
+import { benchGates } from './gates';
 import { benchKubernetes } from './kubernetes';
 import { benchRelease } from './release';
 
 const rows: BenchRow[] = [];
-const HISTORY_ROWS = quick ? 100_000 : 1_000_000;
 
 function services(count: number, dir: string) {
   // the catalog's script: a `slow` artifact blocks its target (busy runs)
@@ -236,30 +239,7 @@ async function history(database: string, knex: Knex, client: string) {
   const store = await DatabaseDeployStore.create({
     database: { getClient: async () => knex } as DatabaseService,
   });
-  const t0 = Date.now();
-  const envs = `CASE x % 3 WHEN 0 THEN 'local' WHEN 1 THEN 'staging' ELSE 'production' END`;
-  const statuses = `CASE x % 10 WHEN 0 THEN 'failed' ELSE 'succeeded' END`;
-  const select = (id: string, ts: string) =>
-    `SELECT ${id}, 'component:default/svc-' || (x % 300), 'group:default/team', ${envs}, 'a', '1.0.' || x, ${statuses}, false, false, 'user:default/bench', '{"command":["true"]}', ${ts}, ${ts}, ${ts}`;
-  const cols = `(id, entity_ref, owner_ref, environment, artifact_id, artifact_version, status, dry_run, force, requested_by, launch, created_at, started_at, finished_at)`;
-  if (client === 'pg') {
-    await knex.raw(
-      `INSERT INTO sled_deploys ${cols} ${select(
-        `md5(x::text)`,
-        `now() - (x || ' seconds')::interval`,
-      )} FROM generate_series(1, ${HISTORY_ROWS}) AS x`,
-    );
-    await knex.raw('ANALYZE sled_deploys');
-  } else {
-    await knex.raw(
-      `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${HISTORY_ROWS}) INSERT INTO sled_deploys ${cols} ${select(
-        `lower(hex(randomblob(16)))`,
-        `strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || x || ' seconds')`,
-      )} FROM c`,
-    );
-    await knex.raw('ANALYZE');
-  }
-  const loadSeconds = (Date.now() - t0) / 1000;
+  const loadSeconds = await insertDeployHistory(knex, client, HISTORY_ROWS);
   const timings: number[] = [];
   for (let i = 0; i < 300; i++) {
     const entityRef = `component:default/svc-${(i * 7) % 300}`;
@@ -329,6 +309,10 @@ const sections: Record<
   },
   release: async (name, client) => {
     rows.push(...(await benchRelease(name, () => freshDatabase(client))));
+  },
+  gates: async (name, client) => {
+    process.stderr.write(`[bench] ${name}: release gates…\n`);
+    rows.push(...(await benchGates(name, await freshDatabase(client), client)));
   },
 };
 

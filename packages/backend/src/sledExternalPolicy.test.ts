@@ -310,7 +310,7 @@ describe('sled permissions under an external policy and the real permission back
         ? [`${p.resourceType}/${p.attributes.action}`]
         : [],
     );
-    expect(pairs).toHaveLength(6);
+    expect(pairs).toHaveLength(8);
     expect(new Set(pairs).size).toBe(pairs.length);
   });
 

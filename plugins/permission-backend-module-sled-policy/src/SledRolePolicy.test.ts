@@ -11,6 +11,7 @@ import {
 import {
   SledDeployGroupResource,
   sledDeployGroupRules,
+  sledGateRules,
   sledLockRules,
   sledTargetRules,
 } from '@internal/plugin-sled-backend';
@@ -41,6 +42,7 @@ function ruleset<TResource>(rules: {
 }
 const appliesToTarget = createConditionAuthorizer(ruleset(sledTargetRules));
 const appliesToLock = createConditionAuthorizer(ruleset(sledLockRules));
+const appliesToGate = createConditionAuthorizer(ruleset(sledGateRules));
 const appliesToGroup = createConditionAuthorizer(ruleset(sledDeployGroupRules));
 
 const deployGroup = (name: string, owner: string): SledDeployGroupResource => ({
@@ -92,7 +94,10 @@ function decide(user: string, name: string, environment?: string): boolean {
     return decision.result === AuthorizeResult.ALLOW;
   }
   const applies =
-    decision.resourceType === 'sled-lock' ? appliesToLock : appliesToTarget;
+    {
+      'sled-lock': appliesToLock,
+      'sled-gate': appliesToGate,
+    }[decision.resourceType] ?? appliesToTarget;
   return applies(decision, { ...payments, environment });
 }
 
@@ -115,6 +120,12 @@ describe('SledRolePolicy with the example app-config', () => {
     ${'dave (team-discovery lead)'}   | ${'sled.deploy.cancel'}     | ${'production'}  | ${false}
     ${'alice (team-payments lead)'}   | ${'sled.lock.override'}     | ${'production'}  | ${false}
     ${'grace (release manager)'}      | ${'sled.lock.override'}     | ${'production'}  | ${true}
+    ${'bob (team-payments engineer)'} | ${'sled.deploy.approve'}    | ${'production'}  | ${true}
+    ${'dave (team-discovery lead)'}   | ${'sled.deploy.approve'}    | ${'production'}  | ${false}
+    ${'grace (release manager)'}      | ${'sled.deploy.approve'}    | ${'production'}  | ${true}
+    ${'grace (release manager)'}      | ${'sled.deploy.approve'}    | ${'staging'}     | ${false}
+    ${'alice (team-payments lead)'}   | ${'sled.gate.override'}     | ${'production'}  | ${false}
+    ${'grace (release manager)'}      | ${'sled.gate.override'}     | ${'production'}  | ${true}
     ${'guest (team-payments)'}        | ${'sled.read'}              | ${'production'}  | ${true}
     ${'dave (team-discovery lead)'}   | ${'sled.read'}              | ${'production'}  | ${true}
     ${'alice (team-payments lead)'}   | ${'sled.artifact.register'} | ${undefined}     | ${false}

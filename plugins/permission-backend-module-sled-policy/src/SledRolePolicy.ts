@@ -10,21 +10,25 @@ import {
 import { PolicyQuery } from '@backstage/plugin-permission-node';
 import {
   createSledDeployGroupConditionalDecision,
+  createSledGateConditionalDecision,
   createSledLockConditionalDecision,
   createSledTargetConditionalDecision,
   sledDeployGroupConditions,
+  sledGateConditions,
   sledLockConditions,
   sledTargetConditions,
 } from '@internal/plugin-sled-backend';
 import {
   SLED_DEPLOY_GROUP_RESOURCE_TYPE,
+  SLED_GATE_RESOURCE_TYPE,
   SLED_LOCK_RESOURCE_TYPE,
   SLED_TARGET_RESOURCE_TYPE,
 } from '@internal/plugin-sled-common';
 
 type TargetType =
   | typeof SLED_TARGET_RESOURCE_TYPE
-  | typeof SLED_LOCK_RESOURCE_TYPE;
+  | typeof SLED_LOCK_RESOURCE_TYPE
+  | typeof SLED_GATE_RESOURCE_TYPE;
 
 /** What a role can grant, by permission name. */
 export const SLED_ACTIONS: Record<string, string> = {
@@ -106,15 +110,19 @@ export class SledRolePolicy {
       );
     }
     const isLock = isResourcePermission(permission, SLED_LOCK_RESOURCE_TYPE);
+    const isGate = isResourcePermission(permission, SLED_GATE_RESOURCE_TYPE);
     if (
       !isLock &&
+      !isGate &&
       !isResourcePermission(permission, SLED_TARGET_RESOURCE_TYPE)
     ) {
       // basic permissions (registerArtifact) cannot be conditional
       return { result: AuthorizeResult.ALLOW };
     }
-    // locks and targets have the same rules, each of its own resource type
-    const conditions = isLock ? sledLockConditions : sledTargetConditions;
+    // locks, gates and targets have the same rules, each of its own resource type
+    let conditions: typeof sledTargetConditions = sledTargetConditions;
+    if (isLock) conditions = sledLockConditions as any;
+    if (isGate) conditions = sledGateConditions as any;
     const alternatives: PermissionCriteria<PermissionCondition<TargetType>>[] =
       [];
     for (const role of granting) {
@@ -136,8 +144,12 @@ export class SledRolePolicy {
       alternatives.length === 1
         ? alternatives[0]
         : ({ anyOf: alternatives } as any);
-    return isLock
-      ? createSledLockConditionalDecision(permission as any, criteria)
-      : createSledTargetConditionalDecision(permission as any, criteria);
+    if (isLock) {
+      return createSledLockConditionalDecision(permission as any, criteria);
+    }
+    if (isGate) {
+      return createSledGateConditionalDecision(permission as any, criteria);
+    }
+    return createSledTargetConditionalDecision(permission as any, criteria);
   }
 }

@@ -9,6 +9,7 @@ import {
   parseSledTargetRef,
   sledArtifactRegisterPermission,
   sledDeployGroupPermissions,
+  sledGatePermissions,
   sledLockPermissions,
   sledTargetPermissions,
 } from '@internal/plugin-sled-common';
@@ -29,6 +30,8 @@ import { SledAuthorizer } from './permissions/SledAuthorizer';
 import {
   sledDeployGroupResourceRef,
   sledDeployGroupRules,
+  sledGateResourceRef,
+  sledGateRules,
   sledLockResourceRef,
   sledLockRules,
   sledTargetResourceRef,
@@ -160,6 +163,12 @@ export const sledPlugin = createBackendPlugin({
           resourceRef: sledLockResourceRef,
           permissions: sledLockPermissions,
           rules: Object.values(sledLockRules),
+          getResources: getTargets,
+        });
+        permissionsRegistry.addResourceType({
+          resourceRef: sledGateResourceRef,
+          permissions: sledGatePermissions,
+          rules: Object.values(sledGateRules),
           getResources: getTargets,
         });
         permissionsRegistry.addResourceType({

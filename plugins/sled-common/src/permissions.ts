@@ -16,6 +16,14 @@ export const SLED_TARGET_RESOURCE_TYPE = 'sled-target';
 export const SLED_LOCK_RESOURCE_TYPE = 'sled-lock';
 
 /**
+ * The sled-owned resource type of release gates: the same targets as
+ * {@link SLED_TARGET_RESOURCE_TYPE} (same resource refs and rules), kept
+ * apart so a policy keyed by (resource type, action) tells approving a
+ * deploy and overriding a gate from deploying and cancelling.
+ */
+export const SLED_GATE_RESOURCE_TYPE = 'sled-gate';
+
+/**
  * The sled-owned resource type of deploy groups: resource refs are the
  * `DeployGroup` entity refs, with the group's owner for rules.
  */
@@ -48,8 +56,8 @@ export const sledDeployCancelPermission = createPermission({
  */
 export const sledDeployApprovePermission = createPermission({
   name: 'sled.deploy.approve',
-  attributes: { action: 'update' },
-  resourceType: SLED_TARGET_RESOURCE_TYPE,
+  attributes: { action: 'create' },
+  resourceType: SLED_GATE_RESOURCE_TYPE,
 });
 
 /**
@@ -59,7 +67,7 @@ export const sledDeployApprovePermission = createPermission({
 export const sledGateOverridePermission = createPermission({
   name: 'sled.gate.override',
   attributes: { action: 'update' },
-  resourceType: SLED_TARGET_RESOURCE_TYPE,
+  resourceType: SLED_GATE_RESOURCE_TYPE,
 });
 
 /** Register an artifact (CI service principals). */
@@ -101,6 +109,10 @@ export const sledTargetPermissions = [
   sledReadPermission,
   sledDeployCreatePermission,
   sledDeployCancelPermission,
+];
+
+/** The permissions of release gates (`sled-gate`). */
+export const sledGatePermissions = [
   sledDeployApprovePermission,
   sledGateOverridePermission,
 ];
@@ -117,6 +129,7 @@ export const sledDeployGroupPermissions = [sledReleasePermission];
 /** Every sled permission. */
 export const sledPermissions = [
   ...sledTargetPermissions,
+  ...sledGatePermissions,
   sledArtifactRegisterPermission,
   ...sledLockPermissions,
   ...sledDeployGroupPermissions,

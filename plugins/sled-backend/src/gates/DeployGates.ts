@@ -87,10 +87,16 @@ export class DeployGates {
     const now = this.options.now?.() ?? new Date();
     const config = this.configOf(request.environment.name);
     const gates: Gate[] = [];
+    // the reads of the ledger and of CI's results go out together
+    const promotion =
+      config.promotion && !request.dryRun
+        ? this.promotion(request, config.promotion, now)
+        : undefined;
+    const checked = this.withCiChecks(request);
+    promotion?.catch(() => {});
+    checked.catch(() => {});
     if (!request.dryRun) {
-      if (config.promotion) {
-        gates.push(await this.promotion(request, config.promotion, now));
-      }
+      if (promotion) gates.push(await promotion);
       const windows = this.windows.get(request.environment.name);
       if (windows) {
         const state = windows.stateAt(now);
@@ -107,11 +113,7 @@ export class DeployGates {
         });
       }
     }
-    let artifact = request.artifact;
-    if (request.environment.checks.length && this.options.artifactChecks) {
-      const checks = await this.options.artifactChecks.listChecks(artifact.id);
-      if (checks.length) artifact = { ...artifact, checks };
-    }
+    const artifact = await checked;
     for (const { check, refusal } of await this.options.checks.verdicts({
       phase: request.phase,
       entityRef: request.entityRef,
@@ -156,6 +158,16 @@ export class DeployGates {
       overridden,
       approvals,
     };
+  }
+
+  /** The artifact with CI's check results, where the environment runs checks. */
+  private async withCiChecks(request: GateRequest): Promise<Artifact> {
+    const { artifact } = request;
+    if (!request.environment.checks.length || !this.options.artifactChecks) {
+      return artifact;
+    }
+    const checks = await this.options.artifactChecks.listChecks(artifact.id);
+    return checks.length ? { ...artifact, checks } : artifact;
   }
 
   /**

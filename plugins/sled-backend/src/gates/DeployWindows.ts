@@ -6,8 +6,8 @@ import { DeployWindowConfig } from './gatesConfig';
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** a window's wall-clock length may differ from its absolute one by a DST shift */
 const DST_SLACK_MS = 2 * 60 * 60 * 1000;
-/** occurrences looked at per question: enough for any sane schedule */
-const MAX_OCCURRENCES = 2000;
+/** openings walked one by one before the rest is bisected */
+const LINEAR_STEPS = 8;
 
 interface Span {
   start: DateTime;
@@ -153,21 +153,52 @@ export class DeployWindows {
     return { open: false, message: '', changesAt: next.toUTC().toISO()! };
   }
 
-  /** The span of `w` that holds `at`, if it is open then (the latest to end). */
+  /**
+   * The span of `w` that holds `at`, if it is open then. Spans have one
+   * length, so the latest opening at or before `at` ends last. A sparse
+   * schedule gets there in a few of the cron library's answers; a dense one
+   * (every minute, for hours) is bisected, so no schedule costs more than a
+   * bounded number of them.
+   */
   private spanAt(
     w: DeployWindowConfig & { cron: CronTime },
     at: DateTime,
   ): Span | undefined {
-    let best: Span | undefined;
-    let cursor = at.minus({ milliseconds: w.durationMs + DST_SLACK_MS });
-    for (let i = 0; i < MAX_OCCURRENCES; i++) {
-      const start = nextStart(w, cursor);
-      if (start > at) break;
-      const end = endOf(start, w);
-      if (end > at && (!best || end > best.end)) best = { start, end };
-      cursor = start;
+    const limit = at.toMillis();
+    let lo = limit - w.durationMs - DST_SLACK_MS;
+    let start = nextStart(w, DateTime.fromMillis(lo));
+    if (start.toMillis() > limit) return undefined;
+    let steps = 0;
+    for (;;) {
+      const next = nextStart(w, start);
+      if (next.toMillis() > limit) break;
+      if (++steps > LINEAR_STEPS) {
+        start = this.latestOpening(w, start.toMillis(), limit);
+        break;
+      }
+      start = next;
     }
-    return best;
+    const end = endOf(start, w);
+    return end > at ? { start, end } : undefined;
+  }
+
+  /** The latest opening at or before `limit`, knowing one comes after `lo`. */
+  private latestOpening(
+    w: DeployWindowConfig & { cron: CronTime },
+    from: number,
+    limit: number,
+  ): DateTime {
+    let lo = from;
+    let hi = limit;
+    const opensBy = (t: number) =>
+      nextStart(w, DateTime.fromMillis(t)).toMillis() <= limit;
+    // invariant: an opening after lo is at or before limit, none after hi is
+    while (hi - lo > 1000) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (opensBy(mid)) lo = mid;
+      else hi = mid;
+    }
+    return nextStart(w, DateTime.fromMillis(lo));
   }
 }
 

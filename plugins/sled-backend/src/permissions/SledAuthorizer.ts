@@ -16,6 +16,7 @@ import {
 } from '@backstage/plugin-permission-node';
 import {
   SLED_DEPLOY_GROUP_RESOURCE_TYPE,
+  SLED_GATE_RESOURCE_TYPE,
   SLED_LOCK_RESOURCE_TYPE,
   SLED_TARGET_RESOURCE_TYPE,
 } from '@internal/plugin-sled-common';
@@ -24,13 +25,16 @@ import {
   SledDeployGroupResource,
   SledTarget,
   sledDeployGroupResourceRef,
+  sledGateResourceRef,
   sledLockResourceRef,
   sledTargetResourceRef,
 } from './rules';
 
-/** A permission on deploy targets or on locks: both are decided on a {@link SledTarget}. */
+/** A permission on deploy targets, locks or gates: all are decided on a {@link SledTarget}. */
 type TargetPermission = ResourcePermission<
-  typeof SLED_TARGET_RESOURCE_TYPE | typeof SLED_LOCK_RESOURCE_TYPE
+  | typeof SLED_TARGET_RESOURCE_TYPE
+  | typeof SLED_LOCK_RESOURCE_TYPE
+  | typeof SLED_GATE_RESOURCE_TYPE
 >;
 type DeployGroupPermission = ResourcePermission<
   typeof SLED_DEPLOY_GROUP_RESOURCE_TYPE
@@ -58,6 +62,7 @@ export class SledAuthorizer {
       [
         sledTargetResourceRef,
         sledLockResourceRef,
+        sledGateResourceRef,
         sledDeployGroupResourceRef,
       ].map(ref => {
         const ruleset = registry.getPermissionRuleset(ref as any);

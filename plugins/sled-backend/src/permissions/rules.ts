@@ -6,6 +6,7 @@ import {
 } from '@backstage/plugin-permission-node';
 import {
   SLED_DEPLOY_GROUP_RESOURCE_TYPE,
+  SLED_GATE_RESOURCE_TYPE,
   SLED_LOCK_RESOURCE_TYPE,
   SLED_TARGET_RESOURCE_TYPE,
 } from '@internal/plugin-sled-common';
@@ -50,6 +51,11 @@ export const sledLockResourceRef = createPermissionResourceRef<
   SledTarget,
   SledTargetQuery
 >().with({ pluginId: 'sled', resourceType: SLED_LOCK_RESOURCE_TYPE });
+
+export const sledGateResourceRef = createPermissionResourceRef<
+  SledTarget,
+  SledTargetQuery
+>().with({ pluginId: 'sled', resourceType: SLED_GATE_RESOURCE_TYPE });
 
 export const sledDeployGroupResourceRef = createPermissionResourceRef<
   SledDeployGroupResource,
@@ -121,6 +127,9 @@ export const sledTargetRules = createTargetRules(sledTargetResourceRef);
 /** The permission rules of the `sled-lock` resource type (locks, overrides). */
 export const sledLockRules = createTargetRules(sledLockResourceRef);
 
+/** The permission rules of the `sled-gate` resource type (approvals, gate overrides). */
+export const sledGateRules = createTargetRules(sledGateResourceRef);
+
 const isDeployGroupOwner = createPermissionRule({
   name: 'IS_DEPLOY_GROUP_OWNER',
   description:
@@ -166,6 +175,15 @@ export const {
 } = createConditionExports({
   resourceRef: sledLockResourceRef,
   rules: sledLockRules,
+});
+
+/** Conditions for `sled.deploy.approve` and `sled.gate.override`: `sledGateConditions.isEnvironment({ environments })`. */
+export const {
+  conditions: sledGateConditions,
+  createConditionalDecision: createSledGateConditionalDecision,
+} = createConditionExports({
+  resourceRef: sledGateResourceRef,
+  rules: sledGateRules,
 });
 
 /** Conditions for `sled.release`: `sledDeployGroupConditions.isDeployGroupOwner({ claims })`. */
