@@ -189,6 +189,11 @@ export class ExampleData {
         mergedAt: mergedAt.toISOString(),
       },
       buildUrl: `https://ci.example.com/example/${name}/builds/${number}`,
+      // what CI pushed: the service's image, pinned by digest, which its
+      // deploy script (libdeploy) deploys
+      image: `ghcr.io/example/${name}@sha256:${createHash('sha256')
+        .update(`${service.entityRef}@${version}`)
+        .digest('hex')}`,
     };
   }
 
