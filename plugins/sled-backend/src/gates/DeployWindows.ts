@@ -165,7 +165,7 @@ export class DeployWindows {
     at: DateTime,
   ): Span | undefined {
     const limit = at.toMillis();
-    let lo = limit - w.durationMs - DST_SLACK_MS;
+    const lo = limit - w.durationMs - DST_SLACK_MS;
     let start = nextStart(w, DateTime.fromMillis(lo));
     if (start.toMillis() > limit) return undefined;
     let steps = 0;
