@@ -22,6 +22,7 @@ import { randomUUID } from 'crypto';
 import selfsigned from 'selfsigned';
 import { Selector, matches, parseSelector } from './selectors';
 import { FakeResources, RolloutBehaviour } from './FakeResources';
+import { kubernetesStatus } from './kubernetesStatus';
 
 export type { RolloutBehaviour } from './FakeResources';
 
@@ -76,23 +77,7 @@ export interface RecordedRequest {
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
-function status(
-  code: number,
-  reason: string,
-  message: string,
-  details?: Obj,
-): Obj {
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason,
-    details,
-    code,
-  };
-}
+const status = kubernetesStatus;
 
 export class FakeKubernetesApi {
   /** base64 PEM of the CA, for `caData` */

@@ -18,6 +18,7 @@ import { createHash, randomUUID } from 'crypto';
 import { ServerResponse } from 'http';
 import { parse as parseYaml } from 'yaml';
 import { matches, matchesFields, parseSelector } from './selectors';
+import { kubernetesStatus } from './kubernetesStatus';
 
 type Obj = Record<string, any>;
 
@@ -125,23 +126,7 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function status(
-  code: number,
-  reason: string,
-  message: string,
-  details?: Obj,
-): Obj {
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason,
-    details,
-    code,
-  };
-}
+const status = kubernetesStatus;
 
 /** Removes what `manager` applied before and applies no more (maps recursively; lists are atomic). */
 function removeDropped(target: Obj, before: Obj | undefined, now: Obj) {
