@@ -1,9 +1,16 @@
 import { defineConfig } from '@playwright/test';
+import { prepareE2eRun } from './test/e2e/e2eRun';
+
+// before the web server starts (it starts before globalSetup): the config the
+// app of this run starts with, and the auth backend's key pair it names
+const configPaths = prepareE2eRun();
 
 /**
  * End-to-end journeys in Debian's Chromium (never a downloaded browser)
  * against the app that `./scripts/start` serves. `./scripts/test` starts it
- * on a throwaway database; locally an already running app is reused.
+ * on a throwaway database; locally an already running app is reused. The app
+ * runs with the journeys' config layers (test/e2e/e2eRun.ts: a static key
+ * pair for signing in a second user, a 1-minute soak before production).
  */
 export default defineConfig({
   testDir: 'test/e2e',
@@ -16,7 +23,10 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: 'test-results/playwright',
   webServer: {
-    command: './scripts/start',
+    command: [
+      './scripts/start',
+      ...configPaths.map(file => `--config '${file}'`),
+    ].join(' '),
     url: 'http://localhost:3000',
     reuseExistingServer: true,
     timeout: 600_000,

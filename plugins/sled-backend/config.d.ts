@@ -21,6 +21,13 @@ export interface Config {
       /** deploys to this environment must give a reason */
       requireReason?: boolean;
       /**
+       * Tell the service's owning group (a Backstage notification, topic
+       * `sled-<environment>`) when a deploy reaches this environment or fails
+       * or is lost there; requesters hear of their own deploys everywhere
+       * (topic `sled-deploys`).
+       */
+      notify?: boolean;
+      /**
        * Deploy checks, by name, that must let each deploy to this environment
        * go: before it is queued (a refusal answers 409 and writes nothing)
        * and again right before it starts (a refusal ends it `failed` without
@@ -133,6 +140,17 @@ export interface Config {
       requestTimeoutSeconds?: number;
       /** `timeoutSeconds` of each Job watch; default 240 */
       watchTimeoutSeconds?: number;
+    };
+    /** DORA metrics (`GET /metrics/dora`) */
+    metrics?: {
+      /**
+       * A successful deploy followed on its target by a rollback this soon
+       * counts as a failed change, e.g. `1h`, `PT30M` or `{ hours: 2 }`;
+       * default 1h. A deploy a rollback names is failed whenever it came.
+       */
+      rollbackWithin?:
+        | string
+        | { minutes?: number; hours?: number; days?: number };
     };
   };
 }

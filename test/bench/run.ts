@@ -4,7 +4,7 @@
  *
  *   SLED_BENCH_QUICK=1             shorter runs, 100,000 history rows
  *   SLED_BENCH_ONLY=a,b            only these sections: controlPlane, busy, throughput,
- *                                  history, collator, kubernetes, release, gates
+ *                                  history, collator, kubernetes, release, gates, dora
  *   SLED_BENCH_RELEASE_PARALLELISM release parallelisms, comma-separated (default 25,100)
  *   SLED_BENCH_DB=sqlite|pg        one database only
  *   SLED_BENCH_CPU_PROFILE=<dir>   CPU profile of the backend's process during the Kubernetes
@@ -42,6 +42,7 @@ import {
   USER,
 } from './backend';
 import { benchCollator } from './collator';
+import { benchDora } from './dora';
 import { benchGates } from './gates';
 import { benchKubernetes } from './kubernetes';
 import { benchRelease } from './release';
@@ -313,6 +314,10 @@ const sections: Record<
   gates: async (name, client) => {
     process.stderr.write(`[bench] ${name}: release gates…\n`);
     rows.push(...(await benchGates(name, await freshDatabase(client), client)));
+  },
+  dora: async (name, client) => {
+    process.stderr.write(`[bench] ${name}: DORA metrics…\n`);
+    rows.push(...(await benchDora(name, await freshDatabase(client), client)));
   },
 };
 

@@ -13,27 +13,9 @@
  * after a real sign-in. What is skipped is the OAuth round trip and the
  * sign-in resolver; the caller passes the claims it would have produced.
  */
-import { KeyObject, sign } from 'crypto';
+import { KeyObject } from 'crypto';
+import { compactJws } from './compactJws';
 import { Knex, knex } from 'knex';
-
-const base64url = (value: string | Buffer) =>
-  Buffer.from(value).toString('base64url');
-
-/** A compact JWS (ES256) of `header` and `payload`. */
-function compactJws(
-  header: Record<string, unknown>,
-  payload: Record<string, unknown>,
-  privateKey: KeyObject,
-): string {
-  const signingInput = `${base64url(JSON.stringify(header))}.${base64url(
-    JSON.stringify(payload),
-  )}`;
-  const signature = sign('sha256', Buffer.from(signingInput), {
-    key: privateKey,
-    dsaEncoding: 'ieee-p1363',
-  });
-  return `${signingInput}.${base64url(signature)}`;
-}
 
 export interface TestSignInOptions {
   /** the key of the auth backend's static key store */

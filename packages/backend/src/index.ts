@@ -32,6 +32,14 @@ backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
+// scaffolder: templates in catalog/templates/ deploy and release with SLeD
+// (sled:deploy, sled:release: as the user who runs them, waiting for the outcome)
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@internal/plugin-scaffolder-backend-module-sled'));
+
 // SLeD: service-level deploys
 backend.add(import('@internal/plugin-sled-backend'));
 // the ci-status deploy check: environments listing it refuse artifacts whose CI checks did not pass

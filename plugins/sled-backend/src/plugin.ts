@@ -3,8 +3,10 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   parseSledTargetRef,
   sledArtifactRegisterPermission,
@@ -16,11 +18,20 @@ import {
 import {
   sledDeployChecksExtensionPoint,
   sledExecutorsExtensionPoint,
+  SledApiService,
 } from '@internal/plugin-sled-node';
+import { registerSledActions } from './actions/sledActions';
 import { DeployChecks } from './checks/DeployChecks';
 import { checkEnvironmentExtensions, readSledConfig } from './config';
 import { readGatesConfig } from './gates/gatesConfig';
 import { addGateRoutes } from './gates/gateRouter';
+import { DatabaseDoraMetricsStore } from './metrics/DatabaseDoraMetricsStore';
+import { readMetricsConfig } from './metrics/metricsConfig';
+import { addMetricsRoutes } from './metrics/metricsRouter';
+import { addChangeRoutes } from './insight/changesRouter';
+import { ArtifactChangeInsight } from './insight/ArtifactChangeInsight';
+import { DatabaseArtifactChangeStore } from './database/DatabaseArtifactChangeStore';
+import { addDeploymentRoutes } from './overview/deploymentsRouter';
 import { ExampleData } from './development/ExampleData';
 import { DatabaseDeployStore } from './database/DatabaseDeployStore';
 import { ExecutorRegistry } from './executors/ExecutorRegistry';
@@ -49,6 +60,12 @@ import { ReleasePlanner } from './releases/ReleasePlanner';
 import { ReleaseService } from './releases/ReleaseService';
 import { addReleaseRoutes } from './releases/releaseRouter';
 import { readReleaseConfig } from './releases/config';
+import { SledSignals } from './signals/SledSignals';
+import { ReleaseChanges } from './releases/ReleaseChanges';
+import { ApprovalNotifier } from './gates/ApprovalNotifier';
+import { ReleaseApprovals } from './gates/ReleaseApprovals';
+import { ReleaseNotifier } from './notifications/ReleaseNotifier';
+import { readNotifyEnvironments } from './notifications/notifyConfig';
 
 /**
  * SLeD: service-level deploys. REST API at `/api/sled`. Backend modules add
@@ -85,6 +102,8 @@ export const sledPlugin = createBackendPlugin({
         discovery: coreServices.discovery,
         userInfo: coreServices.userInfo,
         notifications: notificationService,
+        actionsRegistry: actionsRegistryServiceRef,
+        signalsService: signalsServiceRef,
       },
       async init({
         config,
@@ -102,6 +121,8 @@ export const sledPlugin = createBackendPlugin({
         discovery,
         userInfo,
         notifications,
+        signalsService,
+        actionsRegistry,
       }) {
         const sledConfig = readSledConfig(config);
         // the built-in executors, through the API modules use
@@ -127,6 +148,7 @@ export const sledPlugin = createBackendPlugin({
           config: sledConfig,
           gates: readGatesConfig(config),
           notifications,
+          notifyEnvironments: readNotifyEnvironments(config),
           executors,
           checks,
           images,
@@ -135,6 +157,9 @@ export const sledPlugin = createBackendPlugin({
           runnerId: randomUUID(),
         });
         core.changes.subscribe(deploy => watcher.notify(deploy));
+        // live updates of open tabs: `sled:*` signal channels
+        const signals = new SledSignals({ signals: signalsService, logger });
+        signals.watchDeploys(core.changes);
 
         // deploy targets and locks: `<entityRef>#<environment>` refs
         const getTargets = async (resourceRefs: string[]) =>
@@ -191,8 +216,33 @@ export const sledPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions([sledArtifactRegisterPermission]);
 
         const authorizer = new SledAuthorizer(permissions, permissionsRegistry);
+        const releaseStore = await DatabaseReleaseStore.create({ database });
+        // release news: the group's owners hear when a release ends
+        const releaseChanges = new ReleaseChanges();
+        const releaseNotifier = new ReleaseNotifier({
+          sender: core.notifications,
+          ownerOf: async ref => (await groups.getDeployGroup(ref)).ownerRef,
+        });
+        releaseChanges.subscribe(change => {
+          releaseNotifier
+            .changed(change)
+            .catch(error =>
+              logger.warn(
+                `Could not tell of release ${change.releaseId}: ${error}`,
+              ),
+            );
+        });
+        const releaseApprovals = new ReleaseApprovals({
+          releases: releaseStore,
+          approvals: store.releaseApprovals,
+          rules: core.approvalRules,
+          changes: releaseChanges,
+          notifier: new ApprovalNotifier(core.notifications),
+          runner: core.runner,
+          ownerOf: async ref => (await groups.getDeployGroup(ref)).ownerRef,
+        });
         const releases = new ReleaseService({
-          releases: await DatabaseReleaseStore.create({ database }),
+          releases: releaseStore,
           store,
           deploys: core.requests,
           environments: core.environments,
@@ -201,7 +251,10 @@ export const sledPlugin = createBackendPlugin({
           planner: new ReleasePlanner(readReleaseConfig(config)),
           logger,
           getService: ref => serviceCatalog.getDeployable(ref),
+          changes: releaseChanges,
+          approvals: store.releaseApprovals,
         });
+        signals.watchReleases(releaseChanges);
         const router = createSledApiRouter();
         addReleaseRoutes(router, {
           httpAuth,
@@ -212,6 +265,8 @@ export const sledPlugin = createBackendPlugin({
           environments: core.environments,
           groups,
           services: serviceCatalog,
+          userInfo,
+          approvals: releaseApprovals,
         });
         addDeployRoutes(router, {
           httpAuth,
@@ -226,6 +281,7 @@ export const sledPlugin = createBackendPlugin({
           catalog: serviceCatalog,
           groups,
           images,
+          signals,
         });
         addGateRoutes(router, {
           httpAuth,
@@ -240,10 +296,49 @@ export const sledPlugin = createBackendPlugin({
           artifacts: store,
           artifactChecks: store.artifactChecks,
         });
+        addDeploymentRoutes(router, {
+          httpAuth,
+          auth,
+          authorizer,
+          database,
+          catalog,
+          locks: store,
+          environments: core.environments,
+          gates: core.gates,
+        });
+        addChangeRoutes(router, {
+          httpAuth,
+          authorizer,
+          environments: core.environments,
+          artifacts: store,
+          insight: new ArtifactChangeInsight({
+            changes: DatabaseArtifactChangeStore.create(
+              await database.getClient(),
+            ),
+            artifacts: store,
+            deploys: store,
+          }),
+        });
+        addMetricsRoutes(router, {
+          httpAuth,
+          authorizer,
+          catalog: serviceCatalog,
+          groups,
+          environments: core.environments,
+          metrics: await DatabaseDoraMetricsStore.create({ database }),
+          config: readMetricsConfig(config),
+        });
         httpRouter.use(router);
+        // sled:deploy, sled:rollback and sled:status for the actions registry (MCP):
+        // calls of the REST API above, as the caller
+        registerSledActions({
+          actionsRegistry,
+          sled: new SledApiService({ discovery, auth }),
+        });
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
 
         lifecycle.addStartupHook(async () => {
+          signals.start();
           await core.lifecycle.start();
           await releases.recover({ startup: true });
           // each replica: take over deploys of replicas that died meanwhile
@@ -267,6 +362,7 @@ export const sledPlugin = createBackendPlugin({
             timeout: { minutes: 1 },
             fn: async () => {
               await core.approvals.expireDue();
+              await releaseApprovals.expireDue();
             },
           });
         });
@@ -292,6 +388,7 @@ export const sledPlugin = createBackendPlugin({
           // replica takes its releases over and resumes them
           await releases.shutdown();
           await core.lifecycle.shutdown();
+          signals.stop();
         });
       },
     });

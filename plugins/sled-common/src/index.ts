@@ -8,3 +8,4 @@ export * from './permissions';
 export * from './search';
 export * from './deployGroups';
 export * from './client';
+export * from './signals';

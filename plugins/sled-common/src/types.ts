@@ -77,6 +77,16 @@ export type CreateDeployRequest = Schemas['CreateDeployRequest'];
 export type CreateRollbackRequest = Schemas['CreateRollbackRequest'];
 /** One CI check's result for an artifact. */
 export type ArtifactCheck = Schemas['ArtifactCheck'];
+/** An artifact as a change list shows it. */
+export type ArtifactSummary = Schemas['ArtifactSummary'];
+/** A merge request of an artifact in a change list. */
+export type ChangedMergeRequest = Schemas['ChangedMergeRequest'];
+/** What deploying an artifact to an environment changes (`GET /artifacts/{id}/changes`). */
+export type ArtifactChanges = Schemas['ArtifactChanges'];
+/** `GET /artifacts/{id}/changes`. */
+export type ArtifactChangesQuery = NonNullable<
+  operations['getArtifactChanges']['parameters']['query']
+>;
 
 // --------------------------------------------------------------------- gates
 
@@ -109,9 +119,32 @@ export type ArtifactListQuery = Pick<
   'entityRef' | 'limit' | 'cursor'
 >;
 
+// ------------------------------------------------------------------- metrics
+
+/** A duration measured many times: how many, their median and mean. */
+export type DoraDuration = Schemas['DoraDuration'];
+/** The four DORA figures over one window. */
+export type DoraFigures = Schemas['DoraFigures'];
+/** DORA figures of a window and of the one before it (`GET /metrics/dora`). */
+export type DoraMetrics = Schemas['DoraMetrics'];
+/** `GET /metrics/dora`: at most one of entityRef, deployGroup and owner. */
+export type DoraMetricsQuery = NonNullable<
+  operations['getDoraMetrics']['parameters']['query']
+>;
+
 /** What runs in one environment for one service. */
 export type EnvironmentState = Schemas['EnvironmentState'];
 export type ServiceState = Schemas['ServiceState'];
+
+/** `GET /deployments`: every deployable service × every environment. */
+export type DeploymentMatrix = Schemas['DeploymentMatrix'];
+export type DeploymentRow = Schemas['DeploymentRow'];
+export type DeploymentCell = Schemas['DeploymentCell'];
+export type DeploymentEnvironment = Schemas['DeploymentEnvironment'];
+/** `GET /deployments`: at most one of each filter. */
+export type DeploymentMatrixQuery = NonNullable<
+  operations['getDeployments']['parameters']['query']
+>;
 
 /** Catalog annotations that make a Component a deployable service. */
 export const SLED_ANNOTATION_DEPLOY_COMMAND = 'sled.dev/deploy-command';
@@ -131,5 +164,6 @@ export type ReleaseMember = Schemas['ReleaseMember'];
 export type Release = Schemas['Release'];
 export type CreateReleaseRequest = Schemas['CreateReleaseRequest'];
 
+/** A release has ended: neither waiting for approval nor running. */
 export const isFinalReleaseStatus = (status: ReleaseStatus) =>
-  status !== 'running';
+  status !== 'running' && status !== 'awaiting_approval';

@@ -22,6 +22,15 @@ export interface ExecutorDeploys {
   /** how a deploy was to be launched, for one that must be started again */
   getLaunch(deployId: string): Promise<DeployLaunch | undefined>;
   /**
+   * Why the release gates refuse to start this deploy now (a window closed,
+   * a deploy check refuses, the artifact was rolled back where it is
+   * promoted from), or undefined to let it start. An executor that starts a
+   * deploy claimed by a backend that is gone (a take-over) asks first, as
+   * the dispatcher does before every start, and records a refusal as the
+   * deploy's `failed` outcome with this message.
+   */
+  startRefusal(deploy: Deploy, artifact: Artifact): Promise<string | undefined>;
+  /**
    * Records how a running deploy is executed (its handle). False when the
    * deploy no longer runs (cancelled while it started, say): then stop what
    * was started, if the deploy was cancelled.

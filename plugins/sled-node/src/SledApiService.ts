@@ -1,6 +1,9 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import {
+  ArtifactListQuery,
   CreateDeployRequest,
+  CreateReleaseRequest,
+  CreateRollbackRequest,
   createSledApiClient,
   DeployListQuery,
   SledApiClient,
@@ -89,6 +92,81 @@ export class SledApiService implements SledService {
       body: request,
     });
     return data!;
+  }
+
+  async *followDeployLogs(
+    id: string,
+    options: SledRequestOptions & { signal?: AbortSignal },
+  ): AsyncGenerator<string> {
+    const { data } = await this.client.GET('/deploys/{id}/logs', {
+      ...(await this.call(options)),
+      params: { path: { id }, query: { follow: 'true' } },
+      parseAs: 'stream',
+      signal: options.signal,
+    });
+    if (!data) return;
+    const decoder = new TextDecoder();
+    const reader = data.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const text = decoder.decode(value, { stream: true });
+        if (text) yield text;
+      }
+      const rest = decoder.decode();
+      if (rest) yield rest;
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  async listArtifacts(query: ArtifactListQuery, options: SledRequestOptions) {
+    const { data } = await this.client.GET('/artifacts', {
+      ...(await this.call(options)),
+      params: { query },
+    });
+    return data!;
+  }
+
+  async getServiceState(entityRef: string, options: SledRequestOptions) {
+    const { data } = await this.client.GET('/state', {
+      ...(await this.call(options)),
+      params: { query: { entityRef } },
+    });
+    return data!;
+  }
+
+  async createRollback(
+    request: CreateRollbackRequest,
+    options: SledRequestOptions,
+  ) {
+    const { data } = await this.client.POST('/rollbacks', {
+      ...(await this.call(options)),
+      body: request,
+    });
+    return data!;
+  }
+
+  async createRelease(
+    request: CreateReleaseRequest,
+    options: SledRequestOptions,
+  ) {
+    const { data } = await this.client.POST('/releases', {
+      ...(await this.call(options)),
+      body: request,
+    });
+    return data!;
+  }
+
+  async getRelease(id: string, options: SledRequestOptions) {
+    return this.orUndefined(async () => {
+      const { data } = await this.client.GET('/releases/{id}', {
+        ...(await this.call(options)),
+        params: { path: { id } },
+      });
+      return data!;
+    });
   }
 
   private async call(options: SledRequestOptions) {

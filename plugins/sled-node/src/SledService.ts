@@ -1,11 +1,16 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   Artifact,
+  ArtifactListQuery,
   CreateDeployRequest,
+  CreateReleaseRequest,
+  CreateRollbackRequest,
   Deploy,
   DeployListQuery,
   Environment,
   Page,
+  Release,
+  ServiceState,
 } from '@internal/plugin-sled-common';
 
 /**
@@ -51,4 +56,37 @@ export interface SledService {
     request: CreateDeployRequest,
     options: SledRequestOptions & { idempotencyKey?: string },
   ): Promise<Deploy>;
+  /**
+   * The deploy's output from the start, then as it grows, until the deploy
+   * ended (`GET /deploys/{id}/logs?follow=true`); stops early on `signal`.
+   */
+  followDeployLogs(
+    id: string,
+    options: SledRequestOptions & { signal?: AbortSignal },
+  ): AsyncIterable<string>;
+  /** A page of a service's artifacts, newest first. */
+  listArtifacts(
+    query: ArtifactListQuery,
+    options: SledRequestOptions,
+  ): Promise<Page<Artifact>>;
+  /** Per environment the caller may read: what runs, the last deploy, the lock. */
+  getServiceState(
+    entityRef: string,
+    options: SledRequestOptions,
+  ): Promise<ServiceState>;
+  /** Queues a deploy of the artifact that ran before the current one. */
+  createRollback(
+    request: CreateRollbackRequest,
+    options: SledRequestOptions,
+  ): Promise<Deploy>;
+  /** Starts a release of a deploy group (its members in waves). */
+  createRelease(
+    request: CreateReleaseRequest,
+    options: SledRequestOptions,
+  ): Promise<Release>;
+  /** The release with the members the caller may read, or undefined. */
+  getRelease(
+    id: string,
+    options: SledRequestOptions,
+  ): Promise<Release | undefined>;
 }

@@ -32,3 +32,5 @@ export type { SledDeployChecksExtensionPoint } from './SledDeployChecksExtension
 export { sledServiceRef } from './sledServiceRef';
 export type { SledRequestOptions, SledService } from './SledService';
 export { SledApiService } from './SledApiService';
+export { sledError } from './sledError';
+export { findArtifact } from './findArtifact';

@@ -2,7 +2,10 @@ import {
   ApiBlueprint,
   coreApis,
   createFrontendPlugin,
+  createRouteRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import DeploymentsIcon from '@material-ui/icons/CloudUpload';
 import {
   EntityCardBlueprint,
   EntityContentBlueprint,
@@ -119,6 +122,49 @@ export const sledDeployGroupMembersEntityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * A card of a DeployGroup entity: DORA metrics of its member services, with
+ * the trend against the window before.
+ *
+ * @alpha
+ */
+export const sledDeployGroupDoraEntityCard = EntityCardBlueprint.make({
+  name: 'deploy-group-dora',
+  params: {
+    filter: isDeployGroup,
+    loader: () =>
+      import('./components/DoraCard/EntitySledDoraCard').then(m => (
+        <m.EntitySledDoraCard />
+      )),
+  },
+});
+
+/**
+ * The route of the Deployments page; it puts the page in the sidebar (the
+ * app's nav lists pages with a route ref, a title and an icon).
+ *
+ * @alpha
+ */
+export const sledDeploymentsRouteRef = createRouteRef();
+
+/**
+ * The Deployments page at `/sled`, in the sidebar: every deployable service
+ * × every environment, with the version that runs, drift along the
+ * promotion path, approvals waiting, locks and deploy windows.
+ *
+ * @alpha
+ */
+export const sledDeploymentsPage = PageBlueprint.make({
+  params: {
+    path: '/sled',
+    routeRef: sledDeploymentsRouteRef,
+    title: 'Deployments',
+    icon: <DeploymentsIcon />,
+    loader: () =>
+      import('./components/DeploymentsPage').then(m => <m.DeploymentsPage />),
+  },
+});
+
+/**
  * How `sled-deploy` documents (the recent-deploys search collator) appear in
  * the search page's results.
  *
@@ -154,7 +200,9 @@ export default createFrontendPlugin({
     sledReleaseEntityContent,
     sledDeployedVersionsEntityCard,
     sledDeployGroupMembersEntityCard,
+    sledDeployGroupDoraEntityCard,
     sledDeploySearchResultListItem,
+    sledDeploymentsPage,
   ],
 });
 

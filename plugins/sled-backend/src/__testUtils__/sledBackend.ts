@@ -128,6 +128,8 @@ export async function startSledBackend(options: {
   knex: Knex;
   entities: Entity[];
   sled?: JsonObject;
+  /** more root config beside `sled` (e.g. `app.baseUrl` for other plugins) */
+  config?: JsonObject;
   permissions?: ReturnType<typeof switchablePermissions>;
   /** more service factories or modules, such as {@link recordingAuditor} */
   features?: Array<BackendFeature>;
@@ -137,7 +139,7 @@ export async function startSledBackend(options: {
       sledPlugin,
       catalogServiceMock.factory({ entities: options.entities }),
       mockServices.rootConfig.factory({
-        data: { sled: options.sled ?? defaultSledConfig },
+        data: { ...options.config, sled: options.sled ?? defaultSledConfig },
       }),
       mockServices.database.factory({ knex: options.knex }),
       ...(options.permissions ? [options.permissions] : []),

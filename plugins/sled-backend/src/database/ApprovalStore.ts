@@ -1,14 +1,14 @@
 import { Approval } from '@internal/plugin-sled-common';
 
-/** The approval decisions on deploys awaiting approval. */
+/** The approval decisions on deploys (or releases) awaiting approval, by the subject's id. */
 export interface ApprovalStore {
   /** Records one approver's decision; a second decision of the same approver is a ConflictError. */
   addDecision(
-    deployId: string,
+    subjectId: string,
     decision: Omit<Approval, 'createdAt'>,
   ): Promise<Approval>;
-  /** The decisions on a deploy, oldest first. */
-  listDecisions(deployId: string): Promise<Approval[]>;
-  /** Distinct approvers who approved the deploy. */
-  countApprovals(deployId: string): Promise<number>;
+  /** The decisions on a subject, oldest first. */
+  listDecisions(subjectId: string): Promise<Approval[]>;
+  /** Distinct approvers who approved the subject. */
+  countApprovals(subjectId: string): Promise<number>;
 }

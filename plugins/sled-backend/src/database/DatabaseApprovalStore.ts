@@ -5,22 +5,51 @@ import { ApprovalStore } from './ApprovalStore';
 import { isUniqueViolation } from './isUniqueViolation';
 import { iso, orUndefined } from './rowValues';
 
-/** The Knex implementation of {@link ApprovalStore} (`sled_deploy_approvals`). */
+/** Where the decisions on one kind of subject live. */
+interface ApprovalTable {
+  table: string;
+  idColumn: string;
+  /** the subject, in messages */
+  noun: 'deploy' | 'release';
+}
+
+/**
+ * The Knex implementation of {@link ApprovalStore}: of deploys
+ * (`sled_deploy_approvals`) or of releases (`sled_release_approvals`).
+ */
 export class DatabaseApprovalStore implements ApprovalStore {
+  /** The decisions on deploys. */
   static create(db: Knex): DatabaseApprovalStore {
-    return new DatabaseApprovalStore(db);
+    return new DatabaseApprovalStore(db, {
+      table: 'sled_deploy_approvals',
+      idColumn: 'deploy_id',
+      noun: 'deploy',
+    });
   }
 
-  private constructor(private readonly db: Knex) {}
+  /** The decisions on releases, asked once for a whole release. */
+  static forReleases(db: Knex): DatabaseApprovalStore {
+    return new DatabaseApprovalStore(db, {
+      table: 'sled_release_approvals',
+      idColumn: 'release_id',
+      noun: 'release',
+    });
+  }
+
+  private constructor(
+    private readonly db: Knex,
+    private readonly subject: ApprovalTable,
+  ) {}
 
   async addDecision(
-    deployId: string,
+    subjectId: string,
     decision: Omit<Approval, 'createdAt'>,
   ): Promise<Approval> {
+    const { table, idColumn, noun } = this.subject;
     const createdAt = new Date().toISOString();
     try {
-      await this.db('sled_deploy_approvals').insert({
-        deploy_id: deployId,
+      await this.db(table).insert({
+        [idColumn]: subjectId,
         approver: decision.approver,
         decision: decision.decision,
         comment: decision.comment ?? null,
@@ -29,7 +58,7 @@ export class DatabaseApprovalStore implements ApprovalStore {
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ConflictError(
-          `${decision.approver} already decided on deploy ${deployId}`,
+          `${decision.approver} already decided on ${noun} ${subjectId}`,
         );
       }
       throw error;
@@ -37,9 +66,9 @@ export class DatabaseApprovalStore implements ApprovalStore {
     return { ...decision, createdAt };
   }
 
-  async listDecisions(deployId: string): Promise<Approval[]> {
-    const rows = await this.db('sled_deploy_approvals')
-      .where({ deploy_id: deployId })
+  async listDecisions(subjectId: string): Promise<Approval[]> {
+    const rows = await this.db(this.subject.table)
+      .where({ [this.subject.idColumn]: subjectId })
       .orderBy('created_at', 'asc');
     return rows.map(row => ({
       approver: row.approver,
@@ -49,9 +78,9 @@ export class DatabaseApprovalStore implements ApprovalStore {
     }));
   }
 
-  async countApprovals(deployId: string): Promise<number> {
-    const [{ count }] = await this.db('sled_deploy_approvals')
-      .where({ deploy_id: deployId, decision: 'approve' })
+  async countApprovals(subjectId: string): Promise<number> {
+    const [{ count }] = await this.db(this.subject.table)
+      .where({ [this.subject.idColumn]: subjectId, decision: 'approve' })
       .count({ count: '*' });
     return Number(count);
   }

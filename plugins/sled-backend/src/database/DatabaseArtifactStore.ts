@@ -12,6 +12,7 @@ import { Row, toArtifact } from './deployRows';
 import { isUniqueViolation } from './isUniqueViolation';
 import { decodeCursor, page } from './keysetPage';
 import { applyTargetFilter } from './targetFilter';
+import { versionOrderKey } from './versionOrderKey';
 
 /** How many artifacts {@link DatabaseArtifactStore} keeps in memory. */
 const ARTIFACT_CACHE_SIZE = 2000;
@@ -42,6 +43,7 @@ export class DatabaseArtifactStore implements ArtifactStore {
       entity_ref: request.entityRef,
       owner_ref: ownerRef ?? null,
       version: request.version,
+      version_key: versionOrderKey(request.version),
       spec: JSON.stringify(request),
       content_hash: contentHash,
       created_at: new Date().toISOString(),

@@ -15,7 +15,13 @@ import {
   NewDeploy,
   PastDeploy,
 } from './DeployQueue';
-import { deployRow, Row, toDeploy, toLaunch } from './deployRows';
+import {
+  deployRow,
+  Row,
+  toDeploy,
+  toLaunch,
+  toLaunchArtifact,
+} from './deployRows';
 import { clockNotBefore, isPostgres } from './dialect';
 import { isUniqueViolation } from './isUniqueViolation';
 import { decodeCursor, page } from './keysetPage';
@@ -202,7 +208,11 @@ export class DatabaseDeployQueue implements DeployQueue {
         })
         .returning('*');
       return claimed
-        ? { deploy: toDeploy(claimed), launch: toLaunch(claimed) }
+        ? {
+            deploy: toDeploy(claimed),
+            launch: toLaunch(claimed),
+            artifact: toLaunchArtifact(claimed),
+          }
         : undefined;
     } catch (error) {
       // the one-running-per-target index: something else runs there

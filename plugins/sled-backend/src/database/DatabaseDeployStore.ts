@@ -29,11 +29,13 @@ export class DatabaseDeployStore implements DeployStore, DeployStores {
   readonly logs: DeployLogStore;
   readonly locks: LockStore;
   readonly approvals: DeployStores['approvals'];
+  readonly releaseApprovals: DeployStores['releaseApprovals'];
   readonly artifactChecks: DeployStores['artifactChecks'];
   readonly promotions: DeployStores['promotions'];
 
   private constructor(stores: DeployStores) {
     this.approvals = stores.approvals;
+    this.releaseApprovals = stores.releaseApprovals;
     this.artifactChecks = stores.artifactChecks;
     this.promotions = stores.promotions;
     this.artifacts = stores.artifacts;

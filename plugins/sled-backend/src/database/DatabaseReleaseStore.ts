@@ -33,8 +33,9 @@ export class DatabaseReleaseStore implements ReleaseStore {
         id,
         deploy_group: input.deployGroup,
         environment: input.environment,
-        status: 'running',
+        status: input.approvalExpiresAt ? 'awaiting_approval' : 'running',
         runner: input.runner,
+        approval_expires_at: input.approvalExpiresAt ?? null,
         dry_run: input.dryRun,
         requested_by: input.requestedBy,
         reason: input.reason ?? null,
@@ -147,9 +148,54 @@ export class DatabaseReleaseStore implements ReleaseStore {
     );
   }
 
+  async approveRelease(
+    id: string,
+    runner: string,
+  ): Promise<Release | undefined> {
+    const count = await this.db('sled_releases')
+      .where({ id, status: 'awaiting_approval' })
+      .update({ status: 'running', runner, approval_expires_at: null });
+    return count > 0 ? this.getRelease(id) : undefined;
+  }
+
+  async endAwaitingRelease(
+    id: string,
+    outcome: { status: 'rejected' | 'expired' | 'cancelled'; message: string },
+  ): Promise<Release | undefined> {
+    const finishedAt = new Date().toISOString();
+    const count = await this.db('sled_releases')
+      .where({ id, status: 'awaiting_approval' })
+      .update({
+        status: outcome.status,
+        message: outcome.message,
+        finished_at: finishedAt,
+      });
+    if (!count) return undefined;
+    await this.db('sled_release_members')
+      .where({ release_id: id, status: 'pending' })
+      .update({ status: 'not-started', message: outcome.message });
+    return this.getRelease(id);
+  }
+
+  async expireAwaitingReleases(now: Date): Promise<Release[]> {
+    const due = await this.db('sled_releases')
+      .where({ status: 'awaiting_approval' })
+      .where('approval_expires_at', '<=', now.toISOString())
+      .select('id', 'approval_expires_at');
+    const expired: Release[] = [];
+    for (const row of due) {
+      const release = await this.endAwaitingRelease(row.id, {
+        status: 'expired',
+        message: 'Its approvals did not come in time',
+      });
+      if (release) expired.push(release);
+    }
+    return expired;
+  }
+
   async finishRelease(
     id: string,
-    outcome: { status: Exclude<ReleaseStatus, 'running'>; message?: string },
+    outcome: { status: 'succeeded' | 'failed' | 'cancelled'; message?: string },
   ): Promise<boolean> {
     const count = await this.db('sled_releases')
       .where({ id, status: 'running' })
@@ -209,6 +255,9 @@ export class DatabaseReleaseStore implements ReleaseStore {
       reason: orUndefined(row.reason),
       rollbackOf: orUndefined(row.rollback_of),
       message: orUndefined(row.message),
+      ...(row.approval_expires_at
+        ? { approvalExpiresAt: iso(row.approval_expires_at) }
+        : {}),
       members: byRelease.get(row.id) ?? [],
       createdAt: iso(row.created_at)!,
       finishedAt: iso(row.finished_at),

@@ -62,10 +62,13 @@ export interface IdempotencyRecord {
   requestHash: string;
 }
 
-/** A deploy just claimed to run, with its (internal) launch settings. */
+/** A deploy just claimed to run, with what starting it needs. */
 export interface ClaimedDeploy {
   deploy: Deploy;
+  /** its (internal) launch settings */
   launch?: DeployLaunch;
+  /** the artifact it was requested with (undefined for deploys of older releases of sled) */
+  artifact?: Artifact;
 }
 
 /**

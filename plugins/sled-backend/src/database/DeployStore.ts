@@ -29,6 +29,8 @@ export interface DeployStores {
   logs: DeployLogStore;
   locks: LockStore;
   approvals: ApprovalStore;
+  /** the decisions on releases, asked once for all their members */
+  releaseApprovals: ApprovalStore;
   artifactChecks: ArtifactCheckStore;
   promotions: PromotionLedger;
 }

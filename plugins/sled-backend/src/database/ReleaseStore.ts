@@ -15,6 +15,8 @@ export interface NewRelease {
   requestedBy: string;
   reason?: string;
   rollbackOf?: string;
+  /** set when the release waits for approvals first (`awaiting_approval`): when they expire */
+  approvalExpiresAt?: string;
   members: Array<{
     entityRef: string;
     wave: number;
@@ -62,6 +64,18 @@ export interface ReleaseStore {
   /** Ends a running release; false when it had already ended. */
   finishRelease(
     id: string,
-    outcome: { status: Exclude<ReleaseStatus, 'running'>; message?: string },
+    outcome: { status: 'succeeded' | 'failed' | 'cancelled'; message?: string },
   ): Promise<boolean>;
+  /**
+   * Starts a release awaiting approval (`running`, run by `runner`); undefined
+   * when it was not awaiting approval any more (a concurrent decision won).
+   */
+  approveRelease(id: string, runner: string): Promise<Release | undefined>;
+  /** Ends a release awaiting approval; undefined when it was not awaiting any more. */
+  endAwaitingRelease(
+    id: string,
+    outcome: { status: 'rejected' | 'expired' | 'cancelled'; message: string },
+  ): Promise<Release | undefined>;
+  /** Ends `expired` every release whose approvals did not come by `now`, and returns them. */
+  expireAwaitingReleases(now: Date): Promise<Release[]>;
 }

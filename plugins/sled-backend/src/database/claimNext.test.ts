@@ -59,4 +59,57 @@ describe('DatabaseDeployStore.claimNext on a busy target', () => {
       expect((await store.getDeploy(second.id))?.status).toBe('queued');
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'hands the claimed deploy over with its launch settings and the artifact it was requested with, not read again (%p)',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const store = await DatabaseDeployStore.create({
+        database: mockServices.database({ knex }),
+      });
+      const { artifact } = await store.registerArtifact(
+        {
+          entityRef: SVC,
+          version: '2.0.0',
+          commitSha: 'abcdef1234567',
+          image: 'registry.example/svc:2.0.0',
+          checks: [{ name: 'unit', status: 'passed' }],
+        },
+        'group:default/team-a',
+      );
+      await store.createDeploy({
+        entityRef: SVC,
+        ownerRef: 'group:default/team-a',
+        environment: 'staging',
+        artifact,
+        status: 'queued',
+        dryRun: false,
+        force: false,
+        requestedBy: 'user:default/mock',
+        launch: { command: ['./deploy.sh'], workingDirectory: '/srv/svc' },
+      });
+      const reads: string[] = [];
+      const onQuery = (q: { sql: string }) => reads.push(q.sql);
+      knex.on('query', onQuery);
+      let claimed;
+      try {
+        claimed = await store.claimNext(SVC, 'staging', 'runner-a');
+      } finally {
+        knex.off('query', onQuery);
+      }
+      expect(claimed?.launch).toEqual({
+        command: ['./deploy.sh'],
+        workingDirectory: '/srv/svc',
+      });
+      // CI's check results change after registration: the start gates read them
+      const { checks: _checks, ...immutable } = artifact;
+      expect(claimed?.artifact).toEqual(immutable);
+      expect(reads.some(sql => sql.includes('sled_artifacts'))).toBe(false);
+      // the launch settings executors read on a take-over stay as they were
+      expect(await store.getLaunch(claimed!.deploy.id)).toEqual({
+        command: ['./deploy.sh'],
+        workingDirectory: '/srv/svc',
+      });
+    },
+  );
 });

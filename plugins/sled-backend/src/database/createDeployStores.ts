@@ -44,6 +44,7 @@ export async function createDeployStores(options: {
     logs: DatabaseDeployLogStore.create(client),
     locks: DatabaseLockStore.create(client),
     approvals: DatabaseApprovalStore.create(client),
+    releaseApprovals: DatabaseApprovalStore.forReleases(client),
     artifactChecks: DatabaseArtifactCheckStore.create(client),
     promotions: DatabasePromotionLedger.create(client),
   };

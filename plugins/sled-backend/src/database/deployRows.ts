@@ -13,6 +13,9 @@ import { iso, orUndefined } from './rowValues';
 /** A row of a sled table, as Knex reads it. */
 export type Row = Record<string, any>;
 
+/** An artifact without CI's check results, which change after registration. */
+const withoutChecks = ({ checks: _checks, ...artifact }: Artifact) => artifact;
+
 /** The sled_deploys row of a deploy being written (its id drawn here). */
 export function deployRow(
   input: Omit<NewDeploy, 'status'> & {
@@ -42,7 +45,13 @@ export function deployRow(
     message: input.message ?? null,
     exit_code: input.exitCode ?? null,
     execution: null,
-    launch: JSON.stringify(input.launch),
+    // the artifact as it was requested (artifacts are immutable; CI's check
+    // results, which change, are read at the start gates): a claimed deploy
+    // starts from it without reading it again
+    launch: JSON.stringify({
+      ...input.launch,
+      artifact: withoutChecks(input.artifact),
+    }),
     gates_overridden: input.gatesOverridden ?? false,
     approval_expires_at: input.approvalExpiresAt ?? null,
     created_at: times.createdAt,
@@ -67,7 +76,14 @@ export function toArtifact(row: Row): Artifact {
 }
 
 export function toLaunch(row: Row): DeployLaunch | undefined {
-  return row.launch ? JSON.parse(row.launch) : undefined;
+  if (!row.launch) return undefined;
+  const { artifact: _artifact, ...launch } = JSON.parse(row.launch);
+  return launch;
+}
+
+/** The artifact a deploy was requested with (deploys requested before it was kept: none). */
+export function toLaunchArtifact(row: Row): Artifact | undefined {
+  return row.launch ? JSON.parse(row.launch).artifact : undefined;
 }
 
 export function toDeploy(row: Row): Deploy {

@@ -1,6 +1,12 @@
-import { DeployExecution } from '@internal/plugin-sled-common';
+import {
+  Artifact,
+  Deploy,
+  DeployExecution,
+} from '@internal/plugin-sled-common';
 import { ExecutorDeploys } from '@internal/plugin-sled-node';
 import { DeployStore } from '../database/DeployStore';
+import { DeployGates } from '../gates/DeployGates';
+import { SledEnvironments } from '../service/SledEnvironments';
 
 /**
  * What executors may read and record about deploys ({@link ExecutorDeploys}),
@@ -15,6 +21,9 @@ export class ExecutorDeployRecords implements ExecutorDeploys {
       /** true while this backend starts a deploy it claimed */
       launching: { isLaunching(deployId: string): boolean };
       logs: { read(deployId: string): Promise<string> };
+      /** the start gates, asked before a deploy is started again */
+      gates: DeployGates;
+      environments: SledEnvironments;
     },
   ) {}
 
@@ -36,6 +45,14 @@ export class ExecutorDeployRecords implements ExecutorDeploys {
 
   getLaunch(deployId: string) {
     return this.options.store.getLaunch(deployId);
+  }
+
+  startRefusal(deploy: Deploy, artifact: Artifact) {
+    return this.options.gates.startRefusal(
+      deploy,
+      this.options.environments.get(deploy.environment),
+      artifact,
+    );
   }
 
   setExecution(deployId: string, execution: DeployExecution) {

@@ -1,18 +1,10 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { Deploy } from '@internal/plugin-sled-common';
-import { NotificationService } from '@backstage/plugin-notifications-node';
+import { Deploy, Release } from '@internal/plugin-sled-common';
+import { deployLink, entityLink } from '../notifications/deployLink';
+import { SledNotifications } from '../notifications/SledNotifications';
 
 /** The topic users mute in the notification settings to stop approval news. */
 export const APPROVAL_TOPIC = 'sled-approvals';
-
-/** Where a deploy is seen in the app: its service's Deploy tab. */
-export function deployLink(deploy: Deploy): string {
-  const ref = parseEntityRef(deploy.entityRef);
-  return `/catalog/${ref.namespace}/${ref.kind.toLocaleLowerCase('en-US')}/${
-    ref.name
-  }/sled-deploy?deploy=${deploy.id}`;
-}
 
 /**
  * Tells people about approvals through Backstage notifications: approvers
@@ -21,12 +13,7 @@ export function deployLink(deploy: Deploy): string {
  * logged and never fails the deploy.
  */
 export class ApprovalNotifier {
-  constructor(
-    private readonly options: {
-      notifications?: NotificationService;
-      logger: LoggerService;
-    },
-  ) {}
+  constructor(private readonly sender: SledNotifications) {}
 
   async awaiting(deploy: Deploy, approvers: string[], required: number) {
     await this.send(approvers, deploy.requestedBy, {
@@ -56,32 +43,48 @@ export class ApprovalNotifier {
     });
   }
 
+  async releaseAwaiting(
+    release: Release,
+    approvers: string[],
+    required: number,
+  ) {
+    const name = parseEntityRef(release.deployGroup).name;
+    await this.send(approvers, release.requestedBy, {
+      title: `Approve the release of ${name} to ${release.environment}?`,
+      description: `${release.requestedBy} asks to release ${
+        release.members.length
+      } service${
+        release.members.length === 1 ? '' : 's'
+      } of ${name} (${release.members
+        .map(m => `${parseEntityRef(m.entityRef).name} ${m.artifactVersion}`)
+        .join(', ')}) to ${release.environment}${
+        release.reason ? `: ${release.reason}` : ''
+      }. It needs ${required} approval${
+        required === 1 ? '' : 's'
+      }, once for the whole release.`,
+      link: entityLink(release.deployGroup, 'sled-release'),
+      severity: release.environment === 'production' ? 'high' : 'normal',
+      topic: APPROVAL_TOPIC,
+    });
+  }
+
+  async releaseDecided(release: Release, what: string) {
+    await this.send([release.requestedBy], undefined, {
+      title: `The release of ${parseEntityRef(release.deployGroup).name} to ${
+        release.environment
+      }: ${what}`,
+      description: release.message ?? what,
+      link: entityLink(release.deployGroup, 'sled-release'),
+      severity: release.status === 'running' ? 'normal' : 'high',
+      topic: APPROVAL_TOPIC,
+    });
+  }
+
   private async send(
     recipients: string[],
     exclude: string | undefined,
-    payload: {
-      title: string;
-      description: string;
-      link: string;
-      severity: 'high' | 'normal';
-      topic: string;
-    },
+    payload: Parameters<SledNotifications['send']>[1],
   ) {
-    const entityRef = recipients.filter(r => !r.startsWith('service:'));
-    if (!this.options.notifications || !entityRef.length) return;
-    try {
-      await this.options.notifications.send({
-        recipients: {
-          type: 'entity',
-          entityRef,
-          ...(exclude ? { excludeEntityRef: exclude } : {}),
-        },
-        payload,
-      });
-    } catch (error) {
-      this.options.logger.warn(
-        `Could not send the notification "${payload.title}": ${error}`,
-      );
-    }
+    await this.sender.send(recipients, payload, { exclude });
   }
 }

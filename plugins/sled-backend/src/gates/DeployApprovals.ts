@@ -4,15 +4,17 @@ import { ApprovalStore } from '../database/ApprovalStore';
 import { DeployQueue } from '../database/DeployQueue';
 import { DeployChanges } from '../service/DeployChanges';
 import { ApprovalNotifier } from './ApprovalNotifier';
-import { DeployGates } from './DeployGates';
+import { ApprovalRules, ApprovalSubject, Approver } from './ApprovalRules';
 
-/** Who decides: their entity ref and the refs they own through (themselves, their groups). */
-export interface Approver {
-  userEntityRef: string;
-  ownershipEntityRefs: string[];
-  /** sled.deploy.approve on the deploy's target */
-  permitted: boolean;
-}
+/** A deploy, as what approvals are asked for. */
+const subjectOf = (deploy: Deploy): ApprovalSubject => ({
+  kind: 'deploy',
+  id: deploy.id,
+  environment: deploy.environment,
+  status: deploy.status,
+  requestedBy: deploy.requestedBy,
+  ownerRef: deploy.ownerRef,
+});
 
 /**
  * Approvals of deploys to environments that require them: the n-th
@@ -30,7 +32,9 @@ export class DeployApprovals {
         'approve' | 'endAwaiting' | 'expireAwaiting' | 'getDeploy'
       >;
       approvals: ApprovalStore;
-      gates: DeployGates;
+      /** the decisions on releases: a release's member deploys show its approvals */
+      releaseApprovals?: ApprovalStore;
+      rules: ApprovalRules;
       changes: DeployChanges;
       notifier: ApprovalNotifier;
       now?: () => Date;
@@ -42,18 +46,23 @@ export class DeployApprovals {
       if (!config) return;
       void options.notifier.awaiting(
         deploy,
-        this.recipients(deploy, config.approvers),
+        options.rules.recipients(subjectOf(deploy)),
         config.required,
       );
     });
   }
 
   async list(deploy: Deploy, caller?: Approver): Promise<ApprovalList> {
-    const items = await this.options.approvals.listDecisions(deploy.id);
+    const own = await this.options.approvals.listDecisions(deploy.id);
+    // a release's member was approved once, with its release
+    const items =
+      !own.length && deploy.releaseId && this.options.releaseApprovals
+        ? await this.options.releaseApprovals.listDecisions(deploy.releaseId)
+        : own;
     const config = this.configOf(deploy);
     const refusal = caller
-      ? this.refusal(
-          deploy,
+      ? this.options.rules.refusal(
+          subjectOf(deploy),
           caller,
           items.map(i => i.approver),
         )
@@ -82,13 +91,14 @@ export class DeployApprovals {
       );
     }
     const decided = await approvals.listDecisions(current.id);
-    const refusal = this.refusal(
-      current,
+    const { rules } = this.options;
+    const refusal = rules.refusal(
+      subjectOf(current),
       caller,
       decided.map(d => d.approver),
     );
     if (refusal) {
-      throw caller.permitted && this.isApprover(current, caller)
+      throw caller.permitted && rules.isApprover(subjectOf(current), caller)
         ? new ConflictError(refusal)
         : new NotAllowedError(refusal);
     }
@@ -98,6 +108,7 @@ export class DeployApprovals {
       decision: input.decision,
       comment,
     });
+    changes.decided(current);
     if (input.decision === 'reject') {
       const rejected = await queue.endAwaiting(current.id, {
         status: 'rejected',
@@ -150,65 +161,8 @@ export class DeployApprovals {
     return deploy;
   }
 
-  /** Why the caller may not decide now, or undefined. */
-  private refusal(
-    deploy: Deploy,
-    caller: Approver,
-    decidedBy: string[],
-  ): string | undefined {
-    if (deploy.status !== 'awaiting_approval') {
-      return `Deploy ${deploy.id} is not awaiting approval: it is ${deploy.status}`;
-    }
-    const config = this.configOf(deploy);
-    if (!config) {
-      return `${deploy.environment} does not require approvals`;
-    }
-    if (!caller.permitted || !this.isApprover(deploy, caller)) {
-      const who = config.approvers.length
-        ? config.approvers
-            .map(a => (a === 'owners' ? deploy.ownerRef ?? 'owners' : a))
-            .join(' or ')
-        : 'those allowed to approve';
-      return `Only ${who} may approve deploys to ${deploy.environment}`;
-    }
-    if (
-      caller.userEntityRef === deploy.requestedBy &&
-      !config.allowSelfApproval
-    ) {
-      return `You requested this deploy; ${deploy.environment} needs another person's approval`;
-    }
-    if (decidedBy.includes(caller.userEntityRef)) {
-      return `You already decided on deploy ${deploy.id}`;
-    }
-    return undefined;
-  }
-
-  private isApprover(deploy: Deploy, caller: Approver): boolean {
-    const config = this.configOf(deploy);
-    if (!config) return false;
-    if (!config.approvers.length) return true;
-    return config.approvers.some(approver =>
-      approver === 'owners'
-        ? !!deploy.ownerRef &&
-          caller.ownershipEntityRefs.includes(deploy.ownerRef)
-        : caller.ownershipEntityRefs.includes(approver) ||
-          caller.userEntityRef === approver,
-    );
-  }
-
-  private recipients(deploy: Deploy, approvers: string[]): string[] {
-    const refs = approvers.length ? approvers : ['owners'];
-    return [
-      ...new Set(
-        refs
-          .map(a => (a === 'owners' ? deploy.ownerRef : a))
-          .filter((r): r is string => !!r),
-      ),
-    ];
-  }
-
   private configOf(deploy: Deploy) {
-    return this.options.gates.configOf(deploy.environment).approvals;
+    return this.options.rules.configOf(deploy);
   }
 
   private now(): Date {

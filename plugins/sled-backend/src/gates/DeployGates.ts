@@ -1,5 +1,5 @@
 import { ConflictError } from '@backstage/errors';
-import { Artifact, Gate } from '@internal/plugin-sled-common';
+import { Artifact, Deploy, Gate } from '@internal/plugin-sled-common';
 import { EnvironmentConfig } from '@internal/plugin-sled-node';
 import { DeployChecks } from '../checks/DeployChecks';
 import { ArtifactCheckStore } from '../database/ArtifactCheckStore';
@@ -168,6 +168,39 @@ export class DeployGates {
     }
     const checks = await this.options.artifactChecks.listChecks(artifact.id);
     return checks.length ? { ...artifact, checks } : artifact;
+  }
+
+  /**
+   * Why the gates refuse to start a claimed deploy now (checked again just
+   * before it starts: a window may have closed, what a check decides on
+   * changed, or the artifact been rolled back where it is promoted from),
+   * or undefined to let it start.
+   */
+  async startRefusal(
+    deploy: Deploy,
+    environment: EnvironmentConfig,
+    artifact: Artifact,
+  ): Promise<string | undefined> {
+    const verdict = await this.evaluate({
+      phase: 'start',
+      entityRef: deploy.entityRef,
+      environment,
+      artifact,
+      requestedBy: deploy.requestedBy,
+      dryRun: deploy.dryRun,
+      force: deploy.force,
+      reason: deploy.reason,
+      releaseId: deploy.releaseId,
+      deployId: deploy.id,
+      override: Boolean(deploy.gatesOverridden),
+    });
+    if (verdict.allowed) return undefined;
+    return refusalMessage(
+      verdict.gates.find(g => !g.passed)!,
+      deploy.entityRef,
+      environment.name,
+      ' before it started',
+    );
   }
 
   /**

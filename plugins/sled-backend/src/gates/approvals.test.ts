@@ -1,16 +1,9 @@
 import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
   mockCredentials,
   TestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import {
-  NotificationSendOptions,
-  notificationService,
-} from '@backstage/plugin-notifications-node';
+import { NotificationSendOptions } from '@backstage/plugin-notifications-node';
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
 import request from 'supertest';
@@ -19,6 +12,8 @@ import {
   makeTempDir,
   writeScript,
 } from '../__testUtils__/processes';
+import { recordingNotifications } from '../__testUtils__/notifications';
+import { catalogUserInfo } from '../__testUtils__/userInfo';
 import {
   CI,
   recordingAuditor,
@@ -39,38 +34,6 @@ const GROUPS: Record<string, string[]> = {
   'user:default/grace': ['group:default/release-managers'],
   'user:default/mallory': ['group:default/team-b'],
 };
-
-function catalogUserInfo() {
-  return createServiceFactory({
-    service: coreServices.userInfo,
-    deps: {},
-    factory: () => ({
-      async getUserInfo(credentials: any) {
-        const ref = credentials.principal.userEntityRef as string;
-        return {
-          userEntityRef: ref,
-          ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
-        };
-      },
-    }),
-  });
-}
-
-function recordingNotifications() {
-  const sent: NotificationSendOptions[] = [];
-  return {
-    sent,
-    factory: createServiceFactory({
-      service: notificationService,
-      deps: {},
-      factory: () => ({
-        async send(options: NotificationSendOptions) {
-          sent.push(options);
-        },
-      }),
-    }),
-  };
-}
 
 describe('approvals', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
@@ -112,7 +75,7 @@ describe('approvals', () => {
           },
         ],
       },
-      features: [catalogUserInfo(), notifications.factory, audit.factory],
+      features: [catalogUserInfo(GROUPS), notifications.factory, audit.factory],
     });
   }
 
@@ -203,8 +166,10 @@ describe('approvals', () => {
         { approver: 'user:default/grace', decision: 'approve' },
       ],
     });
-    // the requester heard it was approved
-    expect(sent[sent.length - 1]).toMatchObject({
+    // the requester heard it was approved (and then that it succeeded)
+    expect(
+      sent.filter(s => s.payload.topic === 'sled-approvals').pop(),
+    ).toMatchObject({
       recipients: { entityRef: ['user:default/alice'] },
       payload: {
         title: '1.4.2 of payments to production: approved by 2 approvers',

@@ -19,7 +19,8 @@ import { SledAuthorizer } from '../permissions/SledAuthorizer';
 import { ServiceCatalog } from '../service/ServiceCatalog';
 import { SledApiRouter } from '../service/SledApiRouter';
 import { SledEnvironments } from '../service/SledEnvironments';
-import { Approver, DeployApprovals } from './DeployApprovals';
+import { Approver } from './ApprovalRules';
+import { DeployApprovals } from './DeployApprovals';
 import { DeployGates } from './DeployGates';
 
 type Request = ExpressRequest<any, any, any, any>;

@@ -7,6 +7,7 @@ import {
   Release,
   ReleaseMember,
 } from '@internal/plugin-sled-common';
+import { ApprovalStore } from '../database/ApprovalStore';
 import { DeployStore, SledTargetFilter } from '../database/DeployStore';
 import { ReleaseStore } from '../database/ReleaseStore';
 import { BackendRunner } from '../service/BackendRunner';
@@ -18,6 +19,7 @@ import { takeOverOptions } from '../service/RunnerLifecycle';
 import { SledEnvironments } from '../service/SledEnvironments';
 import { DeployableService } from '../service/ServiceCatalog';
 import { DeployGroup } from './DeployGroupCatalog';
+import { ReleaseChanges } from './ReleaseChanges';
 import { DeployWatcher } from './DeployWatcher';
 import { ReleasePlanner } from './ReleasePlanner';
 
@@ -33,6 +35,10 @@ export interface ReleaseServiceOptions {
   logger: LoggerService;
   /** the member service, from the catalog */
   getService: (entityRef: string) => Promise<DeployableService>;
+  /** told of every release change this backend writes */
+  changes?: ReleaseChanges;
+  /** the decisions on releases: an approved release's members do not ask again */
+  approvals?: ApprovalStore;
 }
 
 /**
@@ -54,7 +60,16 @@ export class ReleaseService {
   >();
   private stopped = false;
 
-  constructor(private readonly options: ReleaseServiceOptions) {}
+  constructor(private readonly options: ReleaseServiceOptions) {
+    // a release whose approvals came on this backend runs here
+    options.changes?.subscribe(change => {
+      if (change.kind !== 'approved') return;
+      this.start(change.release, {
+        requestedBy: change.release.requestedBy,
+        canOverrideLock: async () => false,
+      });
+    });
+  }
 
   async createRelease(
     group: DeployGroup,
@@ -86,6 +101,8 @@ export class ReleaseService {
     }
 
     const waves = ReleasePlanner.waves(group.members, group.waves);
+    /** set when the environment asks for approvals: once, for the whole release */
+    let approvals: { expiresAfterMs: number } | undefined;
     const members: Array<{
       entityRef: string;
       wave: number;
@@ -113,7 +130,7 @@ export class ReleaseService {
           { entityRef, deployGroup: group.entityRef },
           context,
         );
-        await deploys.assertGatesAllow({
+        const verdict = await deploys.assertGatesAllow({
           phase: 'queue',
           entityRef,
           environment: env,
@@ -123,6 +140,7 @@ export class ReleaseService {
           force: false,
           reason,
         });
+        approvals ??= verdict.approvals;
         members.push({
           entityRef,
           wave,
@@ -145,9 +163,20 @@ export class ReleaseService {
       requestedBy: context.requestedBy,
       reason,
       rollbackOf: input.rollbackOf,
+      approvalExpiresAt: approvals
+        ? new Date(Date.now() + approvals.expiresAfterMs).toISOString()
+        : undefined,
       members,
     });
-    this.start(release, context);
+    this.options.changes?.notify({
+      kind: 'created',
+      releaseId: release.id,
+      deployGroup: release.deployGroup,
+      environment: release.environment,
+      release,
+    });
+    // one awaiting approval starts once its approvals came (ReleaseApprovals)
+    if (release.status === 'running') this.start(release, context);
     return release;
   }
 
@@ -219,6 +248,14 @@ export class ReleaseService {
   /** Cancels what has not finished: queued and running member deploys, and later waves. */
   async cancel(id: string): Promise<Release> {
     const release = await this.getRelease(id);
+    if (release.status === 'awaiting_approval') {
+      const cancelled = await this.options.releases.endAwaitingRelease(id, {
+        status: 'cancelled',
+        message: 'The release was cancelled before its approvals came',
+      });
+      if (cancelled) this.ended(cancelled, 'cancelled');
+      return this.getRelease(id);
+    }
     if (release.status !== 'running') {
       throw new ConflictError(`Release ${id} already ended: ${release.status}`);
     }
@@ -242,9 +279,10 @@ export class ReleaseService {
             status: 'not-started',
             message: 'The release was cancelled',
           });
+          this.memberChanged(release, member.entityRef);
         }
       }
-      await this.options.releases.finishRelease(id, {
+      await this.finish(release, {
         status: 'cancelled',
         message: 'The release was cancelled',
       });
@@ -329,7 +367,10 @@ export class ReleaseService {
         member: ReleaseMember,
         update: Parameters<typeof releases.updateMember>[2],
       ) =>
-        step(() => releases.updateMember(release.id, member.entityRef, update)),
+        step(async () => {
+          await releases.updateMember(release.id, member.entityRef, update);
+          this.memberChanged(release, member.entityRef);
+        }),
     };
     const done = (async () => {
       try {
@@ -338,7 +379,7 @@ export class ReleaseService {
           runner,
           abort.signal,
         );
-        await step(() => releases.finishRelease(release.id, outcome));
+        await step(() => this.finish(release, outcome));
       } catch (error) {
         // stopped: the release goes on running, for a take-over to resume
         if (stop.signal.aborted) return;
@@ -346,12 +387,10 @@ export class ReleaseService {
           `Release ${release.id} of ${release.deployGroup} broke off`,
           error as Error,
         );
-        await releases
-          .finishRelease(release.id, {
-            status: 'failed',
-            message: `The release broke off: ${(error as Error).message}`,
-          })
-          .catch(() => {});
+        await this.finish(release, {
+          status: 'failed',
+          message: `The release broke off: ${(error as Error).message}`,
+        }).catch(() => {});
       } finally {
         // the steps the planner began before the stop
         await Promise.allSettled([...steps]);
@@ -359,6 +398,45 @@ export class ReleaseService {
       }
     })();
     this.running.set(release.id, { abort, stop, done });
+  }
+
+  /** Ends a running release and tells the listeners, once: only the write that ended it. */
+  private async finish(
+    release: Release,
+    outcome: { status: 'succeeded' | 'failed' | 'cancelled'; message?: string },
+  ): Promise<void> {
+    const ended = await this.options.releases.finishRelease(
+      release.id,
+      outcome,
+    );
+    if (!ended) return;
+    this.ended({ ...release, message: outcome.message }, outcome.status);
+  }
+
+  private ended(
+    release: Release,
+    status: 'succeeded' | 'failed' | 'cancelled',
+  ): void {
+    this.options.changes?.notify({
+      kind: 'ended',
+      releaseId: release.id,
+      deployGroup: release.deployGroup,
+      environment: release.environment,
+      status,
+      message: release.message,
+      requestedBy: release.requestedBy,
+      dryRun: release.dryRun,
+    });
+  }
+
+  private memberChanged(release: Release, entityRef: string) {
+    this.options.changes?.notify({
+      kind: 'member',
+      releaseId: release.id,
+      deployGroup: release.deployGroup,
+      environment: release.environment,
+      entityRef,
+    });
   }
 
   /** Creates a member's deploy (or returns the one it already has). */
@@ -386,9 +464,18 @@ export class ReleaseService {
       {
         ...context,
         idempotencyKey: `release:${release.id}:${member.entityRef}`,
+        ...((await this.wasApproved(release))
+          ? { approvedRelease: release.id }
+          : {}),
       },
     );
     return deploy;
+  }
+
+  /** Whether the release's approvals came (asked once for all members). */
+  private async wasApproved(release: Release): Promise<boolean> {
+    if (!this.options.approvals) return false;
+    return (await this.options.approvals.countApprovals(release.id)) > 0;
   }
 
   private async withLiveStatus(release: Release): Promise<Release> {

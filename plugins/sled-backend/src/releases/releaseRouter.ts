@@ -2,12 +2,14 @@ import {
   AuditorService,
   BackstageCredentials,
   HttpAuthService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   Deploy,
   isFinalDeployStatus,
   Release,
+  sledDeployApprovePermission,
   sledDeployCancelPermission,
   sledDeployCreatePermission,
   sledLockOverridePermission,
@@ -15,6 +17,8 @@ import {
   sledReleasePermission,
 } from '@internal/plugin-sled-common';
 import { Request as ExpressRequest } from 'express';
+import { Approver } from '../gates/ApprovalRules';
+import { ReleaseApprovals } from '../gates/ReleaseApprovals';
 import { SledAuthorizer } from '../permissions/SledAuthorizer';
 import {
   DeployRequestContext,
@@ -38,6 +42,8 @@ export interface ReleaseRouterOptions {
   environments: SledEnvironments;
   groups: DeployGroupCatalog;
   services: ServiceCatalog;
+  userInfo: UserInfoService;
+  approvals: ReleaseApprovals;
 }
 
 const principalOf = (credentials: BackstageCredentials): string => {
@@ -63,6 +69,7 @@ export function addReleaseRoutes(
     environments,
     groups,
     services,
+    approvals,
   } = options;
   const credentialsOf = (req: Request) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
@@ -302,5 +309,73 @@ export function addReleaseRoutes(
       },
     );
     res.status(202).json(await asReadable(release, credentials));
+  });
+
+  /**
+   * The caller as an approver of a release: sled.deploy.approve on every
+   * member in the release's environment (a release asks once for all of
+   * them); undefined for services.
+   */
+  async function approverOf(
+    credentials: BackstageCredentials,
+    release: Release,
+  ): Promise<Approver | undefined> {
+    if ((credentials.principal as { type: string }).type !== 'user') {
+      return undefined;
+    }
+    const info = await options.userInfo.getUserInfo(credentials);
+    // every member, also those the caller may not read
+    const full = await releases.getRelease(release.id);
+    const targets = await Promise.all(
+      full.members.map(async member => ({
+        entityRef: member.entityRef,
+        environment: full.environment,
+        ownerRef: (await services.getTarget(member.entityRef))?.ownerRef,
+      })),
+    );
+    const allowed = await authorizer.allowed(
+      sledDeployApprovePermission,
+      targets,
+      credentials,
+    );
+    return {
+      userEntityRef: info.userEntityRef,
+      ownershipEntityRefs: info.ownershipEntityRefs,
+      permitted: allowed.every(Boolean),
+    };
+  }
+
+  router.get('/releases/:id/approvals', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const release = await readableRelease(req, credentials);
+    res.json(
+      await approvals.list(release, await approverOf(credentials, release)),
+    );
+  });
+
+  router.post('/releases/:id/approvals', async (req, res) => {
+    const credentials = await credentialsOf(req);
+    const current = await readableRelease(req, credentials);
+    const release = await audited(
+      req,
+      'release-approval',
+      {
+        releaseId: current.id,
+        deployGroup: current.deployGroup,
+        environment: current.environment,
+        decision: req.body.decision,
+      },
+      async () => {
+        const approver = await approverOf(credentials, current);
+        if (!approver) {
+          throw new NotAllowedError('Only people approve releases');
+        }
+        await approvals.decide(current, approver, req.body);
+        return releases.getRelease(current.id, {
+          filter: await authorizer.filter(sledReadPermission, credentials),
+        });
+      },
+    );
+    res.json(release);
   });
 }

@@ -57,6 +57,10 @@ export const spec = {
       description: 'Release gates: promotion, windows, checks, approvals',
     },
     {
+      name: 'metrics',
+      description: 'DORA metrics, computed from the ledger',
+    },
+    {
       name: 'meta',
       description: 'Liveness and this document',
     },
@@ -263,6 +267,59 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/Artifact',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/artifacts/{id}/changes': {
+      get: {
+        operationId: 'getArtifactChanges',
+        tags: ['artifacts'],
+        summary:
+          'What deploying an artifact to an environment changes (permission sled.read on the target)',
+        description:
+          'The artifacts between what runs in the environment (its latest succeeded deploy, dry runs aside) and this one, with their merge requests and commits. "Between" is by version order, not by when CI registered them: numbers compare as numbers (1.4.10 after 1.4.9), a leading v is ignored, a pre-release (1.5.0-rc.1) comes before its release, and build metadata (+…) counts last; equal versions fall back to registration order. Forward, the list holds the artifacts after the running one up to and including this one; for a rollback (this one is older), the running one and those after this one, that is what is taken back. With `deployId`, the answer is for that past deploy of this artifact: against what ran in the environment before it. 404 when the artifact is missing or its service not readable.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+          {
+            name: 'environment',
+            in: 'query',
+            required: true,
+            schema: {
+              $ref: '#/components/schemas/EnvironmentName',
+            },
+          },
+          {
+            name: 'deployId',
+            in: 'query',
+            description:
+              'a deploy of this artifact to this environment; compare with what ran before it',
+            schema: {
+              $ref: '#/components/schemas/Uuid',
+            },
+          },
+          {
+            $ref: '#/components/parameters/limit',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'the changes',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ArtifactChanges',
                 },
               },
             },
@@ -649,6 +706,87 @@ export const spec = {
         },
       },
     },
+    '/metrics/dora': {
+      get: {
+        operationId: 'getDoraMetrics',
+        tags: ['metrics'],
+        summary:
+          'DORA metrics of a service, a deploy group, an owner or everything (permission sled.read, filtered in SQL)',
+        description:
+          "Deployment frequency, lead time for changes, change failure rate and time to restore over [from, to), and over the window of the same length just before it (the trend). Give at most one of entityRef, deployGroup and owner; none means every service the caller may read. Only deploys the caller may read are counted. A change is a deploy that is neither a dry run nor a rollback and ended succeeded, failed or lost; it failed when it ended failed or lost, was rolled back, or was followed on its target by a rollback within sled.metrics.rollbackWithin. Lead time runs from the merge of the artifact's merge request (`mergeRequest.mergedAt`) to the artifact's first success on the target; time to restore from a failure to the target's next success.",
+        parameters: [
+          {
+            name: 'entityRef',
+            in: 'query',
+            allowReserved: true,
+            schema: {
+              $ref: '#/components/schemas/EntityRef',
+            },
+          },
+          {
+            name: 'deployGroup',
+            in: 'query',
+            allowReserved: true,
+            schema: {
+              $ref: '#/components/schemas/EntityRef',
+            },
+          },
+          {
+            name: 'owner',
+            in: 'query',
+            allowReserved: true,
+            description:
+              "the owner's entity ref (a group or a user), as the deploys recorded it",
+            schema: {
+              $ref: '#/components/schemas/EntityRef',
+            },
+          },
+          {
+            name: 'environment',
+            in: 'query',
+            allowReserved: true,
+            description: 'only this environment (default every environment)',
+            schema: {
+              $ref: '#/components/schemas/EnvironmentName',
+            },
+          },
+          {
+            name: 'from',
+            in: 'query',
+            allowReserved: true,
+            description: 'start of the window (default 30 days before `to`)',
+            schema: {
+              $ref: '#/components/schemas/DateTime',
+            },
+          },
+          {
+            name: 'to',
+            in: 'query',
+            allowReserved: true,
+            description:
+              'end of the window, excluded (default now); at most 366 days after `from`',
+            schema: {
+              $ref: '#/components/schemas/DateTime',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'the figures of the window and of the one before it',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DoraMetrics',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+        },
+      },
+    },
     '/deploys/{id}/cancel': {
       post: {
         operationId: 'cancelDeploy',
@@ -759,6 +897,61 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/ServiceState',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+        },
+      },
+    },
+    '/deployments': {
+      get: {
+        operationId: 'getDeployments',
+        tags: ['environments'],
+        summary:
+          'The deployments matrix: every deployable service × every environment, what runs there',
+        description:
+          'For each deployable service of the catalog, the version that runs in each environment (its last successful, non-dry-run deploy), whether that differs from the environment before it in the promotion path (drift), deploys awaiting approval or in progress, and the lock in force. Only the services and environments the caller may read (sled.read); a service the caller may read in no environment is left out. The filters narrow the services; `facets` lists the values they may take.',
+        parameters: [
+          {
+            name: 'owner',
+            in: 'query',
+            allowReserved: true,
+            description:
+              'only services owned by this group or user (entity ref)',
+            schema: {
+              $ref: '#/components/schemas/EntityRef',
+            },
+          },
+          {
+            name: 'system',
+            in: 'query',
+            allowReserved: true,
+            description: 'only services of this system (entity ref)',
+            schema: {
+              $ref: '#/components/schemas/EntityRef',
+            },
+          },
+          {
+            name: 'deployGroup',
+            in: 'query',
+            allowReserved: true,
+            description: 'only members of this deploy group (entity ref)',
+            schema: {
+              $ref: '#/components/schemas/EntityRef',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'the matrix',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DeploymentMatrix',
                 },
               },
             },
@@ -1017,6 +1210,98 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/releases/{id}/approvals': {
+      get: {
+        operationId: 'listReleaseApprovals',
+        tags: ['approvals'],
+        summary:
+          'The approvals of a release, and whether the caller may decide',
+        description:
+          'A release into an environment that requires approvals asks for them once, for the whole release (status `awaiting_approval`); its member deploys then run without asking again and show these decisions.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'approvals',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ApprovalList',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+      post: {
+        operationId: 'decideReleaseApproval',
+        tags: ['approvals'],
+        summary:
+          "Approve or reject a release awaiting approval (sled.deploy.approve on every member, and the environment's approvers)",
+        description:
+          "The n-th distinct approval starts the release; a rejection ends it `rejected`. `owners` among the environment's approvers means the deploy group's owner. The requester cannot approve their own release unless the environment allows it.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ApprovalDecisionRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'the release after the decision',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Release',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Invalid',
+          },
+          '403': {
+            description: 'the caller is not an approver of the release',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            description:
+              'the release is not awaiting approval, or the caller already decided or requested it',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Error',
+                },
+              },
+            },
           },
         },
       },
@@ -1546,6 +1831,124 @@ export const spec = {
           },
         },
       },
+      ArtifactSummary: {
+        type: 'object',
+        description: 'an artifact, as a change list shows it',
+        required: ['id', 'version', 'commitSha', 'createdAt'],
+        properties: {
+          id: {
+            type: 'string',
+            format: 'uuid',
+          },
+          version: {
+            type: 'string',
+          },
+          commitSha: {
+            type: 'string',
+          },
+          mergeRequest: {
+            $ref: '#/components/schemas/MergeRequest',
+          },
+          buildUrl: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      ChangedMergeRequest: {
+        type: 'object',
+        description:
+          'a merge request an artifact of a change list was built from',
+        required: ['url', 'title', 'artifactId', 'version'],
+        properties: {
+          url: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          mergedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          artifactId: {
+            type: 'string',
+            format: 'uuid',
+            description: 'the artifact (of `artifacts`) built from it',
+          },
+          version: {
+            type: 'string',
+          },
+        },
+      },
+      ArtifactChanges: {
+        type: 'object',
+        description:
+          'What deploying an artifact to an environment changes, in version order.',
+        required: [
+          'entityRef',
+          'environment',
+          'direction',
+          'candidate',
+          'artifacts',
+          'total',
+          'mergeRequests',
+        ],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          direction: {
+            type: 'string',
+            enum: ['forward', 'rollback', 'same', 'initial'],
+            description:
+              'forward: the candidate is a later version than what runs; rollback: an earlier one (the artifacts are taken back); same: it runs already; initial: nothing ran there yet (the artifacts are every version up to the candidate)',
+          },
+          current: {
+            $ref: '#/components/schemas/ArtifactSummary',
+            description:
+              'what runs in the environment (with deployId, what ran before that deploy)',
+          },
+          candidate: {
+            $ref: '#/components/schemas/ArtifactSummary',
+          },
+          artifacts: {
+            type: 'array',
+            description:
+              'the artifacts between, latest version first, at most `limit`: forward (and initial) up to and including the candidate; for a rollback, those taken back, the running one included',
+            items: {
+              $ref: '#/components/schemas/ArtifactSummary',
+            },
+          },
+          total: {
+            type: 'integer',
+            description:
+              'how many artifacts are between (more than listed when over `limit`)',
+          },
+          mergeRequests: {
+            type: 'array',
+            description:
+              'the merge requests of `artifacts`, once each, in their order',
+            items: {
+              $ref: '#/components/schemas/ChangedMergeRequest',
+            },
+          },
+          commits: {
+            type: 'array',
+            description:
+              'the commits of `artifacts`, in their order (the commit each was built from)',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
       ArtifactPage: {
         type: 'object',
         required: ['items'],
@@ -1764,6 +2167,105 @@ export const spec = {
           overridable: {
             type: 'boolean',
             description: 'sled.gate.override may pass it (never approvals)',
+          },
+        },
+      },
+      DoraDuration: {
+        type: 'object',
+        required: ['count'],
+        properties: {
+          count: {
+            type: 'integer',
+            description: 'how many durations were measured',
+          },
+          medianSeconds: {
+            type: 'number',
+          },
+          meanSeconds: {
+            type: 'number',
+          },
+        },
+      },
+      DoraFigures: {
+        type: 'object',
+        required: [
+          'from',
+          'to',
+          'deployments',
+          'deploymentsPerDay',
+          'changes',
+          'failures',
+          'leadTime',
+          'timeToRestore',
+        ],
+        properties: {
+          from: {
+            type: 'string',
+            format: 'date-time',
+          },
+          to: {
+            type: 'string',
+            format: 'date-time',
+          },
+          deployments: {
+            type: 'integer',
+            description: 'changes that succeeded (deployment frequency)',
+          },
+          deploymentsPerDay: {
+            type: 'number',
+          },
+          changes: {
+            type: 'integer',
+            description:
+              'deploys that ended succeeded, failed or lost, neither dry runs nor rollbacks',
+          },
+          failures: {
+            type: 'integer',
+            description: 'changes that failed, were lost or were rolled back',
+          },
+          changeFailureRate: {
+            type: 'number',
+            description: 'failures / changes; absent without changes',
+          },
+          leadTime: {
+            $ref: '#/components/schemas/DoraDuration',
+            description:
+              "merge of the artifact's merge request to its first success on the target",
+          },
+          timeToRestore: {
+            $ref: '#/components/schemas/DoraDuration',
+            description:
+              "a failure to the target's next success (count = failures restored)",
+          },
+        },
+      },
+      DoraMetrics: {
+        type: 'object',
+        required: ['rollbackWithinSeconds', 'current', 'previous'],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          deployGroup: {
+            type: 'string',
+          },
+          owner: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          rollbackWithinSeconds: {
+            type: 'integer',
+            description:
+              'a success followed by a rollback this soon counts as failed (sled.metrics.rollbackWithin)',
+          },
+          current: {
+            $ref: '#/components/schemas/DoraFigures',
+          },
+          previous: {
+            $ref: '#/components/schemas/DoraFigures',
+            description: 'the window of the same length just before `current`',
           },
         },
       },
@@ -2031,11 +2533,171 @@ export const spec = {
           },
         },
       },
+      DeploymentEnvironment: {
+        type: 'object',
+        description: 'a column of the deployments matrix',
+        required: ['name', 'pendingApprovals', 'locks'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          promotionFrom: {
+            type: 'string',
+            description:
+              "the environment before it in the promotion path (its promotion gate's `from`, else the one before it in configuration order); drift is measured against it",
+          },
+          window: {
+            $ref: '#/components/schemas/WindowState',
+          },
+          pendingApprovals: {
+            type: 'integer',
+            description:
+              'deploys to it awaiting approval, of the services shown',
+          },
+          locks: {
+            type: 'array',
+            description: 'environment-wide locks in force',
+            items: {
+              $ref: '#/components/schemas/Lock',
+            },
+          },
+        },
+      },
+      DeploymentCell: {
+        type: 'object',
+        description: 'what runs for one service in one environment',
+        required: ['environment', 'drift', 'pendingApprovals', 'deploying'],
+        properties: {
+          environment: {
+            type: 'string',
+          },
+          current: {
+            type: 'object',
+            description: 'the last successful, non-dry-run deploy',
+            required: ['deployId', 'artifactId', 'version'],
+            properties: {
+              deployId: {
+                type: 'string',
+              },
+              artifactId: {
+                type: 'string',
+              },
+              version: {
+                type: 'string',
+              },
+              deployedAt: {
+                type: 'string',
+                format: 'date-time',
+              },
+            },
+          },
+          drift: {
+            type: 'boolean',
+            description:
+              'the version differs from the one in `promotionFrom` (one of them runs nothing, or another version)',
+          },
+          pendingApprovals: {
+            type: 'integer',
+            description: 'deploys awaiting approval',
+          },
+          deploying: {
+            type: 'boolean',
+            description: 'a deploy is queued or running',
+          },
+          lock: {
+            $ref: '#/components/schemas/Lock',
+            description:
+              "the lock in force (the service's own, its group's or the environment's)",
+          },
+        },
+      },
+      DeploymentRow: {
+        type: 'object',
+        required: ['entityRef', 'environments'],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          ownerRef: {
+            type: 'string',
+          },
+          system: {
+            type: 'string',
+          },
+          deployGroup: {
+            type: 'string',
+          },
+          environments: {
+            type: 'array',
+            description:
+              'the environments the caller may read it in, in the order of `environments`',
+            items: {
+              $ref: '#/components/schemas/DeploymentCell',
+            },
+          },
+        },
+      },
+      DeploymentMatrix: {
+        type: 'object',
+        required: ['environments', 'services', 'facets'],
+        properties: {
+          environments: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/DeploymentEnvironment',
+            },
+          },
+          services: {
+            type: 'array',
+            description: 'by entity ref',
+            items: {
+              $ref: '#/components/schemas/DeploymentRow',
+            },
+          },
+          facets: {
+            type: 'object',
+            description:
+              'the owners, systems and deploy groups of the services the caller may read, whatever the filters',
+            required: ['owners', 'systems', 'deployGroups'],
+            properties: {
+              owners: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+              systems: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+              deployGroups: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+        },
+      },
       ReleaseStatus: {
         description:
-          '`running` until every member ended or the release was stopped',
+          '`running` until every member ended or the release was stopped; `awaiting_approval` first when its environment requires approvals (then `running`, or `rejected` / `expired`)',
         type: 'string',
-        enum: ['running', 'succeeded', 'failed', 'cancelled'],
+        enum: [
+          'awaiting_approval',
+          'running',
+          'succeeded',
+          'failed',
+          'cancelled',
+          'rejected',
+          'expired',
+        ],
       },
       ReleaseMemberStatus: {
         description:
@@ -2131,6 +2793,11 @@ export const spec = {
           },
           message: {
             type: 'string',
+          },
+          approvalExpiresAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'while awaiting approval, when it expires',
           },
           members: {
             type: 'array',

@@ -11,6 +11,7 @@ export type DeployChangeListener = (deploy: Deploy) => void;
  */
 export class DeployChanges {
   private readonly listeners = new Set<DeployChangeListener>();
+  private readonly decisionListeners = new Set<DeployChangeListener>();
 
   subscribe(listener: DeployChangeListener): () => void {
     this.listeners.add(listener);
@@ -18,7 +19,26 @@ export class DeployChanges {
   }
 
   notify(deploy: Deploy): void {
-    for (const listener of this.listeners) {
+    DeployChanges.tell(this.listeners, deploy);
+  }
+
+  /**
+   * Approval decisions, which change a deploy's approvals but not always its
+   * status (one approval of two); the decision that queues, rejects or
+   * expires it is also told to {@link DeployChanges.subscribe}'s listeners.
+   */
+  subscribeDecisions(listener: DeployChangeListener): () => void {
+    this.decisionListeners.add(listener);
+    return () => this.decisionListeners.delete(listener);
+  }
+
+  /** An approval decision on the deploy was written. */
+  decided(deploy: Deploy): void {
+    DeployChanges.tell(this.decisionListeners, deploy);
+  }
+
+  private static tell(listeners: Set<DeployChangeListener>, deploy: Deploy) {
+    for (const listener of listeners) {
       try {
         listener(deploy);
       } catch {

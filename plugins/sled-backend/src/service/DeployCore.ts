@@ -5,10 +5,13 @@ import { DeployStore, DeployStores } from '../database/DeployStore';
 import { ExecutorDeployRecords } from '../executors/ExecutorDeployRecords';
 import { ExecutorRegistry } from '../executors/ExecutorRegistry';
 import { ApprovalNotifier } from '../gates/ApprovalNotifier';
+import { ApprovalRules } from '../gates/ApprovalRules';
 import { DeployApprovals } from '../gates/DeployApprovals';
 import { DeployGates } from '../gates/DeployGates';
 import { EnvironmentGatesConfig } from '../gates/gatesConfig';
 import { NotificationService } from '@backstage/plugin-notifications-node';
+import { DeployNotifier } from '../notifications/DeployNotifier';
+import { SledNotifications } from '../notifications/SledNotifications';
 import { BackendRunner } from './BackendRunner';
 import { DeployChanges } from './DeployChanges';
 import { DeployDispatcher } from './DeployDispatcher';
@@ -34,6 +37,10 @@ export interface DeployCore {
   lifecycle: RunnerLifecycle;
   gates: DeployGates;
   approvals: DeployApprovals;
+  /** who may approve what (deploys and releases) */
+  approvalRules: ApprovalRules;
+  /** sled's Backstage notifications (best effort) */
+  notifications: SledNotifications;
 }
 
 /**
@@ -45,12 +52,17 @@ export interface DeployCore {
  */
 export async function createDeployCore(options: {
   store: DeployStore &
-    Pick<DeployStores, 'approvals' | 'promotions' | 'artifactChecks'>;
+    Pick<
+      DeployStores,
+      'approvals' | 'releaseApprovals' | 'promotions' | 'artifactChecks'
+    >;
   config: SledConfig;
   /** the release gates of each environment (none when absent) */
   gates?: Map<string, EnvironmentGatesConfig>;
-  /** Backstage notifications, for approvers and requesters */
+  /** Backstage notifications, for approvers, requesters and owning teams */
   notifications?: NotificationService;
+  /** environments whose deploys' news reaches the owning team (`notify: true`) */
+  notifyEnvironments?: Set<string>;
   executors: ExecutorRegistry;
   checks: DeployChecks;
   /** which deployer images an artifact may name */
@@ -63,6 +75,21 @@ export async function createDeployCore(options: {
   const runner = new BackendRunner(options.runnerId);
   const environments = new SledEnvironments(config.environments);
   const changes = new DeployChanges();
+  const sender = new SledNotifications({
+    notifications: options.notifications,
+    logger,
+  });
+  const notifier = new DeployNotifier({
+    sender,
+    notifyEnvironments: options.notifyEnvironments ?? new Set(),
+  });
+  changes.subscribe(deploy => {
+    notifier
+      .changed(deploy)
+      .catch(error =>
+        logger.warn(`Could not tell of deploy ${deploy.id}: ${error}`),
+      );
+  });
   const gates = new DeployGates({
     config: options.gates ?? new Map(),
     promotions: store.promotions,
@@ -107,15 +134,14 @@ export async function createDeployCore(options: {
     changes,
   });
   const states = new ServiceStates({ store, environments, gates });
+  const rules = new ApprovalRules(gates);
   const approvals = new DeployApprovals({
     queue: store,
     approvals: store.approvals,
-    gates,
+    releaseApprovals: store.releaseApprovals,
+    rules,
     changes,
-    notifier: new ApprovalNotifier({
-      notifications: options.notifications,
-      logger,
-    }),
+    notifier: new ApprovalNotifier(sender),
   });
   const lifecycle = new RunnerLifecycle({
     store,
@@ -136,6 +162,8 @@ export async function createDeployCore(options: {
       runner: runner.id,
       launching: starting,
       logs,
+      gates,
+      environments,
     }),
   });
   return {
@@ -150,5 +178,7 @@ export async function createDeployCore(options: {
     lifecycle,
     gates,
     approvals,
+    approvalRules: rules,
+    notifications: sender,
   };
 }

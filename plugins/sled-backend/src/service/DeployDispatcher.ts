@@ -3,7 +3,7 @@ import { Deploy } from '@internal/plugin-sled-common';
 import { DeployStore } from '../database/DeployStore';
 import { ExecutorRegistry } from '../executors/ExecutorRegistry';
 import { stopIfEnded } from '../executors/stopIfEnded';
-import { DeployGates, refusalMessage } from '../gates/DeployGates';
+import { DeployGates } from '../gates/DeployGates';
 import { BackendRunner } from './BackendRunner';
 import { DeployChanges } from './DeployChanges';
 import { DeployOutcomes } from './DeployOutcomes';
@@ -89,31 +89,20 @@ export class DeployDispatcher {
     try {
       const env = this.options.environments.get(environment);
       const executor = this.options.executors.forEnvironment(env);
-      const artifact = (await store.getArtifact(deploy.artifactId))!;
+      // the claim carries the artifact (read once, when it was requested)
+      const artifact =
+        claimed.artifact ?? (await store.getArtifact(deploy.artifactId))!;
       // checked again: a window may have closed, what a check decides on
       // changed, or the artifact been rolled back where it is promoted from
-      const verdict = await this.options.gates.evaluate({
-        phase: 'start',
-        entityRef: deploy.entityRef,
-        environment: env,
+      const refusal = await this.options.gates.startRefusal(
+        deploy,
+        env,
         artifact,
-        requestedBy: deploy.requestedBy,
-        dryRun: deploy.dryRun,
-        force: deploy.force,
-        reason: deploy.reason,
-        releaseId: deploy.releaseId,
-        deployId: deploy.id,
-        override: Boolean(deploy.gatesOverridden),
-      });
-      if (!verdict.allowed) {
+      );
+      if (refusal) {
         await outcomes.finished(deploy.id, {
           status: 'failed',
-          message: refusalMessage(
-            verdict.gates.find(g => !g.passed)!,
-            deploy.entityRef,
-            environment,
-            ' before it started',
-          ),
+          message: refusal,
         });
         return;
       }

@@ -24,6 +24,11 @@ export interface DeployRequestContext {
   idempotencyKey?: string;
   /** may deploy through a lock */
   canOverrideLock: () => Promise<boolean>;
+  /**
+   * The release whose approvals were given for it: its member deploys do not
+   * ask again (set by the release service, never from a request's input).
+   */
+  approvedRelease?: string;
 }
 
 export interface CreateDeployInput extends CreateDeployRequest {
@@ -145,9 +150,10 @@ export class DeployRequests {
       override: Boolean(input.overrideGates),
     });
 
-    let status: 'queued' | 'skipped' | 'awaiting_approval' = gates.approvals
-      ? 'awaiting_approval'
-      : 'queued';
+    const approvedWithRelease =
+      !!input.releaseId && context.approvedRelease === input.releaseId;
+    let status: 'queued' | 'skipped' | 'awaiting_approval' =
+      gates.approvals && !approvedWithRelease ? 'awaiting_approval' : 'queued';
     let message: string | undefined;
     if (!input.force && !input.dryRun) {
       const active = await store.countActive(service.entityRef, env.name);

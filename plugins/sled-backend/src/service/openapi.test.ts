@@ -2,6 +2,9 @@ import fs from 'fs';
 import path from 'path';
 import yaml from 'yaml';
 import { addGateRoutes } from '../gates/gateRouter';
+import { addChangeRoutes } from '../insight/changesRouter';
+import { addMetricsRoutes } from '../metrics/metricsRouter';
+import { addDeploymentRoutes } from '../overview/deploymentsRouter';
 import { addReleaseRoutes } from '../releases/releaseRouter';
 import { spec } from '../schema/openapi.generated';
 import { addDeployRoutes } from './router';
@@ -18,6 +21,9 @@ describe('openapi.yaml', () => {
     addDeployRoutes(router, {} as any);
     addReleaseRoutes(router, {} as any);
     addGateRoutes(router, {} as any);
+    addChangeRoutes(router, {} as any);
+    addMetricsRoutes(router, {} as any);
+    addDeploymentRoutes(router, {} as any);
     const served = (router as any).stack
       .filter((layer: any) => layer.route)
       .flatMap((layer: any) =>

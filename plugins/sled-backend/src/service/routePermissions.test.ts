@@ -360,6 +360,15 @@ describe('route permissions', () => {
       call: fx => ({ method: 'get', path: `/artifacts/${fx.id}` }),
     },
     {
+      name: 'GET /artifacts/:id/changes',
+      needs: { 'sled.read': 404 },
+      prepare: async () => ({ id: shared.artifact }),
+      call: fx => ({
+        method: 'get',
+        path: `/artifacts/${fx.id}/changes?environment=gated`,
+      }),
+    },
+    {
       name: 'GET /deploys',
       needs: { 'sled.read': 403 },
       call: () => ({ method: 'get', path: `/deploys?entityRef=${READ}` }),
@@ -483,6 +492,11 @@ describe('route permissions', () => {
       name: 'GET /state',
       needs: { 'sled.read': 403 },
       call: () => ({ method: 'get', path: `/state?entityRef=${READ}` }),
+    },
+    {
+      name: 'GET /deployments',
+      needs: { 'sled.read': 403 },
+      call: () => ({ method: 'get', path: '/deployments' }),
     },
     {
       name: 'POST /locks (service)',

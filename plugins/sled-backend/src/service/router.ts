@@ -34,6 +34,7 @@ import { ServiceCatalog } from './ServiceCatalog';
 import { ServiceStates } from './ServiceStates';
 import { SledEnvironments } from './SledEnvironments';
 import { SledApiRouter } from './SledApiRouter';
+import { SledSignals } from '../signals/SledSignals';
 
 /** Any request of the typed router (its path, query and body types vary). */
 type Request = ExpressRequest<any, any, any, any>;
@@ -51,6 +52,8 @@ export interface RouterOptions {
   catalog: ServiceCatalog;
   groups: DeployGroupCatalog;
   images: DeployerImagePolicy;
+  /** live updates of open tabs, told of lock changes */
+  signals?: SledSignals;
 }
 
 const principalOf = (credentials: BackstageCredentials): string => {
@@ -87,6 +90,7 @@ export function addDeployRoutes(
     catalog,
     groups,
     images,
+    signals,
   } = options;
   const credentialsOf = (req: Request) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
@@ -511,6 +515,7 @@ export function addDeployRoutes(
       () => store.createLock({ ...lock, createdBy: principalOf(credentials) }),
       l => ({ lockId: l.id }),
     );
+    signals?.lockChanged(created, group?.members);
     res.status(201).json(created);
   });
 
@@ -591,6 +596,7 @@ export function addDeployRoutes(
       isCritical(lock.environment),
       () => store.deleteLock(lock.id),
     );
+    signals?.lockChanged(lock, group?.members);
     res.status(204).end();
   });
 }

@@ -106,6 +106,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/artifacts/{id}/changes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What deploying an artifact to an environment changes (permission sled.read on the target)
+     * @description The artifacts between what runs in the environment (its latest succeeded deploy, dry runs aside) and this one, with their merge requests and commits. "Between" is by version order, not by when CI registered them: numbers compare as numbers (1.4.10 after 1.4.9), a leading v is ignored, a pre-release (1.5.0-rc.1) comes before its release, and build metadata (+…) counts last; equal versions fall back to registration order. Forward, the list holds the artifacts after the running one up to and including this one; for a rollback (this one is older), the running one and those after this one, that is what is taken back. With `deployId`, the answer is for that past deploy of this artifact: against what ran in the environment before it. 404 when the artifact is missing or its service not readable.
+     */
+    get: operations['getArtifactChanges'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/environments': {
     parameters: {
       query?: never;
@@ -234,6 +254,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/metrics/dora': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * DORA metrics of a service, a deploy group, an owner or everything (permission sled.read, filtered in SQL)
+     * @description Deployment frequency, lead time for changes, change failure rate and time to restore over [from, to), and over the window of the same length just before it (the trend). Give at most one of entityRef, deployGroup and owner; none means every service the caller may read. Only deploys the caller may read are counted. A change is a deploy that is neither a dry run nor a rollback and ended succeeded, failed or lost; it failed when it ended failed or lost, was rolled back, or was followed on its target by a rollback within sled.metrics.rollbackWithin. Lead time runs from the merge of the artifact's merge request (`mergeRequest.mergedAt`) to the artifact's first success on the target; time to restore from a failure to the target's next success.
+     */
+    get: operations['getDoraMetrics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/deploys/{id}/cancel': {
     parameters: {
       query?: never;
@@ -286,6 +326,26 @@ export interface paths {
      * @description Only the environments where the caller may read the service.
      */
     get: operations['getServiceState'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/deployments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The deployments matrix: every deployable service × every environment, what runs there
+     * @description For each deployable service of the catalog, the version that runs in each environment (its last successful, non-dry-run deploy), whether that differs from the environment before it in the promotion path (drift), deploys awaiting approval or in progress, and the lock in force. Only the services and environments the caller may read (sled.read); a service the caller may read in no environment is left out. The filters narrow the services; `facets` lists the values they may take.
+     */
+    get: operations['getDeployments'];
     put?: never;
     post?: never;
     delete?: never;
@@ -396,6 +456,30 @@ export interface paths {
      * @description Needs sled.release on the group, and sled.deploy.cancel on every member deploy still queued or running; 403 naming the members otherwise, nothing cancelled.
      */
     post: operations['cancelRelease'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/releases/{id}/approvals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The approvals of a release, and whether the caller may decide
+     * @description A release into an environment that requires approvals asks for them once, for the whole release (status `awaiting_approval`); its member deploys then run without asking again and show these decisions.
+     */
+    get: operations['listReleaseApprovals'];
+    put?: never;
+    /**
+     * Approve or reject a release awaiting approval (sled.deploy.approve on every member, and the environment's approvers)
+     * @description The n-th distinct approval starts the release; a rejection ends it `rejected`. `owners` among the environment's approvers means the deploy group's owner. The requester cannot approve their own release unless the environment allows it.
+     */
+    post: operations['decideReleaseApproval'];
     delete?: never;
     options?: never;
     head?: never;
@@ -572,6 +656,51 @@ export interface components {
       /** Format: date-time */
       createdAt: string;
     };
+    /** @description an artifact, as a change list shows it */
+    ArtifactSummary: {
+      /** Format: uuid */
+      id: string;
+      version: string;
+      commitSha: string;
+      mergeRequest?: components['schemas']['MergeRequest'];
+      buildUrl?: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    /** @description a merge request an artifact of a change list was built from */
+    ChangedMergeRequest: {
+      url: string;
+      title: string;
+      /** Format: date-time */
+      mergedAt?: string;
+      /**
+       * Format: uuid
+       * @description the artifact (of `artifacts`) built from it
+       */
+      artifactId: string;
+      version: string;
+    };
+    /** @description What deploying an artifact to an environment changes, in version order. */
+    ArtifactChanges: {
+      entityRef: string;
+      environment: string;
+      /**
+       * @description forward: the candidate is a later version than what runs; rollback: an earlier one (the artifacts are taken back); same: it runs already; initial: nothing ran there yet (the artifacts are every version up to the candidate)
+       * @enum {string}
+       */
+      direction: 'forward' | 'rollback' | 'same' | 'initial';
+      /** @description what runs in the environment (with deployId, what ran before that deploy) */
+      current?: components['schemas']['ArtifactSummary'];
+      candidate: components['schemas']['ArtifactSummary'];
+      /** @description the artifacts between, latest version first, at most `limit`: forward (and initial) up to and including the candidate; for a rollback, those taken back, the running one included */
+      artifacts: components['schemas']['ArtifactSummary'][];
+      /** @description how many artifacts are between (more than listed when over `limit`) */
+      total: number;
+      /** @description the merge requests of `artifacts`, once each, in their order */
+      mergeRequests: components['schemas']['ChangedMergeRequest'][];
+      /** @description the commits of `artifacts`, in their order (the commit each was built from) */
+      commits?: string[];
+    };
     ArtifactPage: {
       items: components['schemas']['Artifact'][];
       nextCursor?: string;
@@ -653,6 +782,42 @@ export interface components {
       opensAt?: string;
       /** @description sled.gate.override may pass it (never approvals) */
       overridable: boolean;
+    };
+    DoraDuration: {
+      /** @description how many durations were measured */
+      count: number;
+      medianSeconds?: number;
+      meanSeconds?: number;
+    };
+    DoraFigures: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description changes that succeeded (deployment frequency) */
+      deployments: number;
+      deploymentsPerDay: number;
+      /** @description deploys that ended succeeded, failed or lost, neither dry runs nor rollbacks */
+      changes: number;
+      /** @description changes that failed, were lost or were rolled back */
+      failures: number;
+      /** @description failures / changes; absent without changes */
+      changeFailureRate?: number;
+      /** @description merge of the artifact's merge request to its first success on the target */
+      leadTime: components['schemas']['DoraDuration'];
+      /** @description a failure to the target's next success (count = failures restored) */
+      timeToRestore: components['schemas']['DoraDuration'];
+    };
+    DoraMetrics: {
+      entityRef?: string;
+      deployGroup?: string;
+      owner?: string;
+      environment?: string;
+      /** @description a success followed by a rollback this soon counts as failed (sled.metrics.rollbackWithin) */
+      rollbackWithinSeconds: number;
+      current: components['schemas']['DoraFigures'];
+      /** @description the window of the same length just before `current` */
+      previous: components['schemas']['DoraFigures'];
     };
     GateReport: {
       /** @description a deploy of this artifact may be requested now by the caller (it may then wait for approvals) */
@@ -750,11 +915,69 @@ export interface components {
       entityRef: string;
       environments: components['schemas']['EnvironmentState'][];
     };
+    /** @description a column of the deployments matrix */
+    DeploymentEnvironment: {
+      name: string;
+      /** @description the environment before it in the promotion path (its promotion gate's `from`, else the one before it in configuration order); drift is measured against it */
+      promotionFrom?: string;
+      window?: components['schemas']['WindowState'];
+      /** @description deploys to it awaiting approval, of the services shown */
+      pendingApprovals: number;
+      /** @description environment-wide locks in force */
+      locks: components['schemas']['Lock'][];
+    };
+    /** @description what runs for one service in one environment */
+    DeploymentCell: {
+      environment: string;
+      /** @description the last successful, non-dry-run deploy */
+      current?: {
+        deployId: string;
+        artifactId: string;
+        version: string;
+        /** Format: date-time */
+        deployedAt?: string;
+      };
+      /** @description the version differs from the one in `promotionFrom` (one of them runs nothing, or another version) */
+      drift: boolean;
+      /** @description deploys awaiting approval */
+      pendingApprovals: number;
+      /** @description a deploy is queued or running */
+      deploying: boolean;
+      /** @description the lock in force (the service's own, its group's or the environment's) */
+      lock?: components['schemas']['Lock'];
+    };
+    DeploymentRow: {
+      entityRef: string;
+      title?: string;
+      ownerRef?: string;
+      system?: string;
+      deployGroup?: string;
+      /** @description the environments the caller may read it in, in the order of `environments` */
+      environments: components['schemas']['DeploymentCell'][];
+    };
+    DeploymentMatrix: {
+      environments: components['schemas']['DeploymentEnvironment'][];
+      /** @description by entity ref */
+      services: components['schemas']['DeploymentRow'][];
+      /** @description the owners, systems and deploy groups of the services the caller may read, whatever the filters */
+      facets: {
+        owners: string[];
+        systems: string[];
+        deployGroups: string[];
+      };
+    };
     /**
-     * @description `running` until every member ended or the release was stopped
+     * @description `running` until every member ended or the release was stopped; `awaiting_approval` first when its environment requires approvals (then `running`, or `rejected` / `expired`)
      * @enum {string}
      */
-    ReleaseStatus: 'running' | 'succeeded' | 'failed' | 'cancelled';
+    ReleaseStatus:
+      | 'awaiting_approval'
+      | 'running'
+      | 'succeeded'
+      | 'failed'
+      | 'cancelled'
+      | 'rejected'
+      | 'expired';
     /**
      * @description a deploy status; `pending` until the member's deploy is created, `not-started` when the release stopped before the member's wave
      * @enum {string}
@@ -794,6 +1017,11 @@ export interface components {
       /** @description the release this one rolls back */
       rollbackOf?: string;
       message?: string;
+      /**
+       * Format: date-time
+       * @description while awaiting approval, when it expires
+       */
+      approvalExpiresAt?: string;
       members: components['schemas']['ReleaseMember'][];
       /** Format: date-time */
       createdAt: string;
@@ -996,6 +1224,35 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Artifact'];
+        };
+      };
+      400: components['responses']['Invalid'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  getArtifactChanges: {
+    parameters: {
+      query: {
+        environment: components['schemas']['EnvironmentName'];
+        /** @description a deploy of this artifact to this environment; compare with what ran before it */
+        deployId?: components['schemas']['Uuid'];
+        limit?: components['parameters']['limit'];
+      };
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the changes */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ArtifactChanges'];
         };
       };
       400: components['responses']['Invalid'];
@@ -1241,6 +1498,38 @@ export interface operations {
       400: components['responses']['Invalid'];
     };
   };
+  getDoraMetrics: {
+    parameters: {
+      query?: {
+        entityRef?: components['schemas']['EntityRef'];
+        deployGroup?: components['schemas']['EntityRef'];
+        /** @description the owner's entity ref (a group or a user), as the deploys recorded it */
+        owner?: components['schemas']['EntityRef'];
+        /** @description only this environment (default every environment) */
+        environment?: components['schemas']['EnvironmentName'];
+        /** @description start of the window (default 30 days before `to`) */
+        from?: components['schemas']['DateTime'];
+        /** @description end of the window, excluded (default now); at most 366 days after `from` */
+        to?: components['schemas']['DateTime'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the figures of the window and of the one before it */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DoraMetrics'];
+        };
+      };
+      400: components['responses']['Invalid'];
+    };
+  };
   cancelDeploy: {
     parameters: {
       query?: never;
@@ -1325,6 +1614,34 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ServiceState'];
+        };
+      };
+      400: components['responses']['Invalid'];
+    };
+  };
+  getDeployments: {
+    parameters: {
+      query?: {
+        /** @description only services owned by this group or user (entity ref) */
+        owner?: components['schemas']['EntityRef'];
+        /** @description only services of this system (entity ref) */
+        system?: components['schemas']['EntityRef'];
+        /** @description only members of this deploy group (entity ref) */
+        deployGroup?: components['schemas']['EntityRef'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the matrix */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeploymentMatrix'];
         };
       };
       400: components['responses']['Invalid'];
@@ -1503,6 +1820,75 @@ export interface operations {
         };
       };
       404: components['responses']['NotFound'];
+    };
+  };
+  listReleaseApprovals: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description approvals */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApprovalList'];
+        };
+      };
+      404: components['responses']['NotFound'];
+    };
+  };
+  decideReleaseApproval: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ApprovalDecisionRequest'];
+      };
+    };
+    responses: {
+      /** @description the release after the decision */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Release'];
+        };
+      };
+      400: components['responses']['Invalid'];
+      /** @description the caller is not an approver of the release */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      404: components['responses']['NotFound'];
+      /** @description the release is not awaiting approval, or the caller already decided or requested it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
     };
   };
   rollbackRelease: {

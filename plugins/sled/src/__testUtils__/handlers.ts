@@ -56,6 +56,49 @@ export function approvalsHandler(
 }
 
 /**
+ * GET /artifacts/:id/changes over the fixture artifacts (`artifact-<n>` is
+ * version 1.<n>.0), against what `state` says runs in the environment.
+ */
+export function changesHandler(state: () => ServiceState) {
+  return http.get(
+    `${BASE_URL}/artifacts/:id/changes`,
+    ({ request, params }) => {
+      const environment = new URL(request.url).searchParams.get('environment')!;
+      const numberOf = (id: string) => Number(id.replace('artifact-', ''));
+      const candidate = numberOf(String(params.id));
+      const running = state().environments.find(
+        e => e.environment === environment,
+      )?.current?.artifact;
+      const current = running ? numberOf(running.id) : 0;
+      const [low, high] =
+        candidate > current ? [current, candidate] : [candidate, current];
+      const artifacts = [5, 4, 3, 2, 1]
+        .filter(n => n > low && n <= high)
+        .map(n => makeArtifact(n));
+      const direction =
+        (!running && 'initial') ||
+        (candidate === current && 'same') ||
+        (candidate > current ? 'forward' : 'rollback');
+      return HttpResponse.json({
+        entityRef: 'component:default/rocket',
+        environment,
+        direction,
+        ...(running ? { current: makeArtifact(current) } : {}),
+        candidate: makeArtifact(candidate),
+        artifacts,
+        total: artifacts.length,
+        mergeRequests: artifacts.map(a => ({
+          ...a.mergeRequest!,
+          artifactId: a.id,
+          version: a.version,
+        })),
+        commits: artifacts.map(a => a.commitSha),
+      });
+    },
+  );
+}
+
+/**
  * GET /state, GET /artifacts (newest first: 1.5.0 … 1.1.0) and logs; the
  * gates pass and no deploy awaits approval.
  */
@@ -63,6 +106,7 @@ export function serviceHandlers(state: () => ServiceState) {
   return [
     gatesHandler(),
     approvalsHandler(),
+    changesHandler(state),
     http.get(`${BASE_URL}/deploys`, () => HttpResponse.json({ items: [] })),
     http.get(`${BASE_URL}/state`, () => HttpResponse.json(state())),
     http.get(`${BASE_URL}/artifacts`, () =>

@@ -3,6 +3,8 @@ import {
   ApprovalDecisionRequest,
   ApprovalList,
   Artifact,
+  ArtifactChanges,
+  ArtifactChangesQuery,
   ArtifactListQuery,
   CreateDeployRequest,
   CreateLockRequest,
@@ -10,6 +12,10 @@ import {
   CreateRollbackRequest,
   Deploy,
   DeployListQuery,
+  DeploymentMatrix,
+  DeploymentMatrixQuery,
+  DoraMetrics,
+  DoraMetricsQuery,
   Environment,
   GateReport,
   Lock,
@@ -26,6 +32,15 @@ import {
 export interface SledApi {
   listArtifacts(query: ArtifactListQuery): Promise<Page<Artifact>>;
   getArtifact(id: string): Promise<Artifact>;
+  /**
+   * What deploying an artifact to an environment brings (or, for an older
+   * one, takes back): the artifacts between, in version order, with their
+   * merge requests. With `deployId`, for that past deploy of it.
+   */
+  getArtifactChanges(
+    id: string,
+    query: ArtifactChangesQuery,
+  ): Promise<ArtifactChanges>;
   listEnvironments(): Promise<Environment[]>;
   /**
    * Resolves to a `queued` deploy, an `awaiting_approval` one where the
@@ -50,7 +65,19 @@ export interface SledApi {
     id: string,
     request: ApprovalDecisionRequest,
   ): Promise<Deploy>;
+  /** Who approved or rejected a release (asked once for all its members), and whether the caller may decide. */
+  listReleaseApprovals(id: string): Promise<ApprovalList>;
+  /** Approves or rejects a release awaiting approval; resolves to the release after it. */
+  decideReleaseApproval(
+    id: string,
+    request: ApprovalDecisionRequest,
+  ): Promise<Release>;
   listDeploys(query: DeployListQuery): Promise<Page<Deploy>>;
+  /**
+   * DORA figures of a service, a deploy group, an owner or everything the
+   * caller may read, over a window and the one before it.
+   */
+  getDoraMetrics(query: DoraMetricsQuery): Promise<DoraMetrics>;
   getDeploy(id: string): Promise<Deploy>;
   /** The full log captured so far. */
   getDeployLogs(id: string): Promise<string>;
@@ -67,6 +94,11 @@ export interface SledApi {
   cancelDeploy(id: string): Promise<Deploy>;
   createRollback(request: CreateRollbackRequest): Promise<Deploy>;
   getServiceState(entityRef: string): Promise<ServiceState>;
+  /**
+   * Every deployable service × every environment the caller may read: the
+   * version that runs, drift, open deploys, locks and deploy windows.
+   */
+  getDeployments(query: DeploymentMatrixQuery): Promise<DeploymentMatrix>;
   createLock(request: CreateLockRequest): Promise<Lock>;
   /** Active locks; with `entityRef` or `deployGroup`, those that apply to it. */
   listLocks(query: {

@@ -4,6 +4,8 @@ import {
   ApprovalDecisionRequest,
   ApprovalList,
   Artifact,
+  ArtifactChanges,
+  ArtifactChangesQuery,
   ArtifactListQuery,
   createSledApiClient,
   CreateDeployRequest,
@@ -12,6 +14,10 @@ import {
   CreateRollbackRequest,
   Deploy,
   DeployListQuery,
+  DeploymentMatrix,
+  DeploymentMatrixQuery,
+  DoraMetrics,
+  DoraMetricsQuery,
   Environment,
   GateReport,
   Lock,
@@ -79,6 +85,18 @@ export class SledClient implements SledApi {
     );
   }
 
+  async getArtifactChanges(
+    id: string,
+    query: ArtifactChangesQuery,
+  ): Promise<ArtifactChanges> {
+    return dataOf(
+      this.client.GET('/artifacts/{id}/changes', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id }, query },
+      }),
+    );
+  }
+
   async listEnvironments(): Promise<Environment[]> {
     return dataOf(
       this.client.GET('/environments', { baseUrl: await this.baseUrl() }),
@@ -90,6 +108,15 @@ export class SledClient implements SledApi {
       this.client.POST('/deploys', {
         baseUrl: await this.baseUrl(),
         body: request,
+      }),
+    );
+  }
+
+  async getDoraMetrics(query: DoraMetricsQuery): Promise<DoraMetrics> {
+    return dataOf(
+      this.client.GET('/metrics/dora', {
+        baseUrl: await this.baseUrl(),
+        params: { query: withoutEmpty(query) },
       }),
     );
   }
@@ -122,6 +149,28 @@ export class SledClient implements SledApi {
   ): Promise<Deploy> {
     return dataOf(
       this.client.POST('/deploys/{id}/approvals', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id } },
+        body: request,
+      }),
+    );
+  }
+
+  async listReleaseApprovals(id: string): Promise<ApprovalList> {
+    return dataOf(
+      this.client.GET('/releases/{id}/approvals', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id } },
+      }),
+    );
+  }
+
+  async decideReleaseApproval(
+    id: string,
+    request: ApprovalDecisionRequest,
+  ): Promise<Release> {
+    return dataOf(
+      this.client.POST('/releases/{id}/approvals', {
         baseUrl: await this.baseUrl(),
         params: { path: { id } },
         body: request,
@@ -235,6 +284,17 @@ export class SledClient implements SledApi {
       this.client.GET('/state', {
         baseUrl: await this.baseUrl(),
         params: { query: { entityRef } },
+      }),
+    );
+  }
+
+  async getDeployments(
+    query: DeploymentMatrixQuery,
+  ): Promise<DeploymentMatrix> {
+    return dataOf(
+      this.client.GET('/deployments', {
+        baseUrl: await this.baseUrl(),
+        params: { query: withoutEmpty(query) },
       }),
     );
   }

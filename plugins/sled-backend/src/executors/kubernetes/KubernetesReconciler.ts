@@ -215,8 +215,20 @@ export class KubernetesReconciler {
       });
       return;
     }
-    logger.info(`Deploy ${deploy.id} was never launched; creating its Job now`);
     try {
+      // the gates are asked again, as before every start: a window may
+      // have closed while no backend ran it
+      const refusal = await records.startRefusal(deploy, artifact);
+      if (refusal) {
+        await reporter.finished(deploy.id, {
+          status: 'failed',
+          message: refusal,
+        });
+        return;
+      }
+      logger.info(
+        `Deploy ${deploy.id} was never launched; creating its Job now`,
+      );
       const execution = await launcher.start({
         deploy,
         artifact,

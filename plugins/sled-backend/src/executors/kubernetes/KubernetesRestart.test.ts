@@ -1,5 +1,6 @@
 import {
   coreServices,
+  createBackendModule,
   createServiceFactory,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
@@ -9,6 +10,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { Deploy, isFinalDeployStatus } from '@internal/plugin-sled-common';
+import { sledDeployChecksExtensionPoint } from '@internal/plugin-sled-node';
 import request from 'supertest';
 import { eventually } from '../../__testUtils__/processes';
 import {
@@ -649,6 +651,88 @@ describeWithPostgres(
           expect(fake.listPods(NAMESPACE)).toEqual([]);
         });
         expect((await waitForEnd(creating, id)).status).toBe('cancelled');
+      },
+    );
+
+    it.each(POSTGRES)(
+      'a Job never launched is not created after a take-over when the start gates refuse it now (%p)',
+      async databaseId => {
+        const knex = await databases.init(databaseId);
+        // a deploy check that refuses starts once `closed` (a window closing, say)
+        let closed = false;
+        const closing = createBackendModule({
+          pluginId: 'sled',
+          moduleId: 'closing-check',
+          register(env) {
+            env.registerInit({
+              deps: { checks: sledDeployChecksExtensionPoint },
+              async init({ checks }) {
+                checks.addCheck({
+                  name: 'closing',
+                  async evaluate(context) {
+                    return closed && context.phase === 'start'
+                      ? { message: 'the release window closed' }
+                      : undefined;
+                  },
+                });
+              },
+            });
+          },
+        });
+        const config = kubernetesConfig(fake) as any;
+        config.sled.environments[0].checks = ['closing'];
+        const start = () =>
+          startKubernetesBackend({
+            knex,
+            fake,
+            entities: [kubeService('cart')],
+            config,
+            features: [closing],
+          });
+        // Jobs are slow to create: the first backend stops before it records one
+        fake.behave = () => ({
+          lines: LINES,
+          intervalMs: 60,
+          startDelayMs: 60_000,
+        });
+        const first = await start();
+        backends.push(first);
+        const artifactId = await registerArtifact(
+          first,
+          'component:default/cart',
+        );
+        const id = await requestDeploy(
+          first,
+          'component:default/cart',
+          artifactId,
+        );
+        await eventually(async () =>
+          expect(
+            (
+              await knex('sled_deploys').where({ id }).first()
+            ).execution,
+          ).toBeTruthy(),
+        );
+        await stopBackend(first, backends);
+        // as if its backend died before creating the Job
+        fake.removeJob(
+          (fake as any).jobs.get(`${NAMESPACE}/${jobNameFor(id)}`),
+        );
+        await knex('sled_deploys').where({ id }).update({ execution: null });
+        const jobsBefore = fake.createdJobs;
+
+        closed = true;
+        fake.behave = () => ({ lines: LINES, intervalMs: 60 });
+        const second = await start();
+        backends.push(second);
+        const done = await waitForEnd(second, id, 30_000);
+        expect(done).toMatchObject({
+          status: 'failed',
+          message:
+            "Refused by deploy check 'closing' before it started: the release window closed",
+        });
+        expect(fake.createdJobs).toBe(jobsBefore);
+        expect(fake.getJob(NAMESPACE, jobNameFor(id))).toBeUndefined();
       },
     );
   },

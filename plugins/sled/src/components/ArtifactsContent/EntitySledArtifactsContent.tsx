@@ -23,7 +23,7 @@ import {
 } from '../common/format';
 import { useDeployableEnvironments } from '../common/useAllowedEnvironments';
 import { useKeysetPages } from '../common/useKeysetPages';
-import { usePolledServiceState } from '../common/usePolledServiceState';
+import { useServiceState } from '../common/useServiceState';
 import { DeployDialog } from '../DeployDialog/DeployDialog';
 
 // Plain class names in cells: a styled Box per row costs a style sheet each.
@@ -47,7 +47,7 @@ export function EntitySledArtifactsContent() {
   const [deploying, setDeploying] = useState<Artifact>();
   const [dialogOpen, setDialogOpen] = useState(false);
   const [lastDeploy, setLastDeploy] = useState<Deploy>();
-  const service = usePolledServiceState(entityRef);
+  const service = useServiceState(entityRef);
   const environments = useMemo(
     () => service.state?.environments ?? [],
     [service.state],

@@ -12,7 +12,7 @@ import Grid from '@material-ui/core/Grid';
 import Alert from '@material-ui/lab/Alert';
 import { DeployLog } from '../DeployLog/DeployLog';
 import { ErrorAlert, ErrorPanel } from '../common/ErrorAlert';
-import { usePolledServiceState } from '../common/usePolledServiceState';
+import { useServiceState } from '../common/useServiceState';
 import { DeployGroupNotice } from './DeployGroupNotice';
 import { EnvironmentCard } from './EnvironmentCard';
 import { PendingApprovalsCard } from './PendingApprovalsCard';
@@ -89,7 +89,7 @@ const NEVER_RAN: ReadonlyArray<DeployStatus> = [
 export function EntitySledDeployContent() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
-  const { state, loading, error, refresh } = usePolledServiceState(entityRef);
+  const { state, loading, error, refresh } = useServiceState(entityRef);
   const [selected, setSelected] = useState<Deploy>();
   const [notice, setNotice] = useState<string>();
   const [pendingKey, setPendingKey] = useState(0);

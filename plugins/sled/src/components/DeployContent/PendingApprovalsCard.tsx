@@ -1,7 +1,11 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { ApprovalList, Deploy } from '@internal/plugin-sled-common';
+import {
+  ApprovalList,
+  Deploy,
+  sledServiceChannel,
+} from '@internal/plugin-sled-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
@@ -18,12 +22,13 @@ import {
   formatTimestamp,
 } from '../common/format';
 import { plural } from '../common/gates';
+import { useLiveQuery } from '../common/useLiveQuery';
 
 /** How many deploys awaiting approval the card lists, oldest request last. */
 const PENDING_LIMIT = 20;
 /**
- * How often the list is fetched again while it holds anything: other people
- * approve, and approvals expire.
+ * Without signals: how often the list is fetched again while it holds
+ * anything (other people approve, approvals expire).
  */
 export const PENDING_POLL_INTERVAL_MS = 15_000;
 
@@ -170,26 +175,24 @@ export function PendingApprovalsCard(props: {
 }) {
   const { entityRef, refreshKey, onDecided } = props;
   const sledApi = useApi(sledApiRef);
-  const pending = useAsyncRetry(
+  // fresh on the service's signals (a deploy requested or decided
+  // elsewhere); without signals, polled while any waits
+  const pending = useLiveQuery(
     () =>
       sledApi.listDeploys({
         entityRef,
         status: ['awaiting_approval'],
         limit: PENDING_LIMIT,
       }),
-    [sledApi, entityRef, refreshKey],
+    JSON.stringify(['pending', entityRef, String(refreshKey)]),
+    {
+      channels: [sledServiceChannel(entityRef)],
+      pollDelayMs: page =>
+        page.items.length ? PENDING_POLL_INTERVAL_MS : undefined,
+    },
   );
   const items = pending.value?.items ?? [];
-
-  const { retry } = pending;
   const waiting = items.length > 0;
-  useEffect(() => {
-    if (!waiting) {
-      return undefined;
-    }
-    const timer = setTimeout(retry, PENDING_POLL_INTERVAL_MS);
-    return () => clearTimeout(timer);
-  }, [waiting, retry, pending.value]);
 
   if (!waiting && !pending.error) {
     return null;

@@ -9,7 +9,9 @@ import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import { sledApiRef } from '../../api/SledApi';
+import { ArtifactChangeList } from '../common/ArtifactChangeList';
 import { ErrorAlert } from '../common/ErrorAlert';
+import { useArtifactChanges } from '../common/useArtifactChanges';
 
 /** Confirms a rollback to the artifact that succeeded before the current one. */
 export function RollbackDialog(props: {
@@ -33,6 +35,14 @@ export function RollbackDialog(props: {
     }
   }, [open]);
 
+  const changes = useArtifactChanges(
+    open && environment.rollbackTarget
+      ? {
+          artifactId: environment.rollbackTarget.id,
+          environment: environment.environment,
+        }
+      : undefined,
+  );
   const reasonMissing = environment.requireReason && !reason.trim();
 
   const submit = async () => {
@@ -63,6 +73,7 @@ export function RollbackDialog(props: {
             ? `This replaces version ${environment.current.artifact.version} with ${environment.rollbackTarget.version}, the version that succeeded in ${environment.environment} before it.`
             : `This deploys the version that succeeded in ${environment.environment} before the current one.`}
         </DialogContentText>
+        <ArtifactChangeList {...changes} />
         <TextField
           fullWidth
           id={`${id}-reason`}

@@ -19,6 +19,7 @@ import Typography from '@material-ui/core/Typography';
 import Autocomplete from '@material-ui/lab/Autocomplete';
 import Alert from '@material-ui/lab/Alert';
 import { sledApiRef } from '../../api/SledApi';
+import { ArtifactChangeList } from '../common/ArtifactChangeList';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { formatRelativeTime, shortSha } from '../common/format';
 import {
@@ -28,6 +29,7 @@ import {
   refusingGates,
 } from '../common/gates';
 import { useGateReport } from '../common/useGateReport';
+import { useArtifactChanges } from '../common/useArtifactChanges';
 import { DeployGatesNotice, GateMessages } from './DeployGatesNotice';
 
 /** How many artifacts the picker loads at a time, newest first. */
@@ -165,6 +167,11 @@ export function DeployDialog(props: DeployDialogProps) {
           environment: environment.environment,
           artifactId: artifact.id,
         }
+      : undefined,
+  );
+  const changes = useArtifactChanges(
+    open && environment && artifact
+      ? { artifactId: artifact.id, environment: environment.environment }
       : undefined,
   );
   const { report } = gates;
@@ -342,6 +349,7 @@ export function DeployDialog(props: DeployDialogProps) {
                 Currently deployed: {currentVersion ?? 'nothing'}
               </Typography>
             )}
+            {environment && artifact && <ArtifactChangeList {...changes} />}
             {environment && artifact && (
               <DeployGatesNotice
                 environment={environment.environment}

@@ -19,7 +19,7 @@ import {
   formatTimestamp,
   shortSha,
 } from '../common/format';
-import { usePolledServiceState } from '../common/usePolledServiceState';
+import { useServiceState } from '../common/useServiceState';
 
 /**
  * Outcomes of a last deploy worth showing beside the current version: it did
@@ -130,9 +130,7 @@ function DeployGroupSubheader(props: { group?: string }) {
  */
 export function EntitySledDeployedVersionsCard() {
   const { entity } = useEntity();
-  const { state, loading, error } = usePolledServiceState(
-    stringifyEntityRef(entity),
-  );
+  const { state, loading, error } = useServiceState(stringifyEntityRef(entity));
 
   let content;
   if (loading) {

@@ -12,6 +12,7 @@ import { sledApiRef } from '../../api/SledApi';
 import { DeployLog } from '../DeployLog/DeployLog';
 import { DeployApprovals } from './DeployApprovals';
 import { DeployStatusLabel } from '../common/DeployStatusLabel';
+import { ArtifactChangeList } from '../common/ArtifactChangeList';
 import { ErrorAlert } from '../common/ErrorAlert';
 import {
   deployDurationMs,
@@ -19,6 +20,7 @@ import {
   formatRequester,
   formatTimestamp,
 } from '../common/format';
+import { useArtifactChanges } from '../common/useArtifactChanges';
 
 function describe(deploy: Deploy) {
   const duration = deployDurationMs(deploy);
@@ -77,6 +79,15 @@ export function DeployDetailDialog(props: {
   const active = deploy
     ? ACTIVE_DEPLOY_STATUSES.includes(deploy.status)
     : false;
+  const changes = useArtifactChanges(
+    deploy
+      ? {
+          artifactId: deploy.artifactId,
+          environment: deploy.environment,
+          deployId: deploy.id,
+        }
+      : undefined,
+  );
 
   return (
     <Dialog open={Boolean(deployId)} onClose={onClose} fullWidth maxWidth="md">
@@ -92,6 +103,7 @@ export function DeployDetailDialog(props: {
           <>
             <StructuredMetadataTable metadata={describe(deploy)} dense />
             <DeployApprovals deploy={deploy} />
+            <ArtifactChangeList {...changes} />
             <Box mt={2}>
               <DeployLog
                 key={deploy.id}

@@ -28,6 +28,7 @@ import {
   formatRequester,
   formatTimestamp,
 } from '../common/format';
+import { DoraCard } from '../DoraCard';
 import { DeployDetailDialog } from './DeployDetailDialog';
 import { computeDeployStats } from './deployStats';
 import { DeployStatsChart } from './DeployStatsChart';
@@ -210,6 +211,13 @@ export function EntitySledHistoryContent() {
       </Grid>
       <Grid item xs={12}>
         <HistoryChart entityRef={entityRef} environment={filters.environment} />
+      </Grid>
+      <Grid item xs={12}>
+        <DoraCard
+          entityRef={entityRef}
+          environment={filters.environment}
+          environmentPicker={false}
+        />
       </Grid>
       <DeployDetailDialog
         deployId={openDeployId}

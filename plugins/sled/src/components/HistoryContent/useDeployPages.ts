@@ -3,6 +3,7 @@ import {
   ACTIVE_DEPLOY_STATUSES,
   Deploy,
   DeployStatus,
+  sledServiceChannel,
 } from '@internal/plugin-sled-common';
 import { sledApiRef } from '../../api/SledApi';
 import { KeysetPages, useKeysetPages } from '../common/useKeysetPages';
@@ -15,7 +16,10 @@ export interface DeployFilters {
 const hasActiveDeploy = (items: Deploy[]) =>
   items.some(d => ACTIVE_DEPLOY_STATUSES.includes(d.status));
 
-/** Pages of a service's deploys; a page with a running deploy stays fresh. */
+/**
+ * Pages of a service's deploys, fresh on the service's signals (without
+ * signals: while the page shows a running deploy).
+ */
 export function useDeployPages(
   entityRef: string,
   filters: DeployFilters,
@@ -32,6 +36,6 @@ export function useDeployPages(
         cursor,
       }),
     JSON.stringify([entityRef, filters.environment, filters.status, pageSize]),
-    hasActiveDeploy,
+    { channels: [sledServiceChannel(entityRef)], shouldPoll: hasActiveDeploy },
   );
 }

@@ -347,4 +347,194 @@ describe('EntitySledReleaseContent', () => {
     );
     expect(screen.getByRole('button', { name: 'Lock staging' })).toBeDisabled();
   });
+
+  it('shows a release waiting for approval, once for all members, and lets an approver approve it', async () => {
+    const decisions: Array<{ decision: string; comment?: string }> = [];
+    const awaiting: Release = {
+      ...release('running', 'queued'),
+      status: 'awaiting_approval',
+      environment: 'staging',
+      approvalExpiresAt: new Date(Date.now() + 3600_000).toISOString(),
+      members: release('running', 'queued').members.map(m => ({
+        ...m,
+        status: 'pending',
+        deployId: undefined,
+      })),
+    };
+    releases = [awaiting];
+    server.use(
+      http.get(`${BASE_URL}/releases/release-1/approvals`, () =>
+        HttpResponse.json({
+          required: 1,
+          canDecide: decisions.length === 0,
+          items: decisions.map(d => ({
+            approver: 'user:default/grace',
+            decision: d.decision,
+            comment: d.comment,
+            createdAt: new Date().toISOString(),
+          })),
+          ...(decisions.length
+            ? {
+                refusal:
+                  'Release release-1 is not awaiting approval: it is running',
+              }
+            : {}),
+        }),
+      ),
+      http.post(
+        `${BASE_URL}/releases/release-1/approvals`,
+        async ({ request }) => {
+          decisions.push((await request.json()) as any);
+          releases = [release('running', 'queued')];
+          return HttpResponse.json(releases[0]);
+        },
+      ),
+    );
+    renderTab();
+    const panel = await screen.findByRole('group', {
+      name: 'Release approvals',
+    });
+    expect(panel).toHaveTextContent('Waiting for approval');
+    expect(panel).toHaveTextContent('0 of 1 approvals');
+    expect(progress()).toHaveAttribute(
+      'data-release-status',
+      'awaiting_approval',
+    );
+    // an awaiting release is cancelled, not rolled back
+    expect(
+      within(progress()).getByRole('button', { name: 'Cancel release' }),
+    ).toBeInTheDocument();
+    expect(
+      within(progress()).queryByRole('button', { name: 'Roll back release' }),
+    ).toBeNull();
+
+    await userEvent.type(
+      within(
+        screen.getByRole('group', { name: 'Release approvals' }),
+      ).getByLabelText('Comment (optional)'),
+      'ship it',
+    );
+    await userEvent.click(await enabledButton('Approve release'));
+    await waitFor(() =>
+      expect(decisions).toEqual([{ decision: 'approve', comment: 'ship it' }]),
+    );
+    // the release runs (and then ends): the panel is gone
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('group', { name: 'Release approvals' }),
+      ).toBeNull(),
+    );
+  });
+
+  describe('promotion of the whole group', () => {
+    const withProduction = () =>
+      http.get(`${BASE_URL}/environments`, () =>
+        HttpResponse.json([
+          {
+            name: 'staging',
+            executor: 'local',
+            requireReason: false,
+            locks: [],
+          },
+          {
+            name: 'production',
+            executor: 'local',
+            requireReason: true,
+            locks: [],
+            gates: {
+              promotion: { from: 'staging', soak: '30m' },
+              approvals: { required: 1, approvers: ['owners'] },
+            },
+          },
+        ]),
+      );
+
+    it('promotes what every member runs in staging as one release, which waits for one approval', async () => {
+      const gateQueries: string[] = [];
+      server.use(
+        withProduction(),
+        http.get(`${BASE_URL}/gates`, ({ request }) => {
+          gateQueries.push(new URL(request.url).search);
+          return HttpResponse.json({
+            allowed: true,
+            gates: [
+              { name: 'promotion', passed: true, message: 'soaked' },
+              {
+                name: 'approvals',
+                passed: true,
+                message: 'needs 1 approval',
+              },
+            ],
+          });
+        }),
+      );
+      renderTab();
+      const promote = await screen.findByRole('group', {
+        name: 'Promote to production',
+      });
+      await waitFor(() =>
+        expect(promote).toHaveTextContent('staging runs 1.2.0'),
+      );
+      await waitFor(() =>
+        expect(
+          within(
+            screen.getByRole('group', { name: 'Promote to production' }),
+          ).getByText('waits for 1 approval, once for the release'),
+        ).toBeInTheDocument(),
+      );
+      expect(gateQueries).toHaveLength(2);
+      await userEvent.click(await enabledButton('Promote group to production'));
+      await userEvent.type(
+        dialog().getByLabelText('Reason (required)'),
+        'weekly promotion',
+      );
+      await userEvent.click(await enabledButton('Start release'));
+      await waitFor(() =>
+        expect(posted).toEqual([
+          {
+            deployGroup: 'deploygroup:default/space',
+            environment: 'production',
+            artifacts: { [ROCKET]: 'artifact-2', [MOON]: 'artifact-2' },
+            dryRun: false,
+            reason: 'weekly promotion',
+          },
+        ]),
+      );
+    });
+
+    it('says which member is not ready and why, and keeps Promote disabled', async () => {
+      server.use(
+        withProduction(),
+        http.get(`${BASE_URL}/gates`, () =>
+          HttpResponse.json({
+            allowed: false,
+            gates: [
+              {
+                name: 'promotion',
+                passed: false,
+                message:
+                  '1.2.0 has soaked 12 of 30 minutes in staging; it may go to production at 14:32 UTC',
+              },
+            ],
+          }),
+        ),
+      );
+      renderTab(undefined, {
+        ...group,
+        metadata: { ...group.metadata, name: 'soaking-space' },
+      });
+      await waitFor(() =>
+        expect(
+          screen.getByRole('button', { name: 'Promote group to production' })
+            .parentElement,
+        ).toHaveAttribute(
+          'title',
+          'Not ready: rocket: 1.2.0 has soaked 12 of 30 minutes in staging; it may go to production at 14:32 UTC',
+        ),
+      );
+      expect(
+        screen.getByRole('button', { name: 'Promote group to production' }),
+      ).toBeDisabled();
+    });
+  });
 });

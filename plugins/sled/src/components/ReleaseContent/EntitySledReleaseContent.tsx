@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   InfoCard,
@@ -11,12 +11,13 @@ import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   DeployStatus,
-  Environment,
-  Lock,
   Release,
   ReleaseMember,
+  SLED_ENVIRONMENTS_CHANNEL,
   ServiceState,
+  sledGroupChannel,
   sledReleasePermission,
+  sledServiceChannel,
 } from '@internal/plugin-sled-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -28,10 +29,14 @@ import { currentVersion } from '../common/currentVersion';
 import { DeployStatusLabel } from '../common/DeployStatusLabel';
 import { ErrorAlert, ErrorPanel } from '../common/ErrorAlert';
 import { formatRelativeTime } from '../common/format';
+import { useLiveQuery } from '../common/useLiveQuery';
 import { GroupLocksCard } from './GroupLocksCard';
+import { GroupPromotionCard } from './GroupPromotionCard';
+import { ReleaseApprovalPanel } from './ReleaseApprovalPanel';
 import { ReleaseDialog } from './ReleaseDialog';
 import { deployGroupMembers } from './useDeployGroup';
 
+/** Without signals: how often the releases are read while one runs. */
 const POLL_MS = 1500;
 
 function MemberStatus(props: { member: ReleaseMember }) {
@@ -47,12 +52,16 @@ function ReleaseProgress(props: {
   release: Release;
   onCancel: () => void;
   onRollback: () => void;
+  /** an approval decision changed the release */
+  onDecided: () => void;
   /** why the actions are denied, if they are */
   deniedReason?: string;
   /** an action on it is on its way */
   busy: boolean;
 }) {
   const { release, deniedReason } = props;
+  const active =
+    release.status === 'running' || release.status === 'awaiting_approval';
   // `id`: the table keeps a row's nodes from one poll to the next
   const members = useMemo(
     () => release.members.map(m => ({ ...m, id: m.entityRef })),
@@ -84,6 +93,9 @@ function ReleaseProgress(props: {
         {release.message && (
           <Typography paragraph>{release.message}</Typography>
         )}
+        {release.status === 'awaiting_approval' && (
+          <ReleaseApprovalPanel release={release} onDecided={props.onDecided} />
+        )}
         <Table<ReleaseMember>
           options={{
             paging: false,
@@ -95,7 +107,7 @@ function ReleaseProgress(props: {
           data={members}
         />
         <Box mt={1} display="flex" gridGap={8}>
-          {release.status === 'running' && (
+          {active && (
             <ActionButton
               size="medium"
               variant="outlined"
@@ -106,7 +118,7 @@ function ReleaseProgress(props: {
               Cancel release
             </ActionButton>
           )}
-          {release.status !== 'running' && !release.dryRun && (
+          {!active && !release.dryRun && (
             <ActionButton
               size="medium"
               variant="outlined"
@@ -139,73 +151,78 @@ export function EntitySledReleaseContent() {
     permission: sledReleasePermission,
     resourceRef: deployGroup,
   });
-  const [environments, setEnvironments] = useState<Environment[]>();
-  const [locks, setLocks] = useState<Lock[]>([]);
-  const [states, setStates] = useState<ServiceState[]>([]);
-  const [releases, setReleases] = useState<Release[]>();
   const [selected, setSelected] = useState<string>();
-  const [error, setError] = useState<Error>();
   const [actionError, setActionError] = useState<Error>();
   const [dialogOpen, setDialogOpen] = useState(false);
+  const [promotion, setPromotion] = useState<{
+    environment: string;
+    artifacts: Record<string, string>;
+  }>();
   const [busy, setBusy] = useState(false);
-  const [generation, setGeneration] = useState(0);
-  const refresh = useCallback(() => setGeneration(g => g + 1), []);
-  const [pollTick, setPollTick] = useState(0);
-  const running = releases?.some(r => r.status === 'running') ?? false;
 
-  // everything: on entry, after an action, and when a release has ended
-  useEffect(() => {
-    let cancelled = false;
-    (async () => {
-      try {
-        const [envs, list, memberStates, groupLocks] = await Promise.all([
-          sledApi.listEnvironments(),
-          sledApi.listReleases({ deployGroup, limit: 20 }),
-          Promise.all(
-            members.map(ref =>
-              sledApi.getServiceState(ref).catch(() => undefined),
-            ),
+  // the releases (each carries its members' progress): on the group's
+  // signals, or without signals, polled while one runs
+  const releaseList = useLiveQuery(
+    () => sledApi.listReleases({ deployGroup, limit: 20 }),
+    JSON.stringify(['releases', deployGroup]),
+    {
+      channels: [sledGroupChannel(deployGroup)],
+      pollDelayMs: list =>
+        list.some(
+          r => r.status === 'running' || r.status === 'awaiting_approval',
+        )
+          ? POLL_MS
+          : undefined,
+    },
+  );
+  // the environments, the members' versions and the group's locks: on the
+  // signals of the group, its members and environment-wide locks
+  const overview = useLiveQuery(
+    async () => {
+      const [environments, memberStates, locks] = await Promise.all([
+        sledApi.listEnvironments(),
+        Promise.all(
+          members.map(ref =>
+            sledApi.getServiceState(ref).catch(() => undefined),
           ),
-          sledApi.listLocks({ deployGroup }),
-        ]);
-        if (cancelled) return;
-        setEnvironments(envs);
-        setLocks(groupLocks);
-        setReleases(list);
-        setStates(memberStates.filter((s): s is ServiceState => !!s));
-        setError(undefined);
-      } catch (e) {
-        if (!cancelled) setError(e as Error);
-      }
-    })();
-    return () => {
-      cancelled = true;
-    };
-  }, [sledApi, deployGroup, members, generation]);
+        ),
+        sledApi.listLocks({ deployGroup }),
+      ]);
+      const states = memberStates.filter((s): s is ServiceState => !!s);
+      return { environments, states, locks };
+    },
+    JSON.stringify(['group', deployGroup, members]),
+    {
+      channels: [
+        sledGroupChannel(deployGroup),
+        SLED_ENVIRONMENTS_CHANNEL,
+        ...members.map(sledServiceChannel),
+      ],
+    },
+  );
+  const releases = releaseList.value;
+  const environments = overview.value?.environments;
+  const locks = overview.value?.locks ?? [];
+  const states = overview.value?.states ?? [];
+  const error = releaseList.error ?? overview.error;
+  const refreshReleases = releaseList.refresh;
+  const refreshOverview = overview.refresh;
+  const refresh = useCallback(() => {
+    refreshReleases();
+    refreshOverview();
+  }, [refreshReleases, refreshOverview]);
 
-  // while a release runs, only the releases (each carries its members'
-  // progress); the members' versions are read again once it has ended
+  // without signals, the members' versions are read again once a release ends
+  const running = releases?.some(r => r.status === 'running') ?? false;
+  const wasRunning = useRef(running);
   useEffect(() => {
-    if (!running) return undefined;
-    let cancelled = false;
-    const timer = setTimeout(async () => {
-      try {
-        const list = await sledApi.listReleases({ deployGroup, limit: 20 });
-        if (cancelled) return;
-        setReleases(list);
-        if (list.some(r => r.status === 'running')) setPollTick(t => t + 1);
-        else refresh();
-      } catch {
-        if (!cancelled) setPollTick(t => t + 1);
-      }
-    }, POLL_MS);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [sledApi, deployGroup, running, pollTick, refresh]);
+    if (wasRunning.current && !running) refreshOverview();
+    wasRunning.current = running;
+  }, [running, refreshOverview]);
 
-  if (error && !releases) return <ErrorPanel error={error} />;
+  if (error && (!releases || !environments)) {
+    return <ErrorPanel error={error} />;
+  }
   if (!environments || !releases) return <Progress />;
 
   const shown = releases.find(r => r.id === selected) ?? releases[0];
@@ -321,6 +338,20 @@ export function EntitySledReleaseContent() {
           onError={setActionError}
         />
       </Grid>
+      {environments.some(e => e.gates?.promotion?.from) && (
+        <Grid item xs={12}>
+          <GroupPromotionCard
+            environments={environments}
+            members={members}
+            states={states}
+            deniedReason={deniedReason}
+            onPromote={(environment, artifacts) => {
+              setPromotion({ environment, artifacts });
+              setDialogOpen(true);
+            }}
+          />
+        </Grid>
+      )}
       {shown && (
         <Grid item xs={12}>
           <ReleaseProgress
@@ -329,6 +360,7 @@ export function EntitySledReleaseContent() {
             busy={busy}
             onCancel={() => act(() => sledApi.cancelRelease(shown.id))}
             onRollback={() => act(() => sledApi.rollbackRelease(shown.id))}
+            onDecided={refresh}
           />
         </Grid>
       )}
@@ -343,7 +375,11 @@ export function EntitySledReleaseContent() {
       </Grid>
       <ReleaseDialog
         open={dialogOpen}
-        onClose={() => setDialogOpen(false)}
+        preset={promotion}
+        onClose={() => {
+          setDialogOpen(false);
+          setPromotion(undefined);
+        }}
         deployGroup={deployGroup}
         members={members}
         environments={environments}

@@ -22,6 +22,11 @@ export interface ReleaseDialogProps {
   members: string[];
   environments: Environment[];
   onReleased: (release: Release) => void;
+  /**
+   * A promotion: the environment, and the artifact each member runs in the
+   * environment before it (chosen instead of the newest).
+   */
+  preset?: { environment: string; artifacts: Record<string, string> };
 }
 
 /** Why a member without an artifact is not in the release, and how it gets one. */
@@ -34,8 +39,15 @@ const NO_ARTIFACT_YET =
  * are left out of the release, each saying so.
  */
 export function ReleaseDialog(props: ReleaseDialogProps) {
-  const { open, onClose, deployGroup, members, environments, onReleased } =
-    props;
+  const {
+    open,
+    onClose,
+    deployGroup,
+    members,
+    environments,
+    onReleased,
+    preset,
+  } = props;
   const sledApi = useApi(sledApiRef);
   const [environment, setEnvironment] = useState(environments[0]?.name ?? '');
   const [artifacts, setArtifacts] = useState<Record<string, Artifact[]>>({});
@@ -61,11 +73,13 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
         if (cancelled) return;
         setArtifacts(Object.fromEntries(entries));
         setChosen(
-          Object.fromEntries(
-            entries.flatMap(([ref, items]) =>
-              items[0] ? [[ref, items[0].id]] : [],
-            ),
-          ),
+          preset
+            ? preset.artifacts
+            : Object.fromEntries(
+                entries.flatMap(([ref, items]) =>
+                  items[0] ? [[ref, items[0].id]] : [],
+                ),
+              ),
         );
       },
       e => !cancelled && setError(e),
@@ -73,7 +87,11 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
     return () => {
       cancelled = true;
     };
-  }, [open, members, sledApi]);
+  }, [open, members, sledApi, preset]);
+
+  useEffect(() => {
+    if (open && preset) setEnvironment(preset.environment);
+  }, [open, preset]);
 
   const requireReason = environments.find(
     e => e.name === environment,
@@ -156,6 +174,7 @@ export function ReleaseDialog(props: ReleaseDialogProps) {
           </TextField>
         ))}
         <TextField
+          id="sled-release-reason"
           fullWidth
           margin="normal"
           label={requireReason ? 'Reason (required)' : 'Reason'}

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Page } from '@internal/plugin-sled-common';
-import { ACTIVE_POLL_INTERVAL_MS } from './usePolledServiceState';
+import { useLiveQuery } from './useLiveQuery';
+import { ACTIVE_POLL_INTERVAL_MS } from './useServiceState';
 
 export interface KeysetPages<T> {
   items: T[];
@@ -17,22 +18,23 @@ export interface KeysetPages<T> {
 /**
  * Pages through a newest-first keyset-paginated list. The cursor of every
  * page visited is kept so the user can go back. `queryKey` identifies the
- * query: when it changes, paging starts over. When `shouldPoll` says so for
- * the page shown, it is fetched again every couple of seconds.
+ * query: when it changes, paging starts over. The page shown is fetched
+ * again on every sled signal of `live.channels`, and, when signals do not
+ * reach the tab, every couple of seconds while `live.shouldPoll` says so for
+ * it ({@link useLiveQuery}).
  */
 export function useKeysetPages<T>(
   fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
   queryKey: string,
-  shouldPoll?: (items: T[]) => boolean,
+  live?: {
+    channels: string[];
+    shouldPoll?: (items: T[]) => boolean;
+  },
 ): KeysetPages<T> {
   const [cursors, setCursors] = useState<Array<string | undefined>>([
     undefined,
   ]);
   const [pageIndex, setPageIndex] = useState(0);
-  const [page, setPage] = useState<Page<T>>();
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<Error>();
-  const [generation, setGeneration] = useState(0);
   const [currentKey, setCurrentKey] = useState(queryKey);
 
   // A new query starts over on the first page (adjusting state during render
@@ -43,37 +45,22 @@ export function useKeysetPages<T>(
     setPageIndex(0);
   }
 
-  const cursor = cursors[pageIndex];
-  useEffect(() => {
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    setLoading(true);
-    fetchPage(cursor).then(
-      next => {
-        if (cancelled) return;
-        setPage(next);
-        setError(undefined);
-        setLoading(false);
-        if (shouldPoll?.(next.items)) {
-          timer = setTimeout(
-            () => setGeneration(g => g + 1),
-            ACTIVE_POLL_INTERVAL_MS,
-          );
-        }
-      },
-      e => {
-        if (cancelled) return;
-        setError(e);
-        setLoading(false);
-      },
-    );
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-    // fetchPage is identified by queryKey
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [currentKey, cursor, generation]);
+  const cursor = currentKey === queryKey ? cursors[pageIndex] : undefined;
+  const shouldPoll = live?.shouldPoll;
+  const {
+    value: page,
+    loading,
+    error,
+    refresh,
+  } = useLiveQuery(
+    () => fetchPage(cursor),
+    JSON.stringify([queryKey, cursor ?? null]),
+    {
+      channels: live?.channels ?? [],
+      pollDelayMs: next =>
+        shouldPoll?.(next.items) ? ACTIVE_POLL_INTERVAL_MS : undefined,
+    },
+  );
 
   const nextCursor = page?.nextCursor;
   const next = useCallback(() => {
@@ -82,7 +69,6 @@ export function useKeysetPages<T>(
     setPageIndex(i => i + 1);
   }, [nextCursor, pageIndex]);
   const previous = useCallback(() => setPageIndex(i => Math.max(0, i - 1)), []);
-  const refresh = useCallback(() => setGeneration(g => g + 1), []);
 
   return {
     items: page?.items ?? [],

@@ -1,0 +1,3 @@
+export { DoraCard } from './DoraCard';
+export type { DoraCardProps } from './DoraCard';
+export { EntitySledDoraCard } from './EntitySledDoraCard';

@@ -1,0 +1,113 @@
+import { useId, useState } from 'react';
+import { Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { Release } from '@internal/plugin-sled-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import useAsyncFn from 'react-use/esm/useAsyncFn';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { sledApiRef } from '../../api/SledApi';
+import { ApprovalDecisions } from '../common/ApprovalDecisions';
+import { ErrorAlert } from '../common/ErrorAlert';
+import { formatRelativeTime, formatTimestamp } from '../common/format';
+
+/**
+ * A release awaiting approval: asked once for all its members. Shows the
+ * decisions so far and, to those the backend says may decide, Approve and
+ * Reject with an optional comment; otherwise why they may not.
+ */
+export function ReleaseApprovalPanel(props: {
+  release: Release;
+  /** the release changed: read it again */
+  onDecided: () => void;
+}) {
+  const { release, onDecided } = props;
+  const sledApi = useApi(sledApiRef);
+  const id = useId();
+  const [comment, setComment] = useState('');
+  const approvals = useAsyncRetry(
+    () => sledApi.listReleaseApprovals(release.id),
+    [sledApi, release.id, release.status],
+  );
+  const [decision, decide] = useAsyncFn(
+    async (choice: 'approve' | 'reject') => {
+      const after = await sledApi.decideReleaseApproval(release.id, {
+        decision: choice,
+        comment: comment.trim() || undefined,
+      });
+      setComment('');
+      approvals.retry();
+      onDecided();
+      return after;
+    },
+    [sledApi, release.id, comment, onDecided],
+  );
+  const list = approvals.value;
+  const expiresAt = release.approvalExpiresAt ?? list?.expiresAt;
+  return (
+    <Box
+      role="group"
+      aria-label="Release approvals"
+      mb={2}
+      p={1.5}
+      border={1}
+      borderColor="divider"
+      borderRadius={4}
+    >
+      <Typography variant="body1">
+        <strong>Waiting for approval</strong>, once for the whole release
+        {expiresAt && (
+          <>
+            {' · expires '}
+            <span title={formatTimestamp(expiresAt)}>
+              {formatRelativeTime(expiresAt)}
+            </span>
+          </>
+        )}
+      </Typography>
+      <Box mt={1}>
+        {approvals.loading && !list && <Progress />}
+        <ErrorAlert error={approvals.error} />
+        {list && <ApprovalDecisions approvals={list} />}
+      </Box>
+      {list &&
+        (list.canDecide ? (
+          <Box display="flex" alignItems="center" mt={1} style={{ gap: 8 }}>
+            <TextField
+              id={`${id}-comment`}
+              size="small"
+              label="Comment (optional)"
+              value={comment}
+              onChange={e => setComment(e.target.value)}
+              style={{ flexGrow: 1 }}
+            />
+            <Button
+              variant="contained"
+              color="primary"
+              size="small"
+              disabled={decision.loading}
+              onClick={() => decide('approve')}
+            >
+              Approve release
+            </Button>
+            <Button
+              variant="outlined"
+              color="secondary"
+              size="small"
+              disabled={decision.loading}
+              onClick={() => decide('reject')}
+            >
+              Reject release
+            </Button>
+          </Box>
+        ) : (
+          <Typography variant="body2" color="textSecondary">
+            {list.refusal ?? 'You may not approve or reject this release.'}
+          </Typography>
+        ))}
+      <ErrorAlert error={decision.error} />
+    </Box>
+  );
+}
