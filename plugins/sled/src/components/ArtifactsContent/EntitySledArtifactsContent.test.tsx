@@ -130,10 +130,14 @@ describe('EntitySledArtifactsContent', () => {
       ),
     );
     expect(deployButton('1.5.0')).toBeDisabled();
-    await user.hover(deployButton('1.5.0').parentElement!);
-    expect(await screen.findByRole('tooltip')).toHaveTextContent(
-      'You are not allowed to deploy this service to any environment',
-    );
+    // hover the row as it is now: a refetch may render the table afresh
+    // (a deploy runs in the fixture, so the tab follows it)
+    await waitFor(async () => {
+      await user.hover(deployButton('1.5.0').parentElement!);
+      expect(screen.getByRole('tooltip')).toHaveTextContent(
+        'You are not allowed to deploy this service to any environment',
+      );
+    });
   });
 
   it('links only http(s) merge requests and builds, shows other stored URLs as text and keeps every row', async () => {
