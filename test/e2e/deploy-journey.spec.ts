@@ -106,7 +106,9 @@ test('deploy the newest artifact from the UI, watch it, find it in History, roll
 
   // History: the deploy is at the top
   await page.goto(`${PAGE}/sled-history`);
-  const firstRow = page.getByRole('row').nth(1);
+  // the Deploys table's first row under its header (the sidebar's unread
+  // notifications badge is a row too)
+  const firstRow = page.getByRole('table').getByRole('row').nth(1);
   await expect(firstRow).toContainText(newest.version);
   await expect(firstRow).toContainText('succeeded');
   await page.screenshot({ path: `${SCREENSHOTS}/history.png`, fullPage: true });

@@ -1,3 +1,4 @@
+import { Approval, ApprovalList } from '@internal/plugin-sled-common';
 import { DeployGates } from './DeployGates';
 
 /** Who decides: their entity ref and the refs they own through (themselves, their groups). */
@@ -34,6 +35,33 @@ export class ApprovalRules {
   /** The environment's approvals config, when it asks for approvals. */
   configOf(subject: Pick<ApprovalSubject, 'environment'>) {
     return this.gates.configOf(subject.environment).approvals;
+  }
+
+  /**
+   * The decisions on a subject as the caller sees them: how many are
+   * required, when they expire, and whether the caller may decide (and if
+   * not, why).
+   */
+  list(
+    subject: ApprovalSubject,
+    items: Approval[],
+    caller: Approver | undefined,
+    expiresAt: string | undefined,
+  ): ApprovalList {
+    const refusal = caller
+      ? this.refusal(
+          subject,
+          caller,
+          items.map(i => i.approver),
+        )
+      : 'not signed in as a user';
+    return {
+      required: this.configOf(subject)?.required ?? 0,
+      items,
+      ...(expiresAt ? { expiresAt } : {}),
+      canDecide: !refusal,
+      ...(refusal ? { refusal } : {}),
+    };
   }
 
   /** Why the caller may not decide now, or undefined. */

@@ -59,23 +59,12 @@ export class DeployApprovals {
       !own.length && deploy.releaseId && this.options.releaseApprovals
         ? await this.options.releaseApprovals.listDecisions(deploy.releaseId)
         : own;
-    const config = this.configOf(deploy);
-    const refusal = caller
-      ? this.options.rules.refusal(
-          subjectOf(deploy),
-          caller,
-          items.map(i => i.approver),
-        )
-      : 'not signed in as a user';
-    return {
-      required: config?.required ?? 0,
+    return this.options.rules.list(
+      subjectOf(deploy),
       items,
-      ...(deploy.approvalExpiresAt
-        ? { expiresAt: deploy.approvalExpiresAt }
-        : {}),
-      canDecide: !refusal,
-      ...(refusal ? { refusal } : {}),
-    };
+      caller,
+      deploy.approvalExpiresAt,
+    );
   }
 
   async decide(

@@ -57,23 +57,12 @@ export class ReleaseApprovals {
 
   async list(release: Release, caller?: Approver): Promise<ApprovalList> {
     const items = await this.options.approvals.listDecisions(release.id);
-    const config = this.options.rules.configOf(release);
-    const refusal = caller
-      ? this.options.rules.refusal(
-          await this.subjectOf(release),
-          caller,
-          items.map(i => i.approver),
-        )
-      : 'not signed in as a user';
-    return {
-      required: config?.required ?? 0,
+    return this.options.rules.list(
+      await this.subjectOf(release),
       items,
-      ...(release.approvalExpiresAt
-        ? { expiresAt: release.approvalExpiresAt }
-        : {}),
-      canDecide: !refusal,
-      ...(refusal ? { refusal } : {}),
-    };
+      caller,
+      release.approvalExpiresAt,
+    );
   }
 
   async decide(

@@ -1,4 +1,3 @@
-import { useId, useState } from 'react';
 import { InfoCard, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
@@ -7,12 +6,11 @@ import {
   sledServiceChannel,
 } from '@internal/plugin-sled-common';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { sledApiRef } from '../../api/SledApi';
+import { ApprovalControls, ApprovalDecision } from '../common/ApprovalControls';
 import { ApprovalDecisions, approvedCount } from '../common/ApprovalDecisions';
 import { ErrorAlert } from '../common/ErrorAlert';
 import {
@@ -32,11 +30,9 @@ const PENDING_LIMIT = 20;
  */
 export const PENDING_POLL_INTERVAL_MS = 15_000;
 
-type Decision = 'approve' | 'reject';
-
 /** What the user's decision did, in a sentence. */
 function describeDecision(
-  decision: Decision,
+  decision: ApprovalDecision,
   after: Deploy,
   before: ApprovalList | undefined,
 ): string {
@@ -67,23 +63,20 @@ function PendingApproval(props: {
 }) {
   const { deploy, refreshKey, onDecided } = props;
   const sledApi = useApi(sledApiRef);
-  const id = useId();
-  const [comment, setComment] = useState('');
   const approvals = useAsyncRetry(
     () => sledApi.listDeployApprovals(deploy.id),
     [sledApi, deploy.id, refreshKey],
   );
   const [decision, decide] = useAsyncFn(
-    async (choice: Decision) => {
+    async (choice: ApprovalDecision, comment?: string) => {
       const after = await sledApi.decideDeployApproval(deploy.id, {
         decision: choice,
-        comment: comment.trim() || undefined,
+        comment,
       });
-      setComment('');
       onDecided(after, describeDecision(choice, after, approvals.value));
       return after;
     },
-    [sledApi, deploy.id, comment, approvals.value, onDecided],
+    [sledApi, deploy.id, approvals.value, onDecided],
   );
   const list = approvals.value;
   const expiresAt = deploy.approvalExpiresAt ?? list?.expiresAt;
@@ -123,41 +116,13 @@ function PendingApproval(props: {
         <ErrorAlert error={approvals.error} />
         {list && <ApprovalDecisions approvals={list} />}
       </Box>
-      {list &&
-        (list.canDecide ? (
-          <Box display="flex" alignItems="center" mt={1} style={{ gap: 8 }}>
-            <TextField
-              id={`${id}-comment`}
-              size="small"
-              label="Comment (optional)"
-              value={comment}
-              onChange={e => setComment(e.target.value)}
-              style={{ flexGrow: 1 }}
-            />
-            <Button
-              variant="contained"
-              color="primary"
-              size="small"
-              disabled={decision.loading}
-              onClick={() => decide('approve')}
-            >
-              Approve
-            </Button>
-            <Button
-              variant="outlined"
-              color="secondary"
-              size="small"
-              disabled={decision.loading}
-              onClick={() => decide('reject')}
-            >
-              Reject
-            </Button>
-          </Box>
-        ) : (
-          <Typography variant="body2" color="textSecondary">
-            {list.refusal ?? 'You may not approve or reject this deploy.'}
-          </Typography>
-        ))}
+      {list && (
+        <ApprovalControls
+          approvals={list}
+          busy={decision.loading}
+          onDecide={decide}
+        />
+      )}
       <ErrorAlert error={decision.error} />
     </Box>
   );

@@ -1,14 +1,12 @@
-import { useId, useState } from 'react';
 import { Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { Release } from '@internal/plugin-sled-common';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { sledApiRef } from '../../api/SledApi';
+import { ApprovalControls, ApprovalDecision } from '../common/ApprovalControls';
 import { ApprovalDecisions } from '../common/ApprovalDecisions';
 import { ErrorAlert } from '../common/ErrorAlert';
 import { formatRelativeTime, formatTimestamp } from '../common/format';
@@ -25,24 +23,21 @@ export function ReleaseApprovalPanel(props: {
 }) {
   const { release, onDecided } = props;
   const sledApi = useApi(sledApiRef);
-  const id = useId();
-  const [comment, setComment] = useState('');
   const approvals = useAsyncRetry(
     () => sledApi.listReleaseApprovals(release.id),
     [sledApi, release.id, release.status],
   );
   const [decision, decide] = useAsyncFn(
-    async (choice: 'approve' | 'reject') => {
+    async (choice: ApprovalDecision, comment?: string) => {
       const after = await sledApi.decideReleaseApproval(release.id, {
         decision: choice,
-        comment: comment.trim() || undefined,
+        comment,
       });
-      setComment('');
       approvals.retry();
       onDecided();
       return after;
     },
-    [sledApi, release.id, comment, onDecided],
+    [sledApi, release.id, onDecided],
   );
   const list = approvals.value;
   const expiresAt = release.approvalExpiresAt ?? list?.expiresAt;
@@ -72,41 +67,14 @@ export function ReleaseApprovalPanel(props: {
         <ErrorAlert error={approvals.error} />
         {list && <ApprovalDecisions approvals={list} />}
       </Box>
-      {list &&
-        (list.canDecide ? (
-          <Box display="flex" alignItems="center" mt={1} style={{ gap: 8 }}>
-            <TextField
-              id={`${id}-comment`}
-              size="small"
-              label="Comment (optional)"
-              value={comment}
-              onChange={e => setComment(e.target.value)}
-              style={{ flexGrow: 1 }}
-            />
-            <Button
-              variant="contained"
-              color="primary"
-              size="small"
-              disabled={decision.loading}
-              onClick={() => decide('approve')}
-            >
-              Approve release
-            </Button>
-            <Button
-              variant="outlined"
-              color="secondary"
-              size="small"
-              disabled={decision.loading}
-              onClick={() => decide('reject')}
-            >
-              Reject release
-            </Button>
-          </Box>
-        ) : (
-          <Typography variant="body2" color="textSecondary">
-            {list.refusal ?? 'You may not approve or reject this release.'}
-          </Typography>
-        ))}
+      {list && (
+        <ApprovalControls
+          approvals={list}
+          busy={decision.loading}
+          subject="release"
+          onDecide={decide}
+        />
+      )}
       <ErrorAlert error={decision.error} />
     </Box>
   );
